@@ -1,0 +1,87 @@
+/* collector.h - MetricsCollector: a thread that takes a snapshot every
+ * interval (the design document's seven steps), keeps the ring buffer and the
+ * latest snapshot, and hands each snapshot to an optional sink (the store). */
+#ifndef HIRO_COLLECTOR_H
+#define HIRO_COLLECTOR_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "collector/model.h"
+#include "platform/platform.h"
+
+#define COLLECTOR_MIN_INTERVAL 1.0
+#define COLLECTOR_MAX_INTERVAL 3600.0
+#define COLLECTOR_MAX_HISTORY 1000000
+
+/* What the channel manager tells the collector about one plugin. */
+typedef struct {
+  char name[HIRO_NAME_MAX];
+  int pid;              /* last known pid; 0 when it never started */
+  bool running;         /* false once it exited (until restarted) */
+  uint64_t start_ticks; /* recorded at spawn; 0 = unknown */
+} child_ref;
+
+/* Fills out (capacity max) with the current plugins; returns how many. Called
+ * on the collector thread once per tick; must not block for long. */
+typedef size_t (*child_provider_fn)(void *ctx, child_ref *out, size_t max);
+
+/* Receives every new snapshot on the collector thread (the store's enqueue).
+ * Must not block. */
+typedef void (*snapshot_sink_fn)(void *ctx, const metrics_snapshot *s);
+
+typedef struct collector collector;
+
+typedef struct {
+  bool enabled;
+  double interval;
+  size_t history_size;
+  size_t history_count;
+  double uptime_seconds; /* since the collector was created */
+  uint64_t ticks;        /* snapshots taken since creation */
+  double last_tick_seconds; /* CPU seconds of the last tick */
+} collector_status;
+
+/* Create a collector reading through p (not owned). Nothing runs until
+ * collector_start. Returns NULL on bad arguments. */
+collector *collector_new(platform *p, double interval, size_t history_size);
+/* Set before collector_start; fn may be NULL. */
+void collector_set_child_provider(collector *c, child_provider_fn fn, void *ctx);
+void collector_set_sink(collector *c, snapshot_sink_fn fn, void *ctx);
+/* Preload history (warm restart); call before collector_start. */
+void collector_preload(collector *c, const metrics_snapshot *snaps, size_t n);
+
+/* Start the control thread. When enabled, the first snapshot is published
+ * within 1 s. Returns HIRO_OK or HIRO_EIO if the thread cannot start. */
+hiro_err collector_start(collector *c, bool enabled) HIRO_MUST_USE;
+/* Stop and join the thread, then free everything. Safe on NULL. */
+void collector_free(collector *c);
+
+/* Runtime control; thread-safe, effective at once. interval and history_size
+ * are validated by the caller (see COLLECTOR_* bounds); out-of-range values
+ * are clamped. */
+void collector_set_enabled(collector *c, bool enabled);
+void collector_set_interval(collector *c, double seconds);
+void collector_set_history_size(collector *c, size_t n);
+/* Apply several changes atomically (readers never see a mix). NULL = leave. */
+void collector_configure(collector *c, const bool *enabled, const double *interval,
+                         const size_t *history_size);
+void collector_get_status(collector *c, collector_status *out);
+
+/* Copy the latest snapshot into out (deep copy; caller snapshot_free's it).
+ * Returns false when there is none or the collector is disabled. */
+bool collector_latest(collector *c, metrics_snapshot *out);
+/* Latest snapshot encoded as JSON (compact), cached per tick. Returns a
+ * malloc'd string the caller frees, or NULL when disabled / none yet. */
+char *collector_latest_json(collector *c);
+/* History within [from, to], oldest first; see ring_copy_range. Also returns
+ * the ring's oldest timestamp (0 if empty) so callers can pick a tier. */
+size_t collector_history(collector *c, double from, double to, metrics_snapshot **out,
+                         double *oldest);
+
+/* One tick, synchronously, on the caller's thread (benchmarks/tests). Fills
+ * out (caller frees) and returns HIRO_OK. The first call only primes counters
+ * and returns HIRO_ENOENT. */
+hiro_err collector_tick_once(collector *c, metrics_snapshot *out);
+
+#endif

@@ -1,0 +1,81 @@
+/* platform.h - the only interface between the collector and the operating
+ * system. The Linux implementation (platform/linux/) reads /proc and statvfs;
+ * nothing outside platform/ may include Linux headers or read /proc. */
+#ifndef HIRO_PLATFORM_H
+#define HIRO_PLATFORM_H
+#include <stdint.h>
+
+#include "common/hiro.h"
+
+typedef struct platform platform;           /* system-wide readers, open files */
+typedef struct platform_proc platform_proc; /* one process, bound to its identity */
+
+/* Per-process sample. cpu_ticks = utime + stime in clock ticks. */
+typedef struct {
+  uint64_t cpu_ticks;
+  uint64_t rss_bytes;
+  uint64_t vms_bytes;
+  int num_threads;
+  uint64_t start_ticks; /* start time, clock ticks after boot: identity check */
+} proc_sample;
+
+typedef struct {
+  uint64_t busy; /* jiffies: total - idle - iowait */
+  uint64_t total; /* jiffies: sum of fields - guest - guest_nice */
+} cpu_times;
+
+typedef struct {
+  uint64_t total_bytes;
+  uint64_t available_bytes;
+} mem_info;
+
+typedef struct {
+  uint64_t total_bytes, used_bytes, free_bytes;
+  double percent; /* used / (used + free) * 100, as df shows */
+} fs_usage;
+
+typedef struct {
+  uint64_t read_bytes, write_bytes;
+} disk_io;
+
+typedef struct {
+  uint64_t bytes_sent, bytes_recv, packets_sent, packets_recv;
+} net_io;
+
+/* Open the system readers. proc_root is normally "/proc" and sys_root "/sys";
+ * tests pass fixture trees. Returns NULL (and logs why) when proc_root is
+ * unusable. The result is used by one thread at a time. */
+platform *platform_open(const char *proc_root, const char *sys_root);
+void platform_close(platform *p);
+
+int platform_cpu_count(platform *p);
+double platform_clock_ticks_per_sec(platform *p);
+/* Seconds since boot, from <proc>/uptime. */
+hiro_err platform_uptime(platform *p, double *seconds) HIRO_MUST_USE;
+/* PID of the calling process. */
+int platform_self_pid(void);
+
+hiro_err platform_read_cpu(platform *p, cpu_times *out) HIRO_MUST_USE;
+hiro_err platform_read_memory(platform *p, mem_info *out) HIRO_MUST_USE;
+/* Usage of the filesystem holding path (normally "/"). */
+hiro_err platform_read_fs_usage(platform *p, const char *path, fs_usage *out) HIRO_MUST_USE;
+/* Cumulative bytes read/written by whole physical disks since boot. */
+hiro_err platform_read_disk_io(platform *p, disk_io *out) HIRO_MUST_USE;
+/* Cumulative bytes/packets over all interfaces except loopback. */
+hiro_err platform_read_net_io(platform *p, net_io *out) HIRO_MUST_USE;
+
+/* Open a handle on process pid. The handle stays bound to that process: once
+ * it exits, reads return HIRO_ENOENT even if the PID is reused. Returns NULL
+ * when the process does not exist. */
+platform_proc *platform_proc_open(platform *p, int pid);
+/* HIRO_ENOENT when the process has exited (or is a zombie). */
+hiro_err platform_proc_read(platform_proc *h, proc_sample *out) HIRO_MUST_USE;
+int platform_proc_pid(const platform_proc *h);
+void platform_proc_close(platform_proc *h);
+
+/* Start time of pid in clock ticks after boot, for callers that must later
+ * recognise the same process (the channel manager records it at spawn).
+ * HIRO_ENOENT when pid does not exist. */
+hiro_err platform_proc_start_ticks(platform *p, int pid, uint64_t *start_ticks) HIRO_MUST_USE;
+
+#endif
