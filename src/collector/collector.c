@@ -1,0 +1,263 @@
+/* collector.c - MetricsCollector: the control thread, the ring buffer and the
+ * latest snapshot (steps 6 and 7 of the design document; steps 1-5 are in
+ * sampler.c). */
+#include "collector/collector.h"
+
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "collector/json.h"
+#include "collector/ring.h"
+#include "collector/sampler.h"
+#include "common/clock.h"
+#include "common/hiro.h"
+#include "common/log.h"
+
+/* Delay between priming the counters and the first published snapshot: long
+ * enough for meaningful deltas, short enough to publish within 1 s. */
+#define FIRST_TICK_DELAY 0.3
+
+struct collector {
+  sampler *sampler;
+  snapshot_sink_fn sink;
+  void *sink_ctx;
+  pthread_t thread;
+  bool thread_started;
+
+  pthread_mutex_t lock; /* guards everything below */
+  pthread_cond_t wake;  /* configuration changed or stop requested */
+  bool stop;
+  bool enabled;
+  double interval;
+  ring *history;
+  metrics_snapshot latest;
+  bool has_latest;
+  char *latest_json; /* lazily encoded; NULL when stale */
+  uint64_t ticks;
+  double last_tick_cpu;
+  double created_mono;
+  bool sync_primed; /* collector_tick_once has primed the sampler */
+};
+
+static double clamp_interval(double s) {
+  if (!(s >= COLLECTOR_MIN_INTERVAL)) return COLLECTOR_MIN_INTERVAL;
+  return s > COLLECTOR_MAX_INTERVAL ? COLLECTOR_MAX_INTERVAL : s;
+}
+
+static size_t clamp_history(size_t n) {
+  if (n < 1) return 1;
+  return n > COLLECTOR_MAX_HISTORY ? COLLECTOR_MAX_HISTORY : n;
+}
+
+collector *collector_new(platform *p, double interval, size_t history_size) {
+  if (!p) return NULL;
+  collector *c = xcalloc(1, sizeof *c);
+  c->sampler = sampler_new(p);
+  c->interval = clamp_interval(interval);
+  c->history = ring_new(clamp_history(history_size));
+  c->created_mono = clock_mono();
+  pthread_mutex_init(&c->lock, NULL);
+  pthread_condattr_t attr;
+  pthread_condattr_init(&attr);
+  pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+  pthread_cond_init(&c->wake, &attr);
+  pthread_condattr_destroy(&attr);
+  return c;
+}
+
+void collector_set_child_provider(collector *c, child_provider_fn fn, void *ctx) {
+  sampler_set_child_provider(c->sampler, fn, ctx);
+}
+
+void collector_set_sink(collector *c, snapshot_sink_fn fn, void *ctx) {
+  c->sink = fn;
+  c->sink_ctx = ctx;
+}
+
+void collector_preload(collector *c, const metrics_snapshot *snaps, size_t n) {
+  pthread_mutex_lock(&c->lock);
+  for (size_t i = 0; i < n; i++) ring_push(c->history, &snaps[i]);
+  pthread_mutex_unlock(&c->lock);
+}
+
+static double thread_cpu_seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Steps 6 and 7: append to the ring and make it the latest. Lock held. */
+static void publish_locked(collector *c, const metrics_snapshot *s, double tick_cpu) {
+  ring_push(c->history, s);
+  snapshot_copy(&c->latest, s);
+  c->has_latest = true;
+  free(c->latest_json);
+  c->latest_json = NULL;
+  c->ticks++;
+  c->last_tick_cpu = tick_cpu;
+}
+
+/* Wait on the condition variable until mono time `until` (or a signal). */
+static void wait_until(collector *c, double until) {
+  double secs = floor(until);
+  struct timespec ts = {.tv_sec = (time_t)secs, .tv_nsec = (long)((until - secs) * 1e9)};
+  pthread_cond_timedwait(&c->wake, &c->lock, &ts);
+}
+
+static void *collector_main(void *arg) {
+  collector *c = arg;
+  metrics_snapshot snap = {0};
+  bool primed = false;
+  double next_tick = 0;
+
+  pthread_mutex_lock(&c->lock);
+  while (!c->stop) {
+    if (!c->enabled) {
+      primed = false; /* counters go stale while disabled */
+      pthread_cond_wait(&c->wake, &c->lock);
+      continue;
+    }
+    if (!primed) {
+      pthread_mutex_unlock(&c->lock);
+      sampler_prime(c->sampler);
+      pthread_mutex_lock(&c->lock);
+      primed = true;
+      next_tick = clock_mono() + FIRST_TICK_DELAY;
+      continue;
+    }
+    double now = clock_mono();
+    if (now < next_tick) {
+      wait_until(c, next_tick);
+      continue;
+    }
+    pthread_mutex_unlock(&c->lock);
+    double cpu0 = thread_cpu_seconds();
+    sampler_take(c->sampler, &snap);
+    double tick_cpu = thread_cpu_seconds() - cpu0;
+    snap.counters.tick_seconds = tick_cpu;
+    pthread_mutex_lock(&c->lock);
+    publish_locked(c, &snap, tick_cpu);
+    double interval = c->interval;
+    pthread_mutex_unlock(&c->lock);
+
+    if (c->sink) c->sink(c->sink_ctx, &snap);
+
+    pthread_mutex_lock(&c->lock);
+    /* Schedule from the previous deadline to avoid drift; if we fell far
+     * behind (suspend, overload), restart the schedule from now. */
+    next_tick += interval;
+    if (next_tick < now) next_tick = now + interval;
+  }
+  pthread_mutex_unlock(&c->lock);
+  snapshot_free(&snap);
+  return NULL;
+}
+
+hiro_err collector_start(collector *c, bool enabled) {
+  c->enabled = enabled;
+  if (pthread_create(&c->thread, NULL, collector_main, c) != 0) {
+    log_error("collector: cannot start thread: %s", strerror(errno));
+    return HIRO_EIO;
+  }
+  c->thread_started = true;
+  return HIRO_OK;
+}
+
+void collector_free(collector *c) {
+  if (!c) return;
+  if (c->thread_started) {
+    pthread_mutex_lock(&c->lock);
+    c->stop = true;
+    pthread_cond_broadcast(&c->wake);
+    pthread_mutex_unlock(&c->lock);
+    pthread_join(c->thread, NULL);
+  }
+  sampler_free(c->sampler);
+  ring_free(c->history);
+  snapshot_free(&c->latest);
+  free(c->latest_json);
+  pthread_cond_destroy(&c->wake);
+  pthread_mutex_destroy(&c->lock);
+  free(c);
+}
+
+void collector_configure(collector *c, const bool *enabled, const double *interval,
+                         const size_t *history_size) {
+  pthread_mutex_lock(&c->lock);
+  if (enabled && *enabled != c->enabled) {
+    c->enabled = *enabled;
+    if (!c->enabled) {
+      c->has_latest = false; /* /metrics answers 503 until a fresh tick */
+      free(c->latest_json);
+      c->latest_json = NULL;
+    }
+  }
+  if (interval) c->interval = clamp_interval(*interval);
+  if (history_size) ring_resize(c->history, clamp_history(*history_size));
+  pthread_cond_broadcast(&c->wake);
+  pthread_mutex_unlock(&c->lock);
+}
+
+void collector_set_enabled(collector *c, bool enabled) { collector_configure(c, &enabled, NULL, NULL); }
+void collector_set_interval(collector *c, double s) { collector_configure(c, NULL, &s, NULL); }
+void collector_set_history_size(collector *c, size_t n) { collector_configure(c, NULL, NULL, &n); }
+
+void collector_get_status(collector *c, collector_status *out) {
+  pthread_mutex_lock(&c->lock);
+  out->enabled = c->enabled;
+  out->interval = c->interval;
+  out->history_size = ring_capacity(c->history);
+  out->history_count = ring_count(c->history);
+  out->ticks = c->ticks;
+  out->last_tick_seconds = c->last_tick_cpu;
+  pthread_mutex_unlock(&c->lock);
+  out->uptime_seconds = clock_mono() - c->created_mono;
+}
+
+bool collector_latest(collector *c, metrics_snapshot *out) {
+  pthread_mutex_lock(&c->lock);
+  bool ok = c->enabled && c->has_latest;
+  if (ok) snapshot_copy(out, &c->latest);
+  pthread_mutex_unlock(&c->lock);
+  return ok;
+}
+
+char *collector_latest_json(collector *c) {
+  char *json = NULL;
+  pthread_mutex_lock(&c->lock);
+  if (c->enabled && c->has_latest) {
+    if (!c->latest_json) c->latest_json = snapshot_to_json_string(&c->latest);
+    json = xstrdup(c->latest_json);
+  }
+  pthread_mutex_unlock(&c->lock);
+  return json;
+}
+
+size_t collector_history(collector *c, double from, double to, metrics_snapshot **out,
+                         double *oldest) {
+  pthread_mutex_lock(&c->lock);
+  size_t n = ring_copy_range(c->history, from, to, out);
+  if (oldest) *oldest = ring_oldest_timestamp(c->history);
+  pthread_mutex_unlock(&c->lock);
+  return n;
+}
+
+hiro_err collector_tick_once(collector *c, metrics_snapshot *out) {
+  if (!c->sync_primed) {
+    sampler_prime(c->sampler);
+    c->sync_primed = true;
+    return HIRO_ENOENT;
+  }
+  double cpu0 = thread_cpu_seconds();
+  sampler_take(c->sampler, out);
+  double tick_cpu = thread_cpu_seconds() - cpu0;
+  out->counters.tick_seconds = tick_cpu;
+  pthread_mutex_lock(&c->lock);
+  publish_locked(c, out, tick_cpu);
+  pthread_mutex_unlock(&c->lock);
+  return HIRO_OK;
+}

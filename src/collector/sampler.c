@@ -1,0 +1,289 @@
+/* sampler.c - one collector tick: server process, plugins, system. */
+#include "collector/sampler.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "collector/rate.h"
+#include "common/clock.h"
+#include "common/hiro.h"
+#include "common/log.h"
+
+#define MAX_CHILDREN 1024
+
+/* What the sampler remembers about one plugin between ticks. */
+typedef struct {
+  char name[HIRO_NAME_MAX];
+  int pid;
+  uint64_t start_ticks; /* as the provider reported it */
+  platform_proc *handle;
+  uint64_t last_cpu_ticks;
+  bool primed; /* last_cpu_ticks holds a real earlier reading */
+  bool listed; /* present in this tick's provider answer */
+} child_state;
+
+struct sampler {
+  platform *plat;
+  double hz;
+  int ncpu;
+  child_provider_fn provider;
+  void *provider_ctx;
+
+  platform_proc *self;
+  uint64_t self_ticks;
+  bool self_ok;
+
+  cpu_times cpu_prev;
+  disk_io disk_prev;
+  net_io net_prev;
+  bool disk_ok, net_ok;
+  double prev_mono;
+
+  child_state *kids;
+  size_t n_kids, cap_kids;
+  child_ref *refs;
+  unsigned warned; /* bit per metric already logged as unreadable */
+};
+
+enum { WARN_SELF = 1, WARN_CPU = 2, WARN_MEM = 4, WARN_FS = 8, WARN_DISK = 16, WARN_NET = 32 };
+
+static void warn_once(sampler *s, unsigned bit, const char *what, hiro_err err) {
+  if (s->warned & bit) return;
+  s->warned |= bit;
+  log_warn("collector: cannot read %s (%s); skipping it until it recovers", what,
+           hiro_strerror(err));
+}
+
+sampler *sampler_new(platform *p) {
+  sampler *s = xcalloc(1, sizeof *s);
+  s->plat = p;
+  s->hz = platform_clock_ticks_per_sec(p);
+  s->ncpu = platform_cpu_count(p);
+  s->self = platform_proc_open(p, platform_self_pid());
+  s->refs = xcalloc(MAX_CHILDREN, sizeof *s->refs);
+  return s;
+}
+
+void sampler_free(sampler *s) {
+  if (!s) return;
+  for (size_t i = 0; i < s->n_kids; i++) platform_proc_close(s->kids[i].handle);
+  free(s->kids);
+  free(s->refs);
+  platform_proc_close(s->self);
+  free(s);
+}
+
+void sampler_set_child_provider(sampler *s, child_provider_fn fn, void *ctx) {
+  s->provider = fn;
+  s->provider_ctx = ctx;
+}
+
+static child_state *find_child(sampler *s, const char *name) {
+  for (size_t i = 0; i < s->n_kids; i++)
+    if (strcmp(s->kids[i].name, name) == 0) return &s->kids[i];
+  if (s->n_kids == s->cap_kids) {
+    s->cap_kids = s->cap_kids ? s->cap_kids * 2 : 8;
+    s->kids = xrealloc(s->kids, s->cap_kids * sizeof *s->kids);
+  }
+  child_state *k = &s->kids[s->n_kids++];
+  memset(k, 0, sizeof *k);
+  hiro_strlcpy(k->name, name, sizeof k->name);
+  return k;
+}
+
+static void forget_handle(child_state *k) {
+  platform_proc_close(k->handle);
+  k->handle = NULL;
+  k->primed = false;
+}
+
+/* Drop state for plugins the provider no longer lists. */
+static void prune_children(sampler *s) {
+  size_t w = 0;
+  for (size_t i = 0; i < s->n_kids; i++) {
+    if (s->kids[i].listed)
+      s->kids[w++] = s->kids[i];
+    else
+      platform_proc_close(s->kids[i].handle);
+  }
+  s->n_kids = w;
+}
+
+/* CPU % of a process seen for the first time: its average since it started.
+ * That is a real measurement over a real interval, unlike psutil's 0.0. */
+static double lifetime_cpu_percent(sampler *s, const proc_sample *ps) {
+  double uptime;
+  if (platform_uptime(s->plat, &uptime) != HIRO_OK || s->hz <= 0) return 0.0;
+  double age = uptime - (double)ps->start_ticks / s->hz;
+  if (age < 0.01) age = 0.01;
+  return (double)ps->cpu_ticks / s->hz / age * 100.0;
+}
+
+/* Read one plugin into out; returns whether it is alive. */
+static bool sample_child(sampler *s, child_state *k, const child_ref *ref, double elapsed,
+                         child_process_metrics *out, double *cpu_seconds) {
+  if (k->pid != ref->pid || k->start_ticks != ref->start_ticks) {
+    forget_handle(k);
+    k->pid = ref->pid;
+    k->start_ticks = ref->start_ticks;
+  }
+  hiro_strlcpy(out->name, ref->name, sizeof out->name);
+  out->pid = ref->pid;
+  if (!ref->running || ref->pid <= 0) {
+    forget_handle(k);
+    return false;
+  }
+  if (!k->handle) k->handle = platform_proc_open(s->plat, ref->pid);
+  proc_sample ps;
+  if (!k->handle || platform_proc_read(k->handle, &ps) != HIRO_OK ||
+      (ref->start_ticks && ps.start_ticks != ref->start_ticks)) {
+    /* Exited, or the PID now belongs to an unrelated process. */
+    forget_handle(k);
+    return false;
+  }
+  out->cpu_percent = k->primed ? rate_cpu_percent(k->last_cpu_ticks, ps.cpu_ticks, s->hz, elapsed)
+                               : lifetime_cpu_percent(s, &ps);
+  out->rss_bytes = ps.rss_bytes;
+  out->vms_bytes = ps.vms_bytes;
+  out->num_threads = ps.num_threads;
+  *cpu_seconds = s->hz > 0 ? (double)ps.cpu_ticks / s->hz : 0;
+  k->last_cpu_ticks = ps.cpu_ticks;
+  k->primed = true;
+  return true;
+}
+
+/* Step 2: plugins from the provider. */
+static void sample_children(sampler *s, double elapsed, metrics_snapshot *out) {
+  size_t n = s->provider ? s->provider(s->provider_ctx, s->refs, MAX_CHILDREN) : 0;
+  if (n > MAX_CHILDREN) n = MAX_CHILDREN;
+  for (size_t i = 0; i < s->n_kids; i++) s->kids[i].listed = false;
+  snapshot_set_children(out, n);
+  for (size_t i = 0; i < n; i++) {
+    const child_ref *ref = &s->refs[i];
+    child_state *k = find_child(s, ref->name);
+    k->listed = true;
+    out->children[i].alive =
+        sample_child(s, k, ref, elapsed, &out->children[i], &out->children_cpu_seconds[i]);
+  }
+  prune_children(s);
+}
+
+/* Step 1: the server process itself. */
+static void sample_self(sampler *s, double elapsed, metrics_snapshot *out) {
+  proc_sample ps;
+  hiro_err err = s->self ? platform_proc_read(s->self, &ps) : HIRO_ENOENT;
+  if (err != HIRO_OK) {
+    warn_once(s, WARN_SELF, "the server process", err);
+    out->has_process = false;
+    return;
+  }
+  out->has_process = s->self_ok;
+  out->process.pid = platform_proc_pid(s->self);
+  out->process.cpu_percent = rate_cpu_percent(s->self_ticks, ps.cpu_ticks, s->hz, elapsed);
+  out->process.rss_bytes = ps.rss_bytes;
+  out->process.vms_bytes = ps.vms_bytes;
+  out->process.num_threads = ps.num_threads;
+  out->counters.server_cpu_seconds = s->hz > 0 ? (double)ps.cpu_ticks / s->hz : 0;
+  s->self_ticks = ps.cpu_ticks;
+  s->self_ok = true;
+}
+
+/* Step 3: system CPU and memory. */
+static void sample_system(sampler *s, metrics_snapshot *out) {
+  cpu_times ct;
+  hiro_err err = platform_read_cpu(s->plat, &ct);
+  if (err == HIRO_OK) {
+    out->cpu.percent =
+        rate_busy_percent(s->cpu_prev.busy, s->cpu_prev.total, ct.busy, ct.total);
+    s->cpu_prev = ct;
+  } else {
+    warn_once(s, WARN_CPU, "system CPU times", err);
+  }
+  out->cpu.count = s->ncpu;
+
+  mem_info mi;
+  err = platform_read_memory(s->plat, &mi);
+  if (err == HIRO_OK && mi.total_bytes) {
+    out->memory.total_bytes = mi.total_bytes;
+    out->memory.available_bytes = mi.available_bytes;
+    uint64_t used = mi.total_bytes > mi.available_bytes ? mi.total_bytes - mi.available_bytes : 0;
+    out->memory.percent = (double)used / (double)mi.total_bytes * 100.0;
+  } else if (err != HIRO_OK) {
+    warn_once(s, WARN_MEM, "system memory", err);
+  }
+}
+
+/* Step 4: root partition usage and disk I/O rates. */
+static void sample_disk(sampler *s, double elapsed, metrics_snapshot *out) {
+  fs_usage fu;
+  disk_io io;
+  hiro_err err = platform_read_fs_usage(s->plat, "/", &fu);
+  hiro_err io_err = platform_read_disk_io(s->plat, &io);
+  if (err != HIRO_OK) warn_once(s, WARN_FS, "root filesystem usage", err);
+  if (io_err != HIRO_OK) warn_once(s, WARN_DISK, "disk I/O counters", io_err);
+  out->has_disk = err == HIRO_OK && io_err == HIRO_OK && s->disk_ok;
+  if (err == HIRO_OK) {
+    out->disk.total_bytes = fu.total_bytes;
+    out->disk.used_bytes = fu.used_bytes;
+    out->disk.free_bytes = fu.free_bytes;
+    out->disk.percent = fu.percent;
+  }
+  if (io_err == HIRO_OK) {
+    out->disk.read_bytes_per_sec = rate_per_sec(s->disk_prev.read_bytes, io.read_bytes, elapsed);
+    out->disk.write_bytes_per_sec = rate_per_sec(s->disk_prev.write_bytes, io.write_bytes, elapsed);
+    out->counters.disk_read_bytes = io.read_bytes;
+    out->counters.disk_write_bytes = io.write_bytes;
+    s->disk_prev = io;
+  }
+  s->disk_ok = io_err == HIRO_OK;
+}
+
+/* Step 5: network rates. */
+static void sample_network(sampler *s, double elapsed, metrics_snapshot *out) {
+  net_io io;
+  hiro_err err = platform_read_net_io(s->plat, &io);
+  if (err != HIRO_OK) {
+    warn_once(s, WARN_NET, "network counters", err);
+    out->has_network = false;
+    s->net_ok = false;
+    return;
+  }
+  out->has_network = s->net_ok;
+  out->network.bytes_sent_per_sec = rate_per_sec(s->net_prev.bytes_sent, io.bytes_sent, elapsed);
+  out->network.bytes_recv_per_sec = rate_per_sec(s->net_prev.bytes_recv, io.bytes_recv, elapsed);
+  out->network.packets_sent_per_sec = rate_per_sec(s->net_prev.packets_sent, io.packets_sent, elapsed);
+  out->network.packets_recv_per_sec = rate_per_sec(s->net_prev.packets_recv, io.packets_recv, elapsed);
+  out->counters.net_bytes_sent = io.bytes_sent;
+  out->counters.net_bytes_recv = io.bytes_recv;
+  out->counters.net_packets_sent = io.packets_sent;
+  out->counters.net_packets_recv = io.packets_recv;
+  s->net_prev = io;
+  s->net_ok = true;
+}
+
+void sampler_prime(sampler *s) {
+  metrics_snapshot scratch = {0};
+  s->self_ok = s->disk_ok = s->net_ok = false;
+  for (size_t i = 0; i < s->n_kids; i++) s->kids[i].primed = false;
+  s->prev_mono = clock_mono();
+  /* A take with no usable "previous" values: it only records counters. */
+  sample_self(s, 0, &scratch);
+  sample_children(s, 0, &scratch);
+  sample_system(s, &scratch);
+  sample_disk(s, 0, &scratch);
+  sample_network(s, 0, &scratch);
+  snapshot_free(&scratch);
+}
+
+void sampler_take(sampler *s, metrics_snapshot *out) {
+  double now = clock_mono();
+  double elapsed = now - s->prev_mono;
+  s->prev_mono = now;
+  out->timestamp = clock_wall();
+  memset(&out->counters, 0, sizeof out->counters);
+  sample_self(s, elapsed, out);
+  sample_children(s, elapsed, out);
+  sample_system(s, out);
+  sample_disk(s, elapsed, out);
+  sample_network(s, elapsed, out);
+}

@@ -1,0 +1,138 @@
+/* strbuf.c - growable buffer and fast number formatting. */
+#include "common/strbuf.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/hiro.h"
+
+void sb_init(strbuf *b, size_t initial) {
+  b->cap = initial < 16 ? 16 : initial;
+  b->data = xmalloc(b->cap);
+  b->data[0] = '\0';
+  b->len = 0;
+}
+
+void sb_free(strbuf *b) {
+  free(b->data);
+  b->data = NULL;
+  b->len = b->cap = 0;
+}
+
+char *sb_steal(strbuf *b) {
+  if (!b->data) sb_init(b, 16);
+  char *s = b->data;
+  b->data = NULL;
+  b->len = b->cap = 0;
+  return s;
+}
+
+void sb_reserve(strbuf *b, size_t extra) {
+  if (!b->data) sb_init(b, extra + 1);
+  if (b->len + extra + 1 <= b->cap) return;
+  size_t cap = b->cap * 2;
+  while (cap < b->len + extra + 1) cap *= 2;
+  b->data = xrealloc(b->data, cap);
+  b->cap = cap;
+}
+
+void sb_append(strbuf *b, const char *s, size_t n) {
+  sb_reserve(b, n);
+  memcpy(b->data + b->len, s, n);
+  b->len += n;
+  b->data[b->len] = '\0';
+}
+
+void sb_putc(strbuf *b, char c) {
+  sb_reserve(b, 1);
+  b->data[b->len++] = c;
+  b->data[b->len] = '\0';
+}
+
+void sb_puts(strbuf *b, const char *s) { sb_append(b, s, strlen(s)); }
+
+void sb_printf(strbuf *b, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  if (n <= 0) return;
+  sb_reserve(b, (size_t)n);
+  va_start(ap, fmt);
+  vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  b->len += (size_t)n;
+}
+
+void sb_u64(strbuf *b, uint64_t v) {
+  char tmp[24];
+  int i = sizeof tmp;
+  do {
+    tmp[--i] = (char)('0' + v % 10);
+    v /= 10;
+  } while (v);
+  sb_append(b, tmp + i, sizeof tmp - (size_t)i);
+}
+
+void sb_i64(strbuf *b, int64_t v) {
+  if (v < 0) {
+    sb_putc(b, '-');
+    sb_u64(b, (uint64_t)0 - (uint64_t)v);
+  } else {
+    sb_u64(b, (uint64_t)v);
+  }
+}
+
+void sb_double(strbuf *b, double v, int decimals) {
+  static const double scale[] = {1, 10, 100, 1000, 1e4, 1e5, 1e6};
+  if (!isfinite(v)) {
+    sb_append(b, "0.0", 3);
+    return;
+  }
+  if (decimals < 0) decimals = 0;
+  if (decimals > 6) decimals = 6;
+  if (fabs(v) >= 1e15) {
+    sb_printf(b, "%.17g", v);
+    return;
+  }
+  double scaled = llround(fabs(v) * scale[decimals]);
+  uint64_t fixed = (uint64_t)scaled;
+  uint64_t unit = (uint64_t)scale[decimals];
+  if (v < 0 && fixed) sb_putc(b, '-');
+  sb_u64(b, fixed / unit);
+  sb_putc(b, '.');
+  uint64_t frac = fixed % unit;
+  if (frac == 0 || decimals == 0) {
+    sb_putc(b, '0');
+    return;
+  }
+  char digits[8];
+  for (int i = decimals - 1; i >= 0; i--) {
+    digits[i] = (char)('0' + frac % 10);
+    frac /= 10;
+  }
+  int n = decimals;
+  while (n > 1 && digits[n - 1] == '0') n--;
+  sb_append(b, digits, (size_t)n);
+}
+
+void sb_json_string(strbuf *b, const char *s) {
+  static const char hex[] = "0123456789abcdef";
+  sb_putc(b, '"');
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    unsigned char c = *p;
+    if (c == '"' || c == '\\') {
+      sb_putc(b, '\\');
+      sb_putc(b, (char)c);
+    } else if (c < 0x20) {
+      char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+      sb_append(b, esc, 6);
+    } else {
+      sb_putc(b, (char)c);
+    }
+  }
+  sb_putc(b, '"');
+}

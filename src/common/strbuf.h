@@ -1,0 +1,33 @@
+/* strbuf.h - a growable byte buffer with fast number formatting, used for
+ * JSON, Prometheus and CSV output. */
+#ifndef HIRO_STRBUF_H
+#define HIRO_STRBUF_H
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+  char *data; /* always NUL-terminated when non-NULL */
+  size_t len;
+  size_t cap;
+} strbuf;
+
+void sb_init(strbuf *b, size_t initial);
+void sb_free(strbuf *b);
+/* Hand the buffer to the caller (free() it); b is reset. Never NULL. */
+char *sb_steal(strbuf *b);
+void sb_reserve(strbuf *b, size_t extra);
+void sb_putc(strbuf *b, char c);
+void sb_append(strbuf *b, const char *s, size_t n);
+void sb_puts(strbuf *b, const char *s);
+void sb_printf(strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sb_u64(strbuf *b, uint64_t v);
+void sb_i64(strbuf *b, int64_t v);
+/* Fixed-point decimal with at most `decimals` (0-6) digits after the point,
+ * trailing zeros trimmed but always one digit after the point ("3.0"), so
+ * JSON readers see a float. NaN and infinities print as 0.0. Values beyond
+ * +-1e15 fall back to %.17g. */
+void sb_double(strbuf *b, double v, int decimals);
+/* JSON string literal with quotes and escapes (control chars as \u00XX). */
+void sb_json_string(strbuf *b, const char *s);
+
+#endif

@@ -1,0 +1,191 @@
+/* server.c - the workspace server: start-up in dependency order, signal
+ * wait, and shutdown in reverse order. */
+#include "server/server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "collector/collector.h"
+#include "common/log.h"
+#include "http/http.h"
+#include "platform/platform.h"
+#include "server/channels.h"
+#include "server/config.h"
+#include "server/pidfile.h"
+#include "store/store.h"
+
+/* Everything a running server owns, released in reverse order of creation. */
+typedef struct {
+  hiro_config cfg;
+  char pid_path[PATH_MAX];
+  int pid_fd;
+  platform *plat;
+  store *st;
+  collector *coll;
+  channels *chans;
+  api_context api;
+  http_listener *rest, *admin;
+} server;
+
+static void report(int fd, const char *kind, const char *text) {
+  if (fd < 0) return;
+  char line[1200];
+  int n = snprintf(line, sizeof line, "%s %s\n", kind, text);
+  if (n > 0 && write(fd, line, (size_t)n) < 0) { /* the starter went away: nothing to do */
+  }
+}
+
+static void format_url(char *buf, size_t n, const char *host, int port) {
+  bool v6 = strchr(host, ':') != NULL;
+  snprintf(buf, n, "http://%s%s%s:%d", v6 ? "[" : "", host, v6 ? "]" : "", port);
+}
+
+static void server_teardown(server *s) {
+  http_close(s->admin);
+  http_close(s->rest);
+  collector_free(s->coll); /* joins the thread: no more snapshots reach the store */
+  channels_free(s->chans); /* SIGTERM, grace, SIGKILL, reap */
+  store_close(s->st);      /* writes what is queued, closes rollup buckets */
+  platform_close(s->plat);
+  pidfile_release(s->pid_path, s->pid_fd);
+  config_free(&s->cfg);
+}
+
+/* Load config.json with this run's overrides applied. */
+static bool load_config(server *s, const server_options *opt, char *err, size_t errlen) {
+  if (opt->force_metrics) setenv("HIRO_METRICS", "1", 1);
+  if (opt->force_admin_ui) setenv("HIRO_ADMIN_UI", "1", 1);
+  if (config_load(opt->workspace, &s->cfg, err, errlen) != HIRO_OK) return false;
+  config_apply_env(&s->cfg);
+  if (opt->port > 0) s->cfg.http_port = opt->port;
+  if (!http_host_is_loopback(s->cfg.http_host) && !s->cfg.api_token) {
+    snprintf(err, errlen,
+             "http_host %s is not a loopback address: refusing to start without an api_token "
+             "in config.json",
+             s->cfg.http_host);
+    return false;
+  }
+  return true;
+}
+
+static bool open_store(server *s, char *err, size_t errlen) {
+  if (!s->cfg.metrics_persist) return true;
+  store_retention ret = {s->cfg.retention_raw_hours, s->cfg.retention_minute_days,
+                         s->cfg.retention_hour_days};
+  char why[512];
+  if (store_open(s->cfg.metrics_db_path, &ret, &s->st, why, sizeof why) != HIRO_OK) {
+    snprintf(err, errlen, "cannot open the metrics database: %s", why);
+    return false;
+  }
+  return true;
+}
+
+/* Refill the ring from disk so history reads continue across a restart. */
+static void warm_restart(server *s) {
+  if (!s->st) return;
+  metrics_snapshot *snaps = NULL;
+  size_t n = store_load_recent(s->st, s->cfg.metrics_history_size, &snaps);
+  collector_preload(s->coll, snaps, n);
+  for (size_t i = 0; i < n; i++) snapshot_free(&snaps[i]);
+  free(snaps);
+  if (n) log_info("history: %zu snapshots restored from the database", n);
+}
+
+static void store_sink(void *ctx, const metrics_snapshot *snap) { store_enqueue(ctx, snap); }
+
+static bool start_listeners(server *s, char *url, size_t url_len, char *err, size_t errlen) {
+  s->api.coll = s->coll;
+  s->api.st = s->st;
+  s->api.api_token = s->cfg.api_token;
+  s->api.token_for_reads = !http_host_is_loopback(s->cfg.http_host);
+  if (http_listen(s->cfg.http_host, s->cfg.http_port, HTTP_REST, &s->api, &s->rest, err,
+                  errlen) != HIRO_OK)
+    return false;
+  format_url(url, url_len, s->cfg.http_host, s->cfg.http_port);
+  if (!s->cfg.admin_ui_enabled) return true;
+  /* The dashboard has no login: it always stays on loopback. */
+  if (http_listen("127.0.0.1", s->cfg.admin_ui_port, HTTP_ADMIN_UI, &s->api, &s->admin, err,
+                  errlen) != HIRO_OK)
+    return false;
+  size_t len = strlen(url);
+  snprintf(url + len, url_len - len, " admin-ui=http://127.0.0.1:%d/metrics",
+           s->cfg.admin_ui_port);
+  return true;
+}
+
+static bool start_parts(server *s, const server_options *opt, char *url, size_t url_len,
+                        char *err, size_t errlen) {
+  if (!load_config(s, opt, err, errlen)) return false;
+  if (mkdir(opt->workspace, 0700) != 0 && errno != EEXIST) {
+    snprintf(err, errlen, "cannot create workspace %s: %s", opt->workspace, strerror(errno));
+    return false;
+  }
+  snprintf(s->pid_path, sizeof s->pid_path, "%s/server.pid", opt->workspace);
+  s->pid_fd = pidfile_acquire(s->pid_path, err, errlen);
+  if (s->pid_fd < 0) return false;
+  s->plat = platform_open("/proc", "/sys");
+  if (!s->plat) {
+    snprintf(err, errlen, "cannot read /proc (see the log)");
+    return false;
+  }
+  if (!open_store(s, err, errlen)) return false;
+  s->coll = collector_new(s->plat, s->cfg.metrics_interval, s->cfg.metrics_history_size);
+  if (s->st) collector_set_sink(s->coll, store_sink, s->st);
+  warm_restart(s);
+  if (!start_listeners(s, url, url_len, err, errlen)) return false;
+
+  channels_options copt;
+  channels_options_default(&copt);
+  copt.log_fd = STDERR_FILENO;
+  s->chans = channels_new(s->cfg.channels, s->cfg.n_channels, &copt);
+  if (!s->chans || channels_start(s->chans) != HIRO_OK) {
+    snprintf(err, errlen, "cannot start the channel plugins (see the log)");
+    return false;
+  }
+  collector_set_child_provider(s->coll, channels_provider, s->chans);
+  if (collector_start(s->coll, s->cfg.metrics_enabled) != HIRO_OK) {
+    snprintf(err, errlen, "cannot start the metrics collector");
+    return false;
+  }
+  return true;
+}
+
+int server_run(const server_options *opt, int ready_fd) {
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  /* Blocked before any thread starts, so every thread inherits the mask and
+   * only sigwait below sees them. */
+  pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+  signal(SIGPIPE, SIG_IGN);
+
+  server s = {.pid_fd = -1};
+  char url[600] = "", err[1024] = "";
+  if (!start_parts(&s, opt, url, sizeof url, err, sizeof err)) {
+    log_error("start-up failed: %s", err);
+    report(ready_fd, "ERR", err);
+    if (ready_fd >= 0) close(ready_fd);
+    server_teardown(&s);
+    return 1;
+  }
+  log_info("hirocli server %d listening on %s (metrics %s, %zu channel plugin%s)",
+           (int)getpid(), url, s.cfg.metrics_enabled ? "on" : "off", s.cfg.n_channels,
+           s.cfg.n_channels == 1 ? "" : "s");
+  report(ready_fd, "OK", url);
+  if (ready_fd >= 0) close(ready_fd);
+
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  log_info("received %s: shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  server_teardown(&s);
+  log_info("server stopped");
+  return 0;
+}
