@@ -8,6 +8,9 @@
 
 #include "http/params.h"
 
+/* Tables below leave len out (0 = use strlen). */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
 /* A query string as key/value pairs (value lengths given explicitly so a
  * value may contain a NUL byte). */
 typedef struct {

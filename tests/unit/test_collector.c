@@ -1,0 +1,281 @@
+/* test_collector.c - the collector end to end: rates over a fixture /proc with
+ * a controllable clock, and real children on the real /proc. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "collector/collector.h"
+#include "common/clock.h"
+#include "platform/platform.h"
+
+/* ---- a writable fixture tree and a fake clock ---- */
+
+static double fake_now;
+static double fake_clock(void) { return fake_now; }
+
+typedef struct {
+  char root[256];
+  char proc[300], sys[300];
+} tree;
+
+static void write_file(const char *dir, const char *name, const char *text) {
+  char path[512];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  FILE *f = fopen(path, "w"); /* rewrite in place: open fds see the new text */
+  assert_non_null(f);
+  fputs(text, f);
+  fclose(f);
+}
+
+static void set_counters(tree *t, unsigned long busy, unsigned long idle, unsigned long sectors_read,
+                         unsigned long sectors_written, unsigned long rx, unsigned long tx) {
+  char buf[1024];
+  snprintf(buf, sizeof buf, "cpu  %lu 0 0 %lu 0 0 0 0 0 0\ncpu0 %lu 0 0 %lu 0 0 0 0 0 0\n"
+           "intr 0\nbtime 1700000000\n", busy, idle, busy, idle);
+  write_file(t->proc, "stat", buf);
+  snprintf(buf, sizeof buf,
+           "   8       0 sda 10 0 %lu 0 20 0 %lu 0 0 0 0 0 0 0 0 0 0\n"
+           "   8       1 sda1 10 0 %lu 0 20 0 %lu 0 0 0 0 0 0 0 0 0 0\n",
+           sectors_read, sectors_written, sectors_read, sectors_written);
+  write_file(t->proc, "diskstats", buf);
+  snprintf(buf, sizeof buf,
+           "Inter-|   Receive                                                |  Transmit\n"
+           " face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed\n"
+           "    lo: 999999 9999 0 0 0 0 0 0 999999 9999 0 0 0 0 0 0\n"
+           "  eth0: %lu %lu 0 0 0 0 0 0 %lu %lu 0 0 0 0 0 0\n",
+           rx, rx / 100, tx, tx / 100);
+  write_file(t->proc, "net/dev", buf);
+}
+
+static void make_tree(tree *t) {
+  strcpy(t->root, "/tmp/hiro-collector-XXXXXX");
+  assert_non_null(mkdtemp(t->root));
+  snprintf(t->proc, sizeof t->proc, "%s/proc", t->root);
+  snprintf(t->sys, sizeof t->sys, "%s/sys", t->root);
+  char path[600];
+  mkdir(t->proc, 0700);
+  snprintf(path, sizeof path, "%s/net", t->proc);
+  mkdir(path, 0700);
+  mkdir(t->sys, 0700);
+  snprintf(path, sizeof path, "%s/block", t->sys);
+  mkdir(path, 0700);
+  snprintf(path, sizeof path, "%s/block/sda", t->sys);
+  mkdir(path, 0700);
+  snprintf(path, sizeof path, "%s/block/sda/device", t->sys);
+  mkdir(path, 0700);
+  write_file(t->proc, "meminfo", "MemTotal:       1000 kB\nMemFree:         100 kB\nMemAvailable:    250 kB\n");
+  write_file(t->proc, "uptime", "1000.00 1500.00\n");
+  set_counters(t, 0, 0, 0, 0, 0, 0);
+}
+
+static void remove_tree(tree *t) {
+  char cmd[400];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", t->root);
+  assert_int_equal(system(cmd), 0);
+}
+
+static void test_rates_with_controlled_clock(void **state) {
+  tree t;
+  make_tree(&t);
+  set_counters(&t, 100, 900, 1000, 2000, 10000, 20000);
+  platform *p = platform_open(t.proc, t.sys);
+  assert_non_null(p);
+  collector *c = collector_new(p, 2.0, 10);
+  fake_now = 1000.0;
+  clock_override(fake_clock, fake_clock);
+
+  metrics_snapshot s = {0};
+  assert_int_equal(collector_tick_once(c, &s), HIRO_ENOENT); /* first tick only primes */
+
+  /* Normal deltas over 2 s: 50 of 100 jiffies busy; 2048 sectors read. */
+  set_counters(&t, 150, 950, 1000 + 2048, 2000 + 4096, 10000 + 4000, 20000 + 8000);
+  fake_now += 2.0;
+  assert_int_equal(collector_tick_once(c, &s), HIRO_OK);
+  assert_float_equal(s.cpu.percent, 50.0, 1e-9);
+  assert_int_equal(s.cpu.count, 1);
+  assert_float_equal(s.memory.percent, 75.0, 1e-9);
+  assert_true(s.has_disk && s.has_network);
+  assert_float_equal(s.disk.read_bytes_per_sec, 2048 * 512 / 2.0, 1e-6);  /* sda1 not counted */
+  assert_float_equal(s.disk.write_bytes_per_sec, 4096 * 512 / 2.0, 1e-6);
+  assert_float_equal(s.network.bytes_recv_per_sec, 2000.0, 1e-6);         /* lo not counted */
+  assert_float_equal(s.network.bytes_sent_per_sec, 4000.0, 1e-6);
+  assert_float_equal(s.timestamp, 1002.0, 1e-9);
+
+  /* Counters went down (wrap/reset/device removed): 0 for this tick. */
+  set_counters(&t, 160, 960, 10, 10, 10, 10);
+  fake_now += 2.0;
+  assert_int_equal(collector_tick_once(c, &s), HIRO_OK);
+  assert_float_equal(s.disk.read_bytes_per_sec, 0, 0);
+  assert_float_equal(s.network.bytes_sent_per_sec, 0, 0);
+  assert_float_equal(s.cpu.percent, 50.0, 1e-9);
+
+  /* Zero elapsed time: no division by zero, rates 0. */
+  set_counters(&t, 170, 970, 1000, 1000, 1000, 1000);
+  assert_int_equal(collector_tick_once(c, &s), HIRO_OK);
+  assert_float_equal(s.disk.read_bytes_per_sec, 0, 0);
+  assert_float_equal(s.network.bytes_recv_per_sec, 0, 0);
+
+  clock_override(NULL, NULL);
+  snapshot_free(&s);
+  collector_free(c);
+  platform_close(p);
+  remove_tree(&t);
+}
+
+/* ---- real children on the real /proc ---- */
+
+typedef struct {
+  child_ref refs[4];
+  size_t n;
+} fake_manager;
+
+static size_t provide(void *ctx, child_ref *out, size_t max) {
+  fake_manager *m = ctx;
+  size_t n = m->n < max ? m->n : max;
+  memcpy(out, m->refs, n * sizeof *out);
+  return n;
+}
+
+static pid_t spawn(void (*body)(void)) {
+  pid_t pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    body();
+    _exit(0);
+  }
+  return pid;
+}
+
+static void body_sleep(void) { for (;;) pause(); }
+static void body_busy(void) { for (volatile unsigned long i = 0;; i++) {} }
+static void body_alloc(void) {
+  size_t n = 50u << 20;
+  volatile char *mem = malloc(n);
+  for (size_t i = 0; i < n; i += 4096) mem[i] = 1;
+  for (;;) pause();
+}
+
+static void add_ref(platform *p, fake_manager *m, const char *name, pid_t pid) {
+  child_ref *r = &m->refs[m->n++];
+  memset(r, 0, sizeof *r);
+  strcpy(r->name, name);
+  r->pid = pid;
+  r->running = true;
+  assert_int_equal(platform_proc_start_ticks(p, pid, &r->start_ticks), HIRO_OK);
+}
+
+static const child_process_metrics *find(const metrics_snapshot *s, const char *name) {
+  for (size_t i = 0; i < s->n_children; i++)
+    if (strcmp(s->children[i].name, name) == 0) return &s->children[i];
+  fail_msg("child %s missing", name);
+  return NULL;
+}
+
+/* Wait for a snapshot newer than `after` (bounded). */
+static void next_snapshot(collector *c, double after, metrics_snapshot *s) {
+  for (int i = 0; i < 400; i++) {
+    if (collector_latest(c, s) && s->timestamp > after) return;
+    usleep(10 * 1000);
+  }
+  fail_msg("no new snapshot within 4 s");
+}
+
+static void test_real_children(void **state) {
+  platform *p = platform_open("/proc", "/sys");
+  assert_non_null(p);
+  fake_manager m = {0};
+  pid_t sleeper = spawn(body_sleep), busy = spawn(body_busy), alloc = spawn(body_alloc);
+  add_ref(p, &m, "sleeper", sleeper);
+  add_ref(p, &m, "busy", busy);
+  add_ref(p, &m, "alloc", alloc);
+  /* A plugin whose PID now belongs to another process: wrong start time. */
+  add_ref(p, &m, "reused", getpid());
+  m.refs[3].start_ticks += 12345;
+  usleep(300 * 1000); /* let alloc touch its memory */
+
+  collector *c = collector_new(p, 1.0, 100);
+  collector_set_child_provider(c, provide, &m);
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  assert_int_equal(collector_start(c, true), HIRO_OK);
+  metrics_snapshot s = {0};
+  next_snapshot(c, 0, &s);
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  double first = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+  assert_true(first < 1.0); /* first snapshot within 1 s of enabling */
+
+  next_snapshot(c, s.timestamp, &s); /* a second, full-interval tick */
+  assert_true(s.has_process);
+  assert_int_equal(s.process.pid, getpid());
+  assert_true(s.process.rss_bytes > 0 && s.process.num_threads >= 2);
+  assert_int_equal(s.n_children, 4);
+  assert_true(find(&s, "sleeper")->alive);
+  assert_int_equal(find(&s, "sleeper")->pid, sleeper);
+  assert_true(find(&s, "busy")->cpu_percent > 50.0);
+  assert_true(find(&s, "alloc")->rss_bytes >= (50u << 20));
+  assert_false(find(&s, "reused")->alive);
+  assert_true(s.cpu.count >= 1 && s.memory.total_bytes > 0);
+
+  kill(sleeper, SIGKILL);
+  waitpid(sleeper, NULL, 0);
+  next_snapshot(c, s.timestamp, &s);
+  assert_false(find(&s, "sleeper")->alive);
+  assert_true(find(&s, "busy")->alive);
+
+  collector_status st;
+  collector_get_status(c, &st);
+  assert_true(st.enabled && st.history_count >= 3 && st.interval == 1.0);
+  collector_set_enabled(c, false);
+  assert_false(collector_latest(c, &s)); /* disabled: nothing published */
+  assert_null(collector_latest_json(c));
+
+  collector_free(c);
+  kill(busy, SIGKILL);
+  kill(alloc, SIGKILL);
+  waitpid(busy, NULL, 0);
+  waitpid(alloc, NULL, 0);
+  snapshot_free(&s);
+  platform_close(p);
+}
+
+static void test_runtime_configuration(void **state) {
+  platform *p = platform_open("/proc", "/sys");
+  collector *c = collector_new(p, 1.0, 5);
+  assert_int_equal(collector_start(c, true), HIRO_OK);
+  metrics_snapshot s = {0};
+  next_snapshot(c, 0, &s);
+  double interval = 0.2; /* below the floor: clamped to 1.0 */
+  size_t size = 2;
+  bool enabled = true;
+  collector_configure(c, &enabled, &interval, &size);
+  collector_status st;
+  collector_get_status(c, &st);
+  assert_float_equal(st.interval, 1.0, 0);
+  assert_int_equal(st.history_size, 2);
+  char *json = collector_latest_json(c);
+  assert_non_null(json);
+  assert_non_null(strstr(json, "\"children\":[]"));
+  free(json);
+  collector_free(c);
+  snapshot_free(&s);
+  platform_close(p);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_rates_with_controlled_clock),
+      cmocka_unit_test(test_real_children),
+      cmocka_unit_test(test_runtime_configuration),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
