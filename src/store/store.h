@@ -71,4 +71,9 @@ hiro_err store_query(store *s, double from, double to, size_t max_points, store_
 
 void store_get_status(store *s, store_status *out);
 
+/* Run retention to completion now (as of clock_wall()) on the writer thread,
+ * then return file pages with incremental_vacuum; blocks until done. The
+ * writer also does this by itself, a few small batches per idle cycle. */
+void store_maintain(store *s);
+
 #endif

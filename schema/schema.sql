@@ -1,0 +1,397 @@
+-- schema.sql - the full schema the migrations produce (PRAGMA user_version = 2).
+-- Kept in step with migrations/ by tests/unit/test_store_migrations.c. Open
+-- with: sqlite3 metrics.db, then query the v_* views.
+
+-- 0001_initial.sql - tables of the metrics recorder.
+--
+-- Scaled integers keep the raw tier small (see schema/schema.sql and the v_*
+-- views for unscaled values): *_x100 = value x 100, *_kib = bytes / 1024,
+-- *_bps = bytes per second rounded to an integer. Timestamps: ts_ms is
+-- wall-clock Unix milliseconds, bucket is the bucket start in Unix seconds.
+
+CREATE TABLE meta (
+  key TEXT PRIMARY KEY,   -- 'rollup_1m_ms', 'rollup_1h_ms': max raw ts_ms rolled up
+  value INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE process_name (
+  id INTEGER PRIMARY KEY,
+  kind INTEGER NOT NULL,  -- 0 the server process, 1 a channel plugin
+  name TEXT NOT NULL,     -- 'server' for the server process, else the plugin name
+  UNIQUE (kind, name)
+);
+
+CREATE TABLE process (    -- one row per process instance (name, pid)
+  id INTEGER PRIMARY KEY,
+  name_id INTEGER NOT NULL REFERENCES process_name(id),
+  pid INTEGER NOT NULL,
+  UNIQUE (name_id, pid)
+);
+
+CREATE TABLE raw_system (  -- one row per snapshot
+  ts_ms INTEGER PRIMARY KEY,  -- Unix milliseconds
+  cpu_pct_x100 INTEGER,  -- system-wide busy percent x 100
+  cpu_count INTEGER,  -- logical CPUs
+  mem_total INTEGER,  -- bytes
+  mem_available INTEGER,  -- bytes
+  mem_pct_x100 INTEGER,  -- used percent x 100
+  disk_total INTEGER,  -- bytes (NULL: no disk data)
+  disk_used INTEGER,  -- bytes
+  disk_free INTEGER,  -- bytes
+  disk_pct_x100 INTEGER,  -- used percent x 100
+  disk_read_bps INTEGER,  -- bytes/s, rounded
+  disk_write_bps INTEGER,  -- bytes/s, rounded
+  net_sent_bps INTEGER,  -- bytes/s, rounded (NULL: no network data)
+  net_recv_bps INTEGER,  -- bytes/s, rounded
+  net_sent_pps_x100 INTEGER,  -- packets/s x 100
+  net_recv_pps_x100 INTEGER  -- packets/s x 100
+);
+
+CREATE TABLE raw_process (  -- one row per process per snapshot
+  ts_ms INTEGER NOT NULL,  -- = raw_system.ts_ms
+  process_id INTEGER NOT NULL,  -- process.id
+  alive INTEGER NOT NULL,  -- 1 alive, 0 exited
+  cpu_pct_x100 INTEGER NOT NULL,  -- percent of one core x 100
+  rss_kib INTEGER NOT NULL,  -- KiB (RSS is a page multiple)
+  vms_kib INTEGER NOT NULL,  -- KiB
+  threads INTEGER NOT NULL,  -- threads
+  PRIMARY KEY (ts_ms, process_id)
+) WITHOUT ROWID;
+
+CREATE TABLE system_1m (
+  bucket INTEGER PRIMARY KEY,  -- bucket start, Unix seconds (multiple of 60)
+  n INTEGER NOT NULL,  -- samples
+  n_disk INTEGER NOT NULL,  -- samples with disk data
+  n_net INTEGER NOT NULL,  -- samples with network data
+  cpu_pct_x100_avg REAL,  -- same units as raw_system.cpu_pct_x100
+  cpu_pct_x100_min INTEGER,
+  cpu_pct_x100_max INTEGER,
+  cpu_count_avg REAL,  -- same units as raw_system.cpu_count
+  cpu_count_min INTEGER,
+  cpu_count_max INTEGER,
+  mem_total_avg REAL,  -- same units as raw_system.mem_total
+  mem_total_min INTEGER,
+  mem_total_max INTEGER,
+  mem_available_avg REAL,  -- same units as raw_system.mem_available
+  mem_available_min INTEGER,
+  mem_available_max INTEGER,
+  mem_pct_x100_avg REAL,  -- same units as raw_system.mem_pct_x100
+  mem_pct_x100_min INTEGER,
+  mem_pct_x100_max INTEGER,
+  disk_total_avg REAL,  -- same units as raw_system.disk_total
+  disk_total_min INTEGER,
+  disk_total_max INTEGER,
+  disk_used_avg REAL,  -- same units as raw_system.disk_used
+  disk_used_min INTEGER,
+  disk_used_max INTEGER,
+  disk_free_avg REAL,  -- same units as raw_system.disk_free
+  disk_free_min INTEGER,
+  disk_free_max INTEGER,
+  disk_pct_x100_avg REAL,  -- same units as raw_system.disk_pct_x100
+  disk_pct_x100_min INTEGER,
+  disk_pct_x100_max INTEGER,
+  disk_read_bps_avg REAL,  -- same units as raw_system.disk_read_bps
+  disk_read_bps_min INTEGER,
+  disk_read_bps_max INTEGER,
+  disk_write_bps_avg REAL,  -- same units as raw_system.disk_write_bps
+  disk_write_bps_min INTEGER,
+  disk_write_bps_max INTEGER,
+  net_sent_bps_avg REAL,  -- same units as raw_system.net_sent_bps
+  net_sent_bps_min INTEGER,
+  net_sent_bps_max INTEGER,
+  net_recv_bps_avg REAL,  -- same units as raw_system.net_recv_bps
+  net_recv_bps_min INTEGER,
+  net_recv_bps_max INTEGER,
+  net_sent_pps_x100_avg REAL,  -- same units as raw_system.net_sent_pps_x100
+  net_sent_pps_x100_min INTEGER,
+  net_sent_pps_x100_max INTEGER,
+  net_recv_pps_x100_avg REAL,  -- same units as raw_system.net_recv_pps_x100
+  net_recv_pps_x100_min INTEGER,
+  net_recv_pps_x100_max INTEGER
+);
+
+CREATE TABLE system_1h (
+  bucket INTEGER PRIMARY KEY,  -- bucket start, Unix seconds (multiple of 3600)
+  n INTEGER NOT NULL,  -- samples
+  n_disk INTEGER NOT NULL,  -- samples with disk data
+  n_net INTEGER NOT NULL,  -- samples with network data
+  cpu_pct_x100_avg REAL,  -- same units as raw_system.cpu_pct_x100
+  cpu_pct_x100_min INTEGER,
+  cpu_pct_x100_max INTEGER,
+  cpu_count_avg REAL,  -- same units as raw_system.cpu_count
+  cpu_count_min INTEGER,
+  cpu_count_max INTEGER,
+  mem_total_avg REAL,  -- same units as raw_system.mem_total
+  mem_total_min INTEGER,
+  mem_total_max INTEGER,
+  mem_available_avg REAL,  -- same units as raw_system.mem_available
+  mem_available_min INTEGER,
+  mem_available_max INTEGER,
+  mem_pct_x100_avg REAL,  -- same units as raw_system.mem_pct_x100
+  mem_pct_x100_min INTEGER,
+  mem_pct_x100_max INTEGER,
+  disk_total_avg REAL,  -- same units as raw_system.disk_total
+  disk_total_min INTEGER,
+  disk_total_max INTEGER,
+  disk_used_avg REAL,  -- same units as raw_system.disk_used
+  disk_used_min INTEGER,
+  disk_used_max INTEGER,
+  disk_free_avg REAL,  -- same units as raw_system.disk_free
+  disk_free_min INTEGER,
+  disk_free_max INTEGER,
+  disk_pct_x100_avg REAL,  -- same units as raw_system.disk_pct_x100
+  disk_pct_x100_min INTEGER,
+  disk_pct_x100_max INTEGER,
+  disk_read_bps_avg REAL,  -- same units as raw_system.disk_read_bps
+  disk_read_bps_min INTEGER,
+  disk_read_bps_max INTEGER,
+  disk_write_bps_avg REAL,  -- same units as raw_system.disk_write_bps
+  disk_write_bps_min INTEGER,
+  disk_write_bps_max INTEGER,
+  net_sent_bps_avg REAL,  -- same units as raw_system.net_sent_bps
+  net_sent_bps_min INTEGER,
+  net_sent_bps_max INTEGER,
+  net_recv_bps_avg REAL,  -- same units as raw_system.net_recv_bps
+  net_recv_bps_min INTEGER,
+  net_recv_bps_max INTEGER,
+  net_sent_pps_x100_avg REAL,  -- same units as raw_system.net_sent_pps_x100
+  net_sent_pps_x100_min INTEGER,
+  net_sent_pps_x100_max INTEGER,
+  net_recv_pps_x100_avg REAL,  -- same units as raw_system.net_recv_pps_x100
+  net_recv_pps_x100_min INTEGER,
+  net_recv_pps_x100_max INTEGER
+);
+
+CREATE TABLE process_1m (  -- per plugin name, all its pids
+  bucket INTEGER NOT NULL,  -- bucket start, Unix seconds (multiple of 60)
+  name_id INTEGER NOT NULL,  -- process_name.id
+  pid INTEGER NOT NULL,  -- last pid seen
+  n INTEGER NOT NULL,  -- samples
+  alive_avg REAL NOT NULL,  -- same units as raw_process.alive
+  alive_min INTEGER NOT NULL,
+  alive_max INTEGER NOT NULL,
+  cpu_pct_x100_avg REAL NOT NULL,  -- same units as raw_process.cpu_pct_x100
+  cpu_pct_x100_min INTEGER NOT NULL,
+  cpu_pct_x100_max INTEGER NOT NULL,
+  rss_kib_avg REAL NOT NULL,  -- same units as raw_process.rss_kib
+  rss_kib_min INTEGER NOT NULL,
+  rss_kib_max INTEGER NOT NULL,
+  vms_kib_avg REAL NOT NULL,  -- same units as raw_process.vms_kib
+  vms_kib_min INTEGER NOT NULL,
+  vms_kib_max INTEGER NOT NULL,
+  threads_avg REAL NOT NULL,  -- same units as raw_process.threads
+  threads_min INTEGER NOT NULL,
+  threads_max INTEGER NOT NULL,
+  PRIMARY KEY (bucket, name_id)
+) WITHOUT ROWID;
+
+CREATE TABLE process_1h (  -- per plugin name, all its pids
+  bucket INTEGER NOT NULL,  -- bucket start, Unix seconds (multiple of 3600)
+  name_id INTEGER NOT NULL,  -- process_name.id
+  pid INTEGER NOT NULL,  -- last pid seen
+  n INTEGER NOT NULL,  -- samples
+  alive_avg REAL NOT NULL,  -- same units as raw_process.alive
+  alive_min INTEGER NOT NULL,
+  alive_max INTEGER NOT NULL,
+  cpu_pct_x100_avg REAL NOT NULL,  -- same units as raw_process.cpu_pct_x100
+  cpu_pct_x100_min INTEGER NOT NULL,
+  cpu_pct_x100_max INTEGER NOT NULL,
+  rss_kib_avg REAL NOT NULL,  -- same units as raw_process.rss_kib
+  rss_kib_min INTEGER NOT NULL,
+  rss_kib_max INTEGER NOT NULL,
+  vms_kib_avg REAL NOT NULL,  -- same units as raw_process.vms_kib
+  vms_kib_min INTEGER NOT NULL,
+  vms_kib_max INTEGER NOT NULL,
+  threads_avg REAL NOT NULL,  -- same units as raw_process.threads
+  threads_min INTEGER NOT NULL,
+  threads_max INTEGER NOT NULL,
+  PRIMARY KEY (bucket, name_id)
+) WITHOUT ROWID;
+
+-- 0002_views.sql - views for people: ISO-8601 UTC times, process names and
+-- unscaled units (bytes, percent, per second). Example:
+--   SELECT time, name, cpu_percent, rss_bytes FROM v_process_raw
+--   WHERE time >= '2024-05-01T10:00:00Z' ORDER BY time;
+
+CREATE VIEW v_system_raw AS SELECT
+  strftime('%Y-%m-%dT%H:%M:%SZ', ts_ms / 1000, 'unixepoch') AS time,
+  ts_ms / 1000.0 AS ts,
+  cpu_pct_x100 / 100.0 AS cpu_percent,
+  cpu_count AS cpu_count,
+  mem_total AS memory_total_bytes,
+  mem_available AS memory_available_bytes,
+  mem_pct_x100 / 100.0 AS memory_percent,
+  disk_total AS disk_total_bytes,
+  disk_used AS disk_used_bytes,
+  disk_free AS disk_free_bytes,
+  disk_pct_x100 / 100.0 AS disk_percent,
+  disk_read_bps AS disk_read_bytes_per_sec,
+  disk_write_bps AS disk_write_bytes_per_sec,
+  net_sent_bps AS net_bytes_sent_per_sec,
+  net_recv_bps AS net_bytes_recv_per_sec,
+  net_sent_pps_x100 / 100.0 AS net_packets_sent_per_sec,
+  net_recv_pps_x100 / 100.0 AS net_packets_recv_per_sec
+FROM raw_system;
+
+CREATE VIEW v_process_raw AS SELECT
+  strftime('%Y-%m-%dT%H:%M:%SZ', r.ts_ms / 1000, 'unixepoch') AS time,
+  r.ts_ms / 1000.0 AS ts,
+  CASE n.kind WHEN 0 THEN 'server' ELSE 'channel' END AS kind,
+  n.name AS name,
+  p.pid AS pid,
+  r.alive AS alive,
+  r.cpu_pct_x100 / 100.0 AS cpu_percent,
+  r.rss_kib * 1024 AS rss_bytes,
+  r.vms_kib * 1024 AS vms_bytes,
+  r.threads AS num_threads
+FROM raw_process r JOIN process p ON p.id = r.process_id JOIN process_name n ON n.id = p.name_id;
+
+CREATE VIEW v_system_1m AS SELECT
+  strftime('%Y-%m-%dT%H:%M:%SZ', bucket, 'unixepoch') AS time,
+  bucket AS ts,
+  n AS samples,
+  cpu_pct_x100_avg / 100.0 AS cpu_percent_avg,
+  cpu_pct_x100_min / 100.0 AS cpu_percent_min,
+  cpu_pct_x100_max / 100.0 AS cpu_percent_max,
+  cpu_count_avg AS cpu_count_avg,
+  cpu_count_min AS cpu_count_min,
+  cpu_count_max AS cpu_count_max,
+  mem_total_avg AS memory_total_bytes_avg,
+  mem_total_min AS memory_total_bytes_min,
+  mem_total_max AS memory_total_bytes_max,
+  mem_available_avg AS memory_available_bytes_avg,
+  mem_available_min AS memory_available_bytes_min,
+  mem_available_max AS memory_available_bytes_max,
+  mem_pct_x100_avg / 100.0 AS memory_percent_avg,
+  mem_pct_x100_min / 100.0 AS memory_percent_min,
+  mem_pct_x100_max / 100.0 AS memory_percent_max,
+  disk_total_avg AS disk_total_bytes_avg,
+  disk_total_min AS disk_total_bytes_min,
+  disk_total_max AS disk_total_bytes_max,
+  disk_used_avg AS disk_used_bytes_avg,
+  disk_used_min AS disk_used_bytes_min,
+  disk_used_max AS disk_used_bytes_max,
+  disk_free_avg AS disk_free_bytes_avg,
+  disk_free_min AS disk_free_bytes_min,
+  disk_free_max AS disk_free_bytes_max,
+  disk_pct_x100_avg / 100.0 AS disk_percent_avg,
+  disk_pct_x100_min / 100.0 AS disk_percent_min,
+  disk_pct_x100_max / 100.0 AS disk_percent_max,
+  disk_read_bps_avg AS disk_read_bytes_per_sec_avg,
+  disk_read_bps_min AS disk_read_bytes_per_sec_min,
+  disk_read_bps_max AS disk_read_bytes_per_sec_max,
+  disk_write_bps_avg AS disk_write_bytes_per_sec_avg,
+  disk_write_bps_min AS disk_write_bytes_per_sec_min,
+  disk_write_bps_max AS disk_write_bytes_per_sec_max,
+  net_sent_bps_avg AS net_bytes_sent_per_sec_avg,
+  net_sent_bps_min AS net_bytes_sent_per_sec_min,
+  net_sent_bps_max AS net_bytes_sent_per_sec_max,
+  net_recv_bps_avg AS net_bytes_recv_per_sec_avg,
+  net_recv_bps_min AS net_bytes_recv_per_sec_min,
+  net_recv_bps_max AS net_bytes_recv_per_sec_max,
+  net_sent_pps_x100_avg / 100.0 AS net_packets_sent_per_sec_avg,
+  net_sent_pps_x100_min / 100.0 AS net_packets_sent_per_sec_min,
+  net_sent_pps_x100_max / 100.0 AS net_packets_sent_per_sec_max,
+  net_recv_pps_x100_avg / 100.0 AS net_packets_recv_per_sec_avg,
+  net_recv_pps_x100_min / 100.0 AS net_packets_recv_per_sec_min,
+  net_recv_pps_x100_max / 100.0 AS net_packets_recv_per_sec_max
+FROM system_1m;
+
+CREATE VIEW v_process_1m AS SELECT
+  strftime('%Y-%m-%dT%H:%M:%SZ', r.bucket, 'unixepoch') AS time,
+  r.bucket AS ts,
+  CASE n.kind WHEN 0 THEN 'server' ELSE 'channel' END AS kind,
+  n.name AS name,
+  r.pid AS pid,
+  r.n AS samples,
+  r.alive_avg AS alive_avg,
+  r.alive_min AS alive_min,
+  r.alive_max AS alive_max,
+  r.cpu_pct_x100_avg / 100.0 AS cpu_percent_avg,
+  r.cpu_pct_x100_min / 100.0 AS cpu_percent_min,
+  r.cpu_pct_x100_max / 100.0 AS cpu_percent_max,
+  r.rss_kib_avg * 1024 AS rss_bytes_avg,
+  r.rss_kib_min * 1024 AS rss_bytes_min,
+  r.rss_kib_max * 1024 AS rss_bytes_max,
+  r.vms_kib_avg * 1024 AS vms_bytes_avg,
+  r.vms_kib_min * 1024 AS vms_bytes_min,
+  r.vms_kib_max * 1024 AS vms_bytes_max,
+  r.threads_avg AS num_threads_avg,
+  r.threads_min AS num_threads_min,
+  r.threads_max AS num_threads_max
+FROM process_1m r JOIN process_name n ON n.id = r.name_id;
+
+CREATE VIEW v_system_1h AS SELECT
+  strftime('%Y-%m-%dT%H:%M:%SZ', bucket, 'unixepoch') AS time,
+  bucket AS ts,
+  n AS samples,
+  cpu_pct_x100_avg / 100.0 AS cpu_percent_avg,
+  cpu_pct_x100_min / 100.0 AS cpu_percent_min,
+  cpu_pct_x100_max / 100.0 AS cpu_percent_max,
+  cpu_count_avg AS cpu_count_avg,
+  cpu_count_min AS cpu_count_min,
+  cpu_count_max AS cpu_count_max,
+  mem_total_avg AS memory_total_bytes_avg,
+  mem_total_min AS memory_total_bytes_min,
+  mem_total_max AS memory_total_bytes_max,
+  mem_available_avg AS memory_available_bytes_avg,
+  mem_available_min AS memory_available_bytes_min,
+  mem_available_max AS memory_available_bytes_max,
+  mem_pct_x100_avg / 100.0 AS memory_percent_avg,
+  mem_pct_x100_min / 100.0 AS memory_percent_min,
+  mem_pct_x100_max / 100.0 AS memory_percent_max,
+  disk_total_avg AS disk_total_bytes_avg,
+  disk_total_min AS disk_total_bytes_min,
+  disk_total_max AS disk_total_bytes_max,
+  disk_used_avg AS disk_used_bytes_avg,
+  disk_used_min AS disk_used_bytes_min,
+  disk_used_max AS disk_used_bytes_max,
+  disk_free_avg AS disk_free_bytes_avg,
+  disk_free_min AS disk_free_bytes_min,
+  disk_free_max AS disk_free_bytes_max,
+  disk_pct_x100_avg / 100.0 AS disk_percent_avg,
+  disk_pct_x100_min / 100.0 AS disk_percent_min,
+  disk_pct_x100_max / 100.0 AS disk_percent_max,
+  disk_read_bps_avg AS disk_read_bytes_per_sec_avg,
+  disk_read_bps_min AS disk_read_bytes_per_sec_min,
+  disk_read_bps_max AS disk_read_bytes_per_sec_max,
+  disk_write_bps_avg AS disk_write_bytes_per_sec_avg,
+  disk_write_bps_min AS disk_write_bytes_per_sec_min,
+  disk_write_bps_max AS disk_write_bytes_per_sec_max,
+  net_sent_bps_avg AS net_bytes_sent_per_sec_avg,
+  net_sent_bps_min AS net_bytes_sent_per_sec_min,
+  net_sent_bps_max AS net_bytes_sent_per_sec_max,
+  net_recv_bps_avg AS net_bytes_recv_per_sec_avg,
+  net_recv_bps_min AS net_bytes_recv_per_sec_min,
+  net_recv_bps_max AS net_bytes_recv_per_sec_max,
+  net_sent_pps_x100_avg / 100.0 AS net_packets_sent_per_sec_avg,
+  net_sent_pps_x100_min / 100.0 AS net_packets_sent_per_sec_min,
+  net_sent_pps_x100_max / 100.0 AS net_packets_sent_per_sec_max,
+  net_recv_pps_x100_avg / 100.0 AS net_packets_recv_per_sec_avg,
+  net_recv_pps_x100_min / 100.0 AS net_packets_recv_per_sec_min,
+  net_recv_pps_x100_max / 100.0 AS net_packets_recv_per_sec_max
+FROM system_1h;
+
+CREATE VIEW v_process_1h AS SELECT
+  strftime('%Y-%m-%dT%H:%M:%SZ', r.bucket, 'unixepoch') AS time,
+  r.bucket AS ts,
+  CASE n.kind WHEN 0 THEN 'server' ELSE 'channel' END AS kind,
+  n.name AS name,
+  r.pid AS pid,
+  r.n AS samples,
+  r.alive_avg AS alive_avg,
+  r.alive_min AS alive_min,
+  r.alive_max AS alive_max,
+  r.cpu_pct_x100_avg / 100.0 AS cpu_percent_avg,
+  r.cpu_pct_x100_min / 100.0 AS cpu_percent_min,
+  r.cpu_pct_x100_max / 100.0 AS cpu_percent_max,
+  r.rss_kib_avg * 1024 AS rss_bytes_avg,
+  r.rss_kib_min * 1024 AS rss_bytes_min,
+  r.rss_kib_max * 1024 AS rss_bytes_max,
+  r.vms_kib_avg * 1024 AS vms_bytes_avg,
+  r.vms_kib_min * 1024 AS vms_bytes_min,
+  r.vms_kib_max * 1024 AS vms_bytes_max,
+  r.threads_avg AS num_threads_avg,
+  r.threads_min AS num_threads_min,
+  r.threads_max AS num_threads_max
+FROM process_1h r JOIN process_name n ON n.id = r.name_id;

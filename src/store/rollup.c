@@ -1,0 +1,376 @@
+/* rollup.c - 1-minute and 1-hour rollups: in-memory accumulators for the open
+ * buckets, merged into the rollup tables when a bucket closes, and the
+ * start-up catch-up from raw rows with SQL aggregates.
+ *
+ * Every write to a rollup row is a merge (n adds up, min/max combine, the
+ * average is weighted by sample counts), so a bucket written in parts - after
+ * a restart, a clock step back or an idle flush - ends up exactly the
+ * aggregate of its raw rows. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "store/store_internal.h"
+
+static const char *const meta_keys[TIERS] = {"rollup_1m_ms", "rollup_1h_ms"};
+
+/* ---- SQL text, built once from the column tables (identifiers only:
+ * every value is bound) ---- */
+
+typedef struct {
+  char *data;
+  size_t len, cap;
+} sqltext;
+
+static void sql_add(sqltext *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sql_add(sqltext *b, const char *fmt, ...) {
+  for (;;) {
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(b->data ? b->data + b->len : NULL, b->data ? b->cap - b->len : 0, fmt, ap);
+    va_end(ap);
+    if (b->data && (size_t)n < b->cap - b->len) {
+      b->len += (size_t)n;
+      return;
+    }
+    b->cap = (b->cap + (size_t)n + 1) * 2;
+    b->data = xrealloc(b->data, b->cap);
+    if (b->len == 0) b->data[0] = '\0';
+  }
+}
+
+static const char *const group_count[3] = {"n", "n_disk", "n_net"};
+
+static void sys_column_list(sqltext *b, int tier) {
+  sql_add(b, "INSERT INTO system_%s(bucket,n,n_disk,n_net", store_tier_suffix[tier]);
+  for (int i = 0; i < SYS_FIELDS; i++) {
+    const char *c = store_sys_columns[i];
+    sql_add(b, ",%s_avg,%s_min,%s_max", c, c, c);
+  }
+  sql_add(b, ")");
+}
+
+static void sys_merge(sqltext *b) {
+  sql_add(b, " ON CONFLICT(bucket) DO UPDATE SET n=n+excluded.n,"
+             "n_disk=n_disk+excluded.n_disk,n_net=n_net+excluded.n_net");
+  for (int i = 0; i < SYS_FIELDS; i++) {
+    const char *c = store_sys_columns[i], *k = group_count[store_sys_group(i)];
+    sql_add(b,
+            ",%s_avg=CASE WHEN %s+excluded.%s>0 THEN (coalesce(%s_avg*%s,0)+"
+            "coalesce(excluded.%s_avg*excluded.%s,0))/(%s+excluded.%s) END",
+            c, k, k, c, k, c, k, k, k);
+    /* Scalar min()/max() return NULL when an argument is NULL. */
+    sql_add(b, ",%s_min=coalesce(min(%s_min,excluded.%s_min),%s_min,excluded.%s_min)", c, c, c,
+            c, c);
+    sql_add(b, ",%s_max=coalesce(max(%s_max,excluded.%s_max),%s_max,excluded.%s_max)", c, c, c,
+            c, c);
+  }
+}
+
+static void proc_column_list(sqltext *b, int tier) {
+  sql_add(b, "INSERT INTO process_%s(bucket,name_id,pid,n", store_tier_suffix[tier]);
+  for (int i = 0; i < PROC_FIELDS; i++) {
+    const char *c = store_proc_columns[i];
+    sql_add(b, ",%s_avg,%s_min,%s_max", c, c, c);
+  }
+  sql_add(b, ")");
+}
+
+static void proc_merge(sqltext *b) {
+  sql_add(b, " ON CONFLICT(bucket,name_id) DO UPDATE SET pid=excluded.pid,n=n+excluded.n");
+  for (int i = 0; i < PROC_FIELDS; i++) {
+    const char *c = store_proc_columns[i];
+    sql_add(b, ",%s_avg=(%s_avg*n+excluded.%s_avg*excluded.n)/(n+excluded.n)", c, c, c);
+    sql_add(b, ",%s_min=min(%s_min,excluded.%s_min),%s_max=max(%s_max,excluded.%s_max)", c, c, c,
+            c, c, c);
+  }
+}
+
+hiro_err store_rollup_prepare(store *s) {
+  hiro_err rc = HIRO_OK;
+  for (int t = 0; t < TIERS && rc == HIRO_OK; t++) {
+    sqltext b = {0};
+    sys_column_list(&b, t);
+    sql_add(&b, " VALUES(?1,?2,?3,?4");
+    for (int i = 0; i < 3 * SYS_FIELDS; i++) sql_add(&b, ",?%d", i + 5);
+    sql_add(&b, ")");
+    sys_merge(&b);
+    /* The merged n tells whether the row is new (n == ours): keeps the
+     * in-memory row counts exact without COUNT(*). */
+    sql_add(&b, " RETURNING n");
+    if (sqlite3_prepare_v3(s->db, b.data, -1, SQLITE_PREPARE_PERSISTENT, &s->st_upsert_sys[t],
+                           NULL) != SQLITE_OK)
+      rc = HIRO_EIO;
+    b.len = 0;
+    proc_column_list(&b, t);
+    sql_add(&b, " VALUES(?1,?2,?3,?4");
+    for (int i = 0; i < 3 * PROC_FIELDS; i++) sql_add(&b, ",?%d", i + 5);
+    sql_add(&b, ")");
+    proc_merge(&b);
+    if (rc == HIRO_OK && sqlite3_prepare_v3(s->db, b.data, -1, SQLITE_PREPARE_PERSISTENT,
+                                            &s->st_upsert_proc[t], NULL) != SQLITE_OK)
+      rc = HIRO_EIO;
+    free(b.data);
+  }
+  return rc;
+}
+
+/* ---- accumulators ---- */
+
+static void acc_add(int64_t *n, double *sum, int64_t *mn, int64_t *mx, int64_t v) {
+  if (*n == 0 || v < *mn) *mn = v;
+  if (*n == 0 || v > *mx) *mx = v;
+  *sum += (double)v;
+}
+
+static proc_acc *find_proc(tier_acc *t, int64_t name_id) {
+  for (size_t i = 0; i < t->n_procs; i++)
+    if (t->procs[i].name_id == name_id) return &t->procs[i];
+  if (t->n_procs == t->cap_procs) {
+    t->cap_procs = t->cap_procs ? 2 * t->cap_procs : 16;
+    t->procs = xrealloc(t->procs, t->cap_procs * sizeof *t->procs);
+  }
+  proc_acc *p = &t->procs[t->n_procs++];
+  memset(p, 0, sizeof *p);
+  p->name_id = name_id;
+  return p;
+}
+
+static hiro_err step_done(store *s, sqlite3_stmt *st, const char *what) {
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {}
+  sqlite3_reset(st);
+  if (rc == SQLITE_DONE) return HIRO_OK;
+  store_set_werr(s, what);
+  return HIRO_EIO;
+}
+
+/* Upsert tier t's open bucket and move the watermark; the bucket is closed. */
+static hiro_err flush_tier(store *s, int t) {
+  tier_acc *ta = &s->tier[t];
+  if (!ta->open) return HIRO_OK;
+  const sys_acc *a = &ta->sys;
+  sqlite3_stmt *st = s->st_upsert_sys[t];
+  sqlite3_bind_int64(st, 1, ta->bucket);
+  sqlite3_bind_int64(st, 2, a->n);
+  sqlite3_bind_int64(st, 3, a->n_disk);
+  sqlite3_bind_int64(st, 4, a->n_net);
+  for (int i = 0; i < SYS_FIELDS; i++) {
+    int g = store_sys_group(i);
+    int64_t k = g == 0 ? a->n : g == 1 ? a->n_disk : a->n_net;
+    if (k == 0) {
+      for (int j = 0; j < 3; j++) sqlite3_bind_null(st, 5 + 3 * i + j);
+      continue;
+    }
+    sqlite3_bind_double(st, 5 + 3 * i, a->sum[i] / (double)k);
+    sqlite3_bind_int64(st, 6 + 3 * i, a->min[i]);
+    sqlite3_bind_int64(st, 7 + 3 * i, a->max[i]);
+  }
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW && sqlite3_column_int64(st, 0) == a->n) s->tx_rows_tier[t]++;
+  if (step_done(s, st, "writing a rollup") != HIRO_OK) return HIRO_EIO;
+
+  st = s->st_upsert_proc[t];
+  for (size_t p = 0; p < ta->n_procs; p++) {
+    const proc_acc *pa = &ta->procs[p];
+    sqlite3_bind_int64(st, 1, ta->bucket);
+    sqlite3_bind_int64(st, 2, pa->name_id);
+    sqlite3_bind_int64(st, 3, pa->pid);
+    sqlite3_bind_int64(st, 4, pa->n);
+    for (int i = 0; i < PROC_FIELDS; i++) {
+      sqlite3_bind_double(st, 5 + 3 * i, pa->sum[i] / (double)pa->n);
+      sqlite3_bind_int64(st, 6 + 3 * i, pa->min[i]);
+      sqlite3_bind_int64(st, 7 + 3 * i, pa->max[i]);
+    }
+    if (step_done(s, st, "writing a process rollup") != HIRO_OK) return HIRO_EIO;
+  }
+  st = s->st_set_meta;
+  sqlite3_bind_text(st, 1, meta_keys[t], -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 2, ta->max_ts_ms);
+  if (step_done(s, st, "writing the rollup watermark") != HIRO_OK) return HIRO_EIO;
+  ta->open = false;
+  ta->n_procs = 0;
+  return HIRO_OK;
+}
+
+hiro_err store_rollup_add(store *s, int64_t ts_ms, const sys_row *sys, const int64_t *name_ids,
+                          const int *pids, const proc_row *procs, size_t n_procs) {
+  for (int t = 0; t < TIERS; t++) {
+    tier_acc *ta = &s->tier[t];
+    int64_t width = store_tier_seconds[t];
+    int64_t bucket = ts_ms / 1000 / width * width;
+    if (ta->open && ta->bucket != bucket && flush_tier(s, t) != HIRO_OK) return HIRO_EIO;
+    if (!ta->open) {
+      ta->open = true;
+      ta->bucket = bucket;
+      ta->max_ts_ms = ts_ms;
+      memset(&ta->sys, 0, sizeof ta->sys);
+      ta->n_procs = 0;
+    }
+    if (ts_ms > ta->max_ts_ms) ta->max_ts_ms = ts_ms;
+    sys_acc *a = &ta->sys;
+    for (int i = 0; i < SYS_FIELDS; i++) {
+      int g = store_sys_group(i);
+      if ((g == 1 && !sys->has_disk) || (g == 2 && !sys->has_net)) continue;
+      int64_t *k = g == 0 ? &a->n : g == 1 ? &a->n_disk : &a->n_net;
+      acc_add(k, &a->sum[i], &a->min[i], &a->max[i], sys->v[i]);
+    }
+    /* Counts last: acc_add uses them to spot the first sample. */
+    a->n++;
+    if (sys->has_disk) a->n_disk++;
+    if (sys->has_net) a->n_net++;
+    for (size_t p = 0; p < n_procs; p++) {
+      proc_acc *pa = find_proc(ta, name_ids[p]);
+      for (int i = 0; i < PROC_FIELDS; i++)
+        acc_add(&pa->n, &pa->sum[i], &pa->min[i], &pa->max[i], procs[p].v[i]);
+      pa->n++;
+      pa->pid = pids[p];
+    }
+  }
+  return HIRO_OK;
+}
+
+hiro_err store_rollup_flush(store *s, int64_t now_s) {
+  for (int t = 0; t < TIERS; t++) {
+    tier_acc *ta = &s->tier[t];
+    if (!ta->open) continue;
+    if (now_s != INT64_MAX && ta->bucket + store_tier_seconds[t] > now_s) continue;
+    if (flush_tier(s, t) != HIRO_OK) return HIRO_EIO;
+  }
+  return HIRO_OK;
+}
+
+bool store_rollup_has_open(const store *s) {
+  for (int t = 0; t < TIERS; t++)
+    if (s->tier[t].open) return true;
+  return false;
+}
+
+void store_rollup_save(const store *s, tier_acc saved[TIERS]) {
+  for (int t = 0; t < TIERS; t++) {
+    saved[t] = s->tier[t];
+    saved[t].procs = NULL;
+    saved[t].cap_procs = s->tier[t].n_procs;
+    if (s->tier[t].n_procs) {
+      saved[t].procs = xmalloc(s->tier[t].n_procs * sizeof *saved[t].procs);
+      memcpy(saved[t].procs, s->tier[t].procs, s->tier[t].n_procs * sizeof *saved[t].procs);
+    }
+  }
+}
+
+void store_rollup_restore(store *s, tier_acc saved[TIERS]) {
+  store_rollup_free(s->tier);
+  for (int t = 0; t < TIERS; t++) s->tier[t] = saved[t];
+}
+
+void store_rollup_free(tier_acc t[TIERS]) {
+  for (int i = 0; i < TIERS; i++) {
+    free(t[i].procs);
+    t[i].procs = NULL;
+    t[i].n_procs = t[i].cap_procs = 0;
+    t[i].open = false;
+  }
+}
+
+/* ---- start-up catch-up ---- */
+
+static hiro_err exec_bound(store *s, const char *sql, int64_t since_ms) {
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+    store_set_werr(s, "preparing the rollup catch-up");
+    return HIRO_EIO;
+  }
+  sqlite3_bind_int64(st, 1, since_ms);
+  hiro_err rc = step_done(s, st, "rolling up raw rows");
+  sqlite3_finalize(st);
+  return rc;
+}
+
+static hiro_err catch_up_tier(store *s, int t, int64_t since_ms, int64_t upto_ms) {
+  int64_t w = store_tier_seconds[t];
+  sqltext b = {0};
+  sys_column_list(&b, t);
+  sql_add(&b, " SELECT ts_ms/%lld*%lld,count(*),count(disk_total),count(net_sent_bps)",
+          (long long)(w * 1000), (long long)w);
+  for (int i = 0; i < SYS_FIELDS; i++) {
+    const char *c = store_sys_columns[i];
+    sql_add(&b, ",avg(%s),min(%s),max(%s)", c, c, c);
+  }
+  /* WHERE is required: it keeps ON CONFLICT from parsing as a join's ON. */
+  sql_add(&b, " FROM raw_system WHERE ts_ms>?1 GROUP BY 1");
+  sys_merge(&b);
+  hiro_err rc = exec_bound(s, b.data, since_ms);
+
+  b.len = 0;
+  sql_add(&b,
+          "WITH src AS (SELECT r.ts_ms/%lld*%lld AS b,p.name_id AS nid,p.pid AS pid,r.ts_ms AS ts",
+          (long long)(w * 1000), (long long)w);
+  for (int i = 0; i < PROC_FIELDS; i++) sql_add(&b, ",r.%s AS %s", store_proc_columns[i],
+                                                 store_proc_columns[i]);
+  sql_add(&b, " FROM raw_process r JOIN process p ON p.id=r.process_id WHERE r.ts_ms>?1) ");
+  proc_column_list(&b, t);
+  sql_add(&b, " SELECT a.b,a.nid,l.pid,a.n");
+  for (int i = 0; i < PROC_FIELDS; i++) {
+    const char *c = store_proc_columns[i];
+    sql_add(&b, ",a.%s_avg,a.%s_min,a.%s_max", c, c, c);
+  }
+  sql_add(&b, " FROM (SELECT b,nid,count(*) AS n");
+  for (int i = 0; i < PROC_FIELDS; i++) {
+    const char *c = store_proc_columns[i];
+    sql_add(&b, ",avg(%s) AS %s_avg,min(%s) AS %s_min,max(%s) AS %s_max", c, c, c, c, c, c);
+  }
+  /* "last pid seen": with a single max() SQLite takes the bare column pid
+   * from the row holding the maximum. */
+  sql_add(&b, " FROM src GROUP BY b,nid) a JOIN (SELECT b,nid,pid,max(ts) FROM src GROUP BY b,nid)"
+              " l ON l.b=a.b AND l.nid=a.nid WHERE 1");
+  proc_merge(&b);
+  if (rc == HIRO_OK) rc = exec_bound(s, b.data, since_ms);
+  free(b.data);
+  if (rc == HIRO_OK) {
+    sqlite3_stmt *st = s->st_set_meta;
+    sqlite3_bind_text(st, 1, meta_keys[t], -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, upto_ms);
+    rc = step_done(s, st, "writing the rollup watermark");
+  }
+  return rc;
+}
+
+hiro_err store_rollup_catch_up(store *s, char *err, size_t errlen) {
+  int64_t newest = INT64_MIN;
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(s->db, "SELECT max(ts_ms) FROM raw_system", -1, &st, NULL) ==
+          SQLITE_OK &&
+      sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+    newest = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  bool needed = false;
+  for (int t = 0; t < TIERS; t++)
+    if (newest > s->watermark_ms[t]) needed = true;
+  if (!needed) return HIRO_OK;
+
+  hiro_err rc = HIRO_EIO;
+  if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+    store_set_werr(s, "starting the rollup catch-up");
+    goto out;
+  }
+  for (int t = 0; t < TIERS; t++) {
+    if (newest <= s->watermark_ms[t]) continue;
+    if (catch_up_tier(s, t, s->watermark_ms[t], newest) != HIRO_OK) goto out;
+  }
+  if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+    store_set_werr(s, "committing the rollup catch-up");
+    goto out;
+  }
+  for (int t = 0; t < TIERS; t++)
+    if (newest > s->watermark_ms[t]) s->watermark_ms[t] = newest;
+  log_info("store: rolled up raw rows newer than the last rollup in %s", s->path);
+  rc = HIRO_OK;
+out:
+  if (rc != HIRO_OK) {
+    if (!sqlite3_get_autocommit(s->db)) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    snprintf(err, errlen, "%s: %s", s->path, s->werr);
+  }
+  return rc;
+}

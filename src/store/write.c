@@ -1,0 +1,249 @@
+/* write.c - the write path: raw rows, the process-instance cache and the
+ * rollup feed inside one transaction per batch; store_write_batch. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "store/store_internal.h"
+
+enum { BATCH_TXN_SNAPSHOTS = 20000 }; /* bounds the WAL during a backfill */
+
+void store_set_werr(store *s, const char *what) {
+  snprintf(s->werr, sizeof s->werr, "%s: %s (%s)", what, sqlite3_errmsg(s->db),
+           sqlite3_errstr(sqlite3_extended_errcode(s->db)));
+}
+
+static int prepare(store *s, const char *sql, sqlite3_stmt **st) {
+  return sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL);
+}
+
+hiro_err store_prepare_write(store *s, char *err, size_t errlen) {
+  char sql[1024];
+  int n = snprintf(sql, sizeof sql, "INSERT INTO raw_system(ts_ms");
+  for (int i = 0; i < SYS_FIELDS; i++) n += snprintf(sql + n, sizeof sql - n, ",%s", store_sys_columns[i]);
+  n += snprintf(sql + n, sizeof sql - n, ") VALUES(?1");
+  for (int i = 0; i < SYS_FIELDS; i++) n += snprintf(sql + n, sizeof sql - n, ",?%d", i + 2);
+  snprintf(sql + n, sizeof sql - n, ")");
+  if (prepare(s, sql, &s->st_insert_system) != SQLITE_OK ||
+      /* OR REPLACE: two children with the same name and pid in one snapshot
+       * (a collector bug) must not fail the whole batch. */
+      prepare(s, "INSERT OR REPLACE INTO raw_process(ts_ms, process_id, alive, cpu_pct_x100, "
+                 "rss_kib, vms_kib, threads) VALUES(?1,?2,?3,?4,?5,?6,?7)",
+              &s->st_insert_process) != SQLITE_OK ||
+      prepare(s, "SELECT id FROM process_name WHERE kind=?1 AND name=?2", &s->st_find_name) ||
+      prepare(s, "INSERT INTO process_name(kind, name) VALUES(?1, ?2)", &s->st_insert_name) ||
+      prepare(s, "SELECT id FROM process WHERE name_id=?1 AND pid=?2", &s->st_find_process) ||
+      prepare(s, "INSERT INTO process(name_id, pid) VALUES(?1, ?2)", &s->st_insert_process_row) ||
+      prepare(s, "INSERT INTO meta(key, value) VALUES(?1, ?2) "
+                 "ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)",
+              &s->st_set_meta) ||
+      prepare(s, "SELECT min(ts_ms) FROM raw_system", &s->st_oldest_raw) ||
+      store_rollup_prepare(s) != HIRO_OK) {
+    snprintf(err, errlen, "%s: preparing statements: %s", s->path, sqlite3_errmsg(s->db));
+    return HIRO_EIO;
+  }
+  return HIRO_OK;
+}
+
+void store_finalize_write(store *s) {
+  sqlite3_stmt **all[] = {&s->st_insert_system, &s->st_insert_process, &s->st_find_name,
+                          &s->st_insert_name,   &s->st_find_process,   &s->st_insert_process_row,
+                          &s->st_set_meta,      &s->st_oldest_raw,     &s->st_upsert_sys[0],
+                          &s->st_upsert_sys[1], &s->st_upsert_proc[0], &s->st_upsert_proc[1]};
+  for (size_t i = 0; i < HIRO_ARRAY_LEN(all); i++) {
+    sqlite3_finalize(*all[i]);
+    *all[i] = NULL;
+  }
+}
+
+/* Look up or insert a row; returns its id or -1 (s->werr set). */
+static int64_t find_or_insert(store *s, sqlite3_stmt *find, sqlite3_stmt *insert,
+                              int64_t key, const char *name, int64_t key2) {
+  for (int pass = 0; pass < 2; pass++) {
+    sqlite3_stmt *st = pass == 0 ? find : insert;
+    sqlite3_bind_int64(st, 1, key);
+    if (name) sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    else sqlite3_bind_int64(st, 2, key2);
+    int rc = sqlite3_step(st);
+    int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : sqlite3_last_insert_rowid(s->db);
+    sqlite3_reset(st);
+    if (pass == 0 && rc == SQLITE_ROW) return id;
+    if (pass == 1 && rc == SQLITE_DONE) return id;
+    if (rc != SQLITE_DONE) {
+      store_set_werr(s, "looking up a process");
+      return -1;
+    }
+  }
+  return -1;
+}
+
+/* process.id and process_name.id for (kind, name, pid); -1 on error. */
+static int64_t process_id(store *s, int kind, const char *name, int pid, int64_t *name_id) {
+  for (size_t i = 0; i < s->n_cache; i++) {
+    proc_cache_entry *e = &s->cache[i];
+    if (e->pid == pid && e->kind == kind && strcmp(e->name, name) == 0) {
+      *name_id = e->name_id;
+      return e->process_id;
+    }
+  }
+  int64_t nid = -1;
+  for (size_t i = 0; i < s->n_cache && nid < 0; i++)
+    if (s->cache[i].kind == kind && strcmp(s->cache[i].name, name) == 0) nid = s->cache[i].name_id;
+  if (nid < 0) nid = find_or_insert(s, s->st_find_name, s->st_insert_name, kind, name, 0);
+  if (nid < 0) return -1;
+  int64_t pidrow = find_or_insert(s, s->st_find_process, s->st_insert_process_row, nid, NULL, pid);
+  if (pidrow < 0) return -1;
+  if (s->n_cache == s->cap_cache) {
+    s->cap_cache = s->cap_cache ? 2 * s->cap_cache : 32;
+    s->cache = xrealloc(s->cache, s->cap_cache * sizeof *s->cache);
+  }
+  proc_cache_entry *e = &s->cache[s->n_cache++];
+  e->kind = kind;
+  e->pid = pid;
+  hiro_strlcpy(e->name, name, sizeof e->name);
+  e->process_id = pidrow;
+  e->name_id = nid;
+  *name_id = nid;
+  return pidrow;
+}
+
+/* Insert the raw_system row; a timestamp already taken (the wall clock
+ * stepped back) moves 1 ms later until free. Returns the stored ts_ms or -1. */
+static int64_t insert_system(store *s, int64_t ts_ms, const sys_row *row) {
+  sqlite3_stmt *st = s->st_insert_system;
+  for (int i = 0; i < SYS_FIELDS; i++) {
+    int group = store_sys_group(i);
+    if ((group == 1 && !row->has_disk) || (group == 2 && !row->has_net))
+      sqlite3_bind_null(st, i + 2);
+    else
+      sqlite3_bind_int64(st, i + 2, row->v[i]);
+  }
+  for (int attempt = 0; attempt < 100000; attempt++, ts_ms++) {
+    sqlite3_bind_int64(st, 1, ts_ms);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE) return ts_ms;
+    if (sqlite3_extended_errcode(s->db) != SQLITE_CONSTRAINT_PRIMARYKEY) break;
+  }
+  store_set_werr(s, "inserting a snapshot");
+  return -1;
+}
+
+static hiro_err insert_process(store *s, int64_t ts_ms, int64_t pid_row, const proc_row *row) {
+  sqlite3_stmt *st = s->st_insert_process;
+  sqlite3_bind_int64(st, 1, ts_ms);
+  sqlite3_bind_int64(st, 2, pid_row);
+  for (int i = 0; i < PROC_FIELDS; i++) sqlite3_bind_int64(st, i + 3, row->v[i]);
+  int rc = sqlite3_step(st);
+  sqlite3_reset(st);
+  if (rc == SQLITE_DONE) return HIRO_OK;
+  store_set_werr(s, "inserting a process row");
+  return HIRO_EIO;
+}
+
+static hiro_err write_one(store *s, const metrics_snapshot *snap) {
+  sys_row sys;
+  store_encode_system(snap, &sys);
+  double ms = snap->timestamp * 1000.0;
+  int64_t ts_ms = ms > 0 && ms < 9e15 ? (int64_t)(ms + 0.5) : 0;
+  ts_ms = insert_system(s, ts_ms, &sys);
+  if (ts_ms < 0) return HIRO_EIO;
+  s->tx_rows_raw++;
+  if (ts_ms < s->tx_min_ts_ms) s->tx_min_ts_ms = ts_ms;
+
+  size_t n = snap->n_children + (snap->has_process ? 1 : 0);
+  enum { STACK = 32 };
+  int64_t name_ids_stack[STACK];
+  int pids_stack[STACK];
+  proc_row rows_stack[STACK];
+  int64_t *name_ids = n <= STACK ? name_ids_stack : xmalloc(n * sizeof *name_ids);
+  int *pids = n <= STACK ? pids_stack : xmalloc(n * sizeof *pids);
+  proc_row *rows = n <= STACK ? rows_stack : xmalloc(n * sizeof *rows);
+  hiro_err rc = HIRO_EIO;
+  size_t k = 0;
+  if (snap->has_process) {
+    store_encode_process(&snap->process, &rows[k]);
+    pids[k] = snap->process.pid;
+    int64_t id = process_id(s, 0, "server", pids[k], &name_ids[k]);
+    if (id < 0 || insert_process(s, ts_ms, id, &rows[k]) != HIRO_OK) goto out;
+    k++;
+  }
+  for (size_t i = 0; i < snap->n_children; i++, k++) {
+    const child_process_metrics *c = &snap->children[i];
+    char name[HIRO_NAME_MAX];
+    hiro_strlcpy(name, c->name, sizeof name);
+    store_encode_child(c, &rows[k]);
+    pids[k] = c->pid;
+    int64_t id = process_id(s, 1, name, c->pid, &name_ids[k]);
+    if (id < 0 || insert_process(s, ts_ms, id, &rows[k]) != HIRO_OK) goto out;
+  }
+  rc = store_rollup_add(s, ts_ms, &sys, name_ids, pids, rows, n);
+out:
+  if (n > STACK) {
+    free(name_ids);
+    free(pids);
+    free(rows);
+  }
+  return rc;
+}
+
+hiro_err store_write_txn(store *s, const metrics_snapshot *snaps, size_t n) {
+  tier_acc saved[TIERS];
+  store_rollup_save(s, saved);
+  size_t cache_len = s->n_cache;
+  s->tx_rows_raw = s->tx_rows_tier[0] = s->tx_rows_tier[1] = 0;
+  s->tx_min_ts_ms = INT64_MAX;
+  hiro_err rc = HIRO_EIO;
+  if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+    store_set_werr(s, "starting a transaction");
+    goto out;
+  }
+  for (size_t i = 0; i < n; i++)
+    if (write_one(s, &snaps[i]) != HIRO_OK) goto out;
+  if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+    store_set_werr(s, "committing");
+    goto out;
+  }
+  rc = HIRO_OK;
+out:
+  if (rc != HIRO_OK) {
+    if (!sqlite3_get_autocommit(s->db)) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    store_rollup_restore(s, saved);
+    s->n_cache = cache_len;
+    s->tx_rows_raw = s->tx_rows_tier[0] = s->tx_rows_tier[1] = 0;
+    s->tx_min_ts_ms = INT64_MAX;
+  } else {
+    store_rollup_free(saved);
+    store_commit_counters(s);
+  }
+  return rc;
+}
+
+void store_commit_counters(store *s) {
+  pthread_mutex_lock(&s->lock);
+  s->rows_raw += s->tx_rows_raw;
+  for (int t = 0; t < TIERS; t++) s->rows_tier[t] += s->tx_rows_tier[t];
+  if (s->tx_min_ts_ms < s->oldest_raw_ms) s->oldest_raw_ms = s->tx_min_ts_ms;
+  pthread_mutex_unlock(&s->lock);
+  s->tx_rows_raw = s->tx_rows_tier[0] = s->tx_rows_tier[1] = 0;
+  s->tx_min_ts_ms = INT64_MAX;
+}
+
+hiro_err store_write_batch(store *s, const metrics_snapshot *snaps, size_t n) {
+  hiro_err rc = HIRO_OK;
+  pthread_mutex_lock(&s->db_lock);
+  for (size_t done = 0; done < n && rc == HIRO_OK; done += BATCH_TXN_SNAPSHOTS) {
+    size_t chunk = n - done < BATCH_TXN_SNAPSHOTS ? n - done : BATCH_TXN_SNAPSHOTS;
+    rc = store_write_txn(s, snaps + done, chunk);
+    if (rc == HIRO_OK) {
+      pthread_mutex_lock(&s->lock);
+      s->written += chunk;
+      pthread_mutex_unlock(&s->lock);
+    } else {
+      log_warn("store: batch write to %s failed: %s", s->path, s->werr);
+    }
+  }
+  pthread_mutex_unlock(&s->db_lock);
+  return rc;
+}
