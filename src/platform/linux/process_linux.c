@@ -1,0 +1,122 @@
+/* process_linux.c - per-process samples from /proc/PID/stat and statm, over
+ * descriptors kept open for the life of the handle.
+ *
+ * Identity: a descriptor on /proc/PID/stat stays bound to the process it was
+ * opened for; once that process is reaped, pread fails with ESRCH even if the
+ * PID has been reused. As a second guard the start time (stat field 22) is
+ * recorded at open and every read must show the same value. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "common/hiro.h"
+#include "common/log.h"
+#include "platform/linux/platform_linux.h"
+#include "platform/linux/proc_parse.h"
+
+struct platform_proc {
+  platform *platform;
+  int pid;
+  pfile stat, statm;
+  uint64_t start_ticks;
+  bool warned; /* a non-exit failure was logged already */
+};
+
+/* A zombie (Z) or dead (X, x) process has exited: it only waits to be reaped. */
+static bool state_is_exited(char state) { return state == 'Z' || state == 'X' || state == 'x'; }
+
+static hiro_err proc_path(char *path, size_t size, const platform *p, int pid, const char *file) {
+  int n = snprintf(path, size, "%s/%d/%s", p->proc_root, pid, file);
+  return n > 0 && (size_t)n < size ? HIRO_OK : HIRO_EINVAL;
+}
+
+/* Read and parse the stat file f. */
+static hiro_err read_stat(pfile *f, proc_stat_fields *fields) {
+  hiro_err err = pfile_read(f);
+  if (err != HIRO_OK) return err;
+  return proc_parse_pid_stat(f->buf, f->len, fields);
+}
+
+platform_proc *platform_proc_open(platform *p, int pid) {
+  if (!p || pid <= 0) return NULL;
+  platform_proc *h = xcalloc(1, sizeof *h);
+  h->platform = p;
+  h->pid = pid;
+  h->stat.fd = h->statm.fd = -1;
+  char path[4096];
+  /* stat before statm, and stat read only after both are open: if the PID
+   * was reused in between, the stat descriptor belongs to the old process
+   * and its read below fails, so both descriptors always agree. */
+  hiro_err err = proc_path(path, sizeof path, p, pid, "stat");
+  if (err == HIRO_OK) err = pfile_open(&h->stat, path, 512, true);
+  hiro_err statm_err = proc_path(path, sizeof path, p, pid, "statm");
+  if (statm_err == HIRO_OK) statm_err = pfile_open(&h->statm, path, 128, true);
+  if (err == HIRO_OK) err = statm_err;
+
+  proc_stat_fields fields;
+  if (err == HIRO_OK) err = read_stat(&h->stat, &fields);
+  if (err == HIRO_OK && state_is_exited(fields.state)) err = HIRO_ENOENT;
+  if (err != HIRO_OK) {
+    if (err != HIRO_ENOENT) log_warn("platform: cannot open process %d: %s", pid, hiro_strerror(err));
+    platform_proc_close(h);
+    return NULL;
+  }
+  h->start_ticks = fields.start_ticks;
+  return h;
+}
+
+hiro_err platform_proc_read(platform_proc *h, proc_sample *out) {
+  proc_stat_fields fields;
+  uint64_t vms_pages = 0, rss_pages = 0;
+  hiro_err err = read_stat(&h->stat, &fields);
+  if (err != HIRO_OK) goto out;
+  if (state_is_exited(fields.state) || fields.start_ticks != h->start_ticks) {
+    err = HIRO_ENOENT;
+    goto out;
+  }
+  err = pfile_read(&h->statm);
+  if (err != HIRO_OK) goto out;
+  err = proc_parse_pid_statm(h->statm.buf, h->statm.len, &vms_pages, &rss_pages);
+  if (err != HIRO_OK) goto out;
+
+  uint64_t page = h->platform->page_size;
+  out->cpu_ticks = fields.utime + fields.stime; /* both < 2^64 / 2 in practice; wraps, no UB */
+  if (__builtin_mul_overflow(rss_pages, page, &out->rss_bytes) ||
+      __builtin_mul_overflow(vms_pages, page, &out->vms_bytes)) {
+    err = HIRO_EPARSE;
+    goto out;
+  }
+  out->num_threads = fields.num_threads;
+  out->start_ticks = fields.start_ticks;
+out:
+  /* Exit is the normal end of a process, not worth a log line. */
+  if (err != HIRO_OK && err != HIRO_ENOENT && !h->warned) {
+    h->warned = true;
+    log_warn("platform: cannot read process %d: %s (further failures are not logged)", h->pid,
+             hiro_strerror(err));
+  }
+  return err;
+}
+
+int platform_proc_pid(const platform_proc *h) { return h ? h->pid : -1; }
+
+void platform_proc_close(platform_proc *h) {
+  if (!h) return;
+  pfile_close(&h->stat);
+  pfile_close(&h->statm);
+  free(h);
+}
+
+hiro_err platform_proc_start_ticks(platform *p, int pid, uint64_t *start_ticks) {
+  if (!p || pid <= 0) return HIRO_ENOENT;
+  char path[4096];
+  pfile f = {.fd = -1};
+  hiro_err err = proc_path(path, sizeof path, p, pid, "stat");
+  if (err == HIRO_OK) err = pfile_open(&f, path, 512, true);
+  proc_stat_fields fields;
+  if (err == HIRO_OK) err = read_stat(&f, &fields);
+  /* A zombie keeps its start time: it is still the process that was spawned,
+   * so its identity is reported rather than refused. */
+  if (err == HIRO_OK) *start_ticks = fields.start_ticks;
+  pfile_close(&f);
+  return err;
+}
