@@ -1,0 +1,130 @@
+/* test_store_util.h - helpers shared by the tests/unit/test_store_*.c files:
+ * temporary directories, synthetic snapshots, direct SQLite checks. */
+#ifndef TEST_STORE_UTIL_H
+#define TEST_STORE_UTIL_H
+
+#include <ftw.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "collector/model.h"
+#include "store/store.h"
+
+static int tsu_rm_one(const char *path, const struct stat *st, int flag, struct FTW *f) {
+  (void)st; (void)flag; (void)f;
+  return remove(path);
+}
+
+/* A fresh directory under /tmp; path gets at most 256 bytes. */
+static inline void tsu_mkdtemp(char *path) {
+  strcpy(path, "/tmp/hiro-store-test-XXXXXX");
+  assert_non_null(mkdtemp(path));
+}
+static inline void tsu_rmtree(const char *path) { nftw(path, tsu_rm_one, 16, FTW_DEPTH | FTW_PHYS); }
+
+/* Deterministic pseudo-random numbers (xorshift). */
+static inline uint64_t tsu_rand(uint64_t *state) {
+  uint64_t x = *state;
+  x ^= x << 13;
+  x ^= x >> 7;
+  x ^= x << 17;
+  return *state = x;
+}
+static inline double tsu_uniform(uint64_t *state, double lo, double hi) {
+  return lo + (hi - lo) * (double)(tsu_rand(state) >> 11) / 9007199254740992.0;
+}
+
+/* A snapshot at timestamp ts with a server process and n_children plugins
+ * "plugin-<i>"; values random but representable exactly in the store
+ * (percent in hundredths, sizes in pages, whole bytes per second). */
+static inline void tsu_snapshot(metrics_snapshot *s, double ts, size_t n_children, uint64_t *rng,
+                                bool disk, bool net) {
+  memset(s, 0, sizeof *s);
+  s->timestamp = ts;
+  s->cpu.percent = floor(tsu_uniform(rng, 0, 100) * 100) / 100;
+  s->cpu.count = 2;
+  s->memory.total_bytes = 8ull << 30;
+  s->memory.available_bytes = (uint64_t)tsu_uniform(rng, 1, 8) << 30;
+  s->memory.percent = floor(tsu_uniform(rng, 0, 100) * 100) / 100;
+  s->has_process = true;
+  s->process.pid = 1000;
+  s->process.cpu_percent = floor(tsu_uniform(rng, 0, 5) * 100) / 100;
+  s->process.rss_bytes = 4096 * (uint64_t)tsu_uniform(rng, 1000, 4000);
+  s->process.vms_bytes = 4096 * (uint64_t)tsu_uniform(rng, 100000, 900000);
+  s->process.num_threads = 4;
+  s->has_disk = disk;
+  if (disk) {
+    s->disk.total_bytes = 500ull << 30;
+    s->disk.used_bytes = (uint64_t)tsu_uniform(rng, 100, 400) << 30;
+    s->disk.free_bytes = s->disk.total_bytes - s->disk.used_bytes;
+    s->disk.percent = floor(tsu_uniform(rng, 0, 100) * 100) / 100;
+    s->disk.read_bytes_per_sec = floor(tsu_uniform(rng, 0, 1e7));
+    s->disk.write_bytes_per_sec = floor(tsu_uniform(rng, 0, 1e7));
+  }
+  s->has_network = net;
+  if (net) {
+    s->network.bytes_sent_per_sec = floor(tsu_uniform(rng, 0, 1e6));
+    s->network.bytes_recv_per_sec = floor(tsu_uniform(rng, 0, 1e6));
+    s->network.packets_sent_per_sec = floor(tsu_uniform(rng, 0, 1000) * 100) / 100;
+    s->network.packets_recv_per_sec = floor(tsu_uniform(rng, 0, 1000) * 100) / 100;
+  }
+  snapshot_set_children(s, n_children);
+  for (size_t i = 0; i < n_children; i++) {
+    child_process_metrics *c = &s->children[i];
+    snprintf(c->name, sizeof c->name, "plugin-%zu", i);
+    c->pid = 2000 + (int)i;
+    c->alive = tsu_rand(rng) % 10 != 0;
+    c->cpu_percent = floor(tsu_uniform(rng, 0, 50) * 100) / 100;
+    c->rss_bytes = 4096 * (uint64_t)tsu_uniform(rng, 100, 3000);
+    c->vms_bytes = 4096 * (uint64_t)tsu_uniform(rng, 10000, 90000);
+    c->num_threads = 1 + (int)(tsu_rand(rng) % 8);
+  }
+}
+
+static inline void tsu_free_all(metrics_snapshot *v, size_t n) {
+  for (size_t i = 0; i < n; i++) snapshot_free(&v[i]);
+  free(v);
+}
+
+static inline sqlite3 *tsu_db(const char *path) {
+  sqlite3 *db = NULL;
+  assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+  sqlite3_busy_timeout(db, 5000);
+  return db;
+}
+
+/* First column of the first row as int64 (0 for no row / NULL). */
+static inline int64_t tsu_int(sqlite3 *db, const char *sql) {
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+    fprintf(stderr, "SQL error: %s in %s\n", sqlite3_errmsg(db), sql);
+    fail();
+  }
+  int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+  sqlite3_finalize(st);
+  return v;
+}
+
+static inline void tsu_exec(sqlite3 *db, const char *sql) {
+  char *msg = NULL;
+  if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+    fprintf(stderr, "SQL error: %s in %s\n", msg, sql);
+    sqlite3_free(msg);
+    fail();
+  }
+}
+
+static inline store *tsu_open(const char *path, const store_retention *r) {
+  store *s = NULL;
+  char err[512] = "";
+  hiro_err rc = store_open(path, r, &s, err, sizeof err);
+  if (rc != HIRO_OK) fprintf(stderr, "store_open: %s\n", err);
+  assert_int_equal(rc, HIRO_OK);
+  return s;
+}
+
+#endif
