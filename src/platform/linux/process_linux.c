@@ -13,6 +13,9 @@
 #include "platform/linux/platform_linux.h"
 #include "platform/linux/proc_parse.h"
 
+/* Handles only read immutable fields of their platform (proc_root,
+ * page_size), so opening and reading processes, and
+ * platform_proc_start_ticks, never race with the system readers. */
 struct platform_proc {
   platform *platform;
   int pid;
@@ -29,7 +32,8 @@ static hiro_err proc_path(char *path, size_t size, const platform *p, int pid, c
   return n > 0 && (size_t)n < size ? HIRO_OK : HIRO_EINVAL;
 }
 
-/* Read and parse the stat file f. */
+/* Read and parse the stat file f. HIRO_ENOENT when the process is gone,
+ * HIRO_EPARSE on malformed content, HIRO_EIO on other read errors. */
 static hiro_err read_stat(pfile *f, proc_stat_fields *fields) {
   hiro_err err = pfile_read(f);
   if (err != HIRO_OK) return err;
@@ -79,8 +83,8 @@ hiro_err platform_proc_read(platform_proc *h, proc_sample *out) {
   if (err != HIRO_OK) goto out;
 
   uint64_t page = h->platform->page_size;
-  out->cpu_ticks = fields.utime + fields.stime; /* both < 2^64 / 2 in practice; wraps, no UB */
-  if (__builtin_mul_overflow(rss_pages, page, &out->rss_bytes) ||
+  if (__builtin_add_overflow(fields.utime, fields.stime, &out->cpu_ticks) ||
+      __builtin_mul_overflow(rss_pages, page, &out->rss_bytes) ||
       __builtin_mul_overflow(vms_pages, page, &out->vms_bytes)) {
     err = HIRO_EPARSE;
     goto out;
