@@ -1,14 +1,43 @@
-/* main.c - hirocli entry point (placeholder until the CLI lands). */
+/* main.c - hirocli entry point: the command table and global options. */
 #include <stdio.h>
-#include <string.h>
 
-#include "build_info.h"
+#include "cli/cli.h"
+
+static const cli_option root_options[] = {
+    {"--version", OPT_FLAG, NULL, "print the version and exit", 0, 0, 0, NULL},
+};
+
+static const cli_command *const root_commands[] = {
+    &cmd_setup, &cmd_start, &cmd_stop, &cmd_status, &cmd_metrics, NULL,
+};
+
+static const cli_command root = {
+    .path = "",
+    .name = "hirocli",
+    .summary = "hirocli - a workspace server that records process-scoped metrics.\n"
+               "Global options may come before or after the command.\n"
+               "Run 'hirocli COMMAND --help' for the options of a command.",
+    .details =
+        "Exit codes:\n"
+        "  0  success\n"
+        "  1  the command failed: no server running (metrics, stop, status), bad or\n"
+        "     unreadable config.json, server start failure, an error from the server\n"
+        "  2  bad command line: unknown command or option, missing or malformed value,\n"
+        "     value out of range, conflicting options\n"
+        "\n"
+        "Environment:\n"
+        "  HIRO_WORKSPACE   workspace directory when --workspace is not given\n"
+        "  HIRO_METRICS     1/true/yes/on or 0/false/no/off: overrides metrics_enabled\n"
+        "                   for one server run\n"
+        "  HIRO_ADMIN_UI    the same for admin_ui_enabled\n",
+    .options = root_options,
+    .n_options = sizeof root_options / sizeof root_options[0],
+    .subcommands = root_commands,
+};
 
 int main(int argc, char **argv) {
-  if (argc > 1 && strcmp(argv[1], "--version") == 0) {
-    printf("hirocli %s\n", HIRO_VERSION);
-    return 0;
-  }
-  fprintf(stderr, "usage: hirocli --version\n");
-  return 2;
+  cli_ctx ctx = {.argv0 = argv[0]};
+  /* Output order matters when stdout and stderr share a pipe. */
+  setvbuf(stdout, NULL, _IOLBF, 0);
+  return cli_dispatch(&ctx, &root, argc - 1, argv + 1);
 }

@@ -1,0 +1,128 @@
+/* cmd_export.c - `hirocli metrics export ...`: runs hiro-metrics-export (found
+ * next to the hirocli binary, else on PATH) with --db <workspace database>
+ * put before the user's arguments, which are passed on untouched. */
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "common/hiro.h"
+#include "server/config.h"
+
+#define EXPORTER "hiro-metrics-export"
+
+static int run_export(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv);
+
+const cli_command metrics_export = {
+    .path = "metrics export",
+    .name = "export",
+    .run = run_export,
+    .summary = "Export the history as CSV (runs " EXPORTER " on the workspace database).",
+    .details = "All other arguments are passed to " EXPORTER ", after --db <metrics database\n"
+               "of the workspace> (unless you give --db yourself), for example:\n"
+               "  hirocli metrics export --last 24h --resolution 1m -o day.csv\n"
+               "The exporter's own options follow.\n",
+};
+
+/* Look for name in the directories of $PATH; the full path goes to out. */
+static bool search_path(const char *name, char *out, size_t n) {
+  const char *path = getenv("PATH");
+  if (!path)
+    return false;
+  char *dirs = xstrdup(path), *save = NULL;
+  bool found = false;
+  for (char *d = strtok_r(dirs, ":", &save); d && !found; d = strtok_r(NULL, ":", &save)) {
+    snprintf(out, n, "%s/%s", *d ? d : ".", name);
+    found = access(out, X_OK) == 0;
+  }
+  free(dirs);
+  return found;
+}
+
+/* The exporter beside the real location of this hirocli binary, else on
+ * PATH. Returns false when there is none. */
+static bool find_exporter(const char *argv0, char *out, size_t n) {
+  char self[PATH_MAX], real[PATH_MAX];
+  bool have_self = strchr(argv0, '/') ? hiro_strlcpy(self, argv0, sizeof self)
+                                      : search_path(argv0, self, sizeof self);
+  if (have_self && realpath(self, real)) {
+    snprintf(out, n, "%s/%s", dirname(real), EXPORTER);
+    if (access(out, X_OK) == 0)
+      return true;
+  }
+  return search_path(EXPORTER, out, n);
+}
+
+/* Take --workspace DIR / --workspace=DIR (hirocli's own option) out of argv,
+ * in place, into ctx. Returns the new argc. */
+static int take_workspace(cli_ctx *ctx, int argc, char **argv) {
+  int n = 0;
+  for (int i = 0; i < argc; i++) {
+    if (strcmp(argv[i], "--workspace") == 0 && i + 1 < argc)
+      ctx->workspace_flag = argv[++i];
+    else if (strncmp(argv[i], "--workspace=", 12) == 0)
+      ctx->workspace_flag = argv[i] + 12;
+    else
+      argv[n++] = argv[i];
+  }
+  return n;
+}
+
+/* exporter, --db PATH (unless the user gave --db), then argv. NULL-terminated;
+ * free the array (not the strings). */
+static char **exporter_argv(const char *exporter, const char *db, int argc, char **argv) {
+  char **out = xcalloc((size_t)argc + 4, sizeof *out);
+  size_t n = 0;
+  bool user_db = false;
+  for (int i = 0; i < argc; i++)
+    user_db |= strcmp(argv[i], "--db") == 0 || strncmp(argv[i], "--db=", 5) == 0;
+  out[n++] = (char *)exporter;
+  if (!user_db) {
+    out[n++] = "--db";
+    out[n++] = (char *)db;
+  }
+  for (int i = 0; i < argc; i++)
+    out[n++] = argv[i];
+  return out;
+}
+
+static bool wants_help(int argc, char **argv) {
+  for (int i = 0; i < argc; i++)
+    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+      return true;
+  return false;
+}
+
+static int run_export(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv) {
+  char exporter[PATH_MAX];
+  bool found = find_exporter(ctx->argv0, exporter, sizeof exporter);
+  if (wants_help(argc, argv)) {
+    cli_print_help(cmd);
+    fflush(stdout);
+    if (!found)
+      return cli_fail(EXPORTER " not found next to hirocli or on PATH");
+    execl(exporter, exporter, "--help", (char *)NULL);
+    return cli_fail("cannot run %s: %s", exporter, strerror(errno));
+  }
+  if (!found)
+    return cli_fail(EXPORTER " not found next to hirocli or on PATH");
+  argc = take_workspace(ctx, argc, argv); /* the workspace decides the database */
+  const char *workspace = cli_workspace(ctx);
+  if (!workspace)
+    return CLI_EXIT_FAIL;
+  hiro_config cfg;
+  char err[1024];
+  if (config_load(workspace, &cfg, err, sizeof err) != HIRO_OK)
+    return cli_fail("%s", err);
+  char **args = exporter_argv(exporter, cfg.metrics_db_path, argc, argv);
+  fflush(NULL);
+  execv(exporter, args);
+  int saved = errno;
+  free(args);
+  config_free(&cfg);
+  return cli_fail("cannot run %s: %s", exporter, strerror(saved));
+}
