@@ -105,7 +105,7 @@ static void test_upgrade_keeps_data(void **state) {
   sqlite3_close(db);
   free(m1);
 
-  store *s = tsu_open(dbpath, NULL);
+  store *s = tsu_open(dbpath, &tsu_keep_all);
   metrics_snapshot *snaps = NULL;
   size_t n = store_load_recent(s, 10, &snaps);
   assert_int_equal(n, 1);

@@ -118,6 +118,9 @@ static inline void tsu_exec(sqlite3 *db, const char *sql) {
   }
 }
 
+/* Retention that never deletes anything: synthetic timestamps may be old. */
+static const store_retention tsu_keep_all = {1e7, 1e7, 1e7};
+
 static inline store *tsu_open(const char *path, const store_retention *r) {
   store *s = NULL;
   char err[512] = "";
