@@ -1,3 +1,241 @@
-/* channel_demo.c - placeholder demo plugin (replaced by the channel issue). */
+/* channel_demo.c - hiro-channel-demo: a channel plugin that does a little
+ * periodic work (CPU, a breathing working set, worker threads) so the
+ * dashboard and the tests have a real process to watch. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
-int main(void) { for (;;) pause(); }
+
+#define MIB (1024UL * 1024UL)
+#define BREATH_PERIOD_SEC 60.0 /* one full grow-and-shrink of the working set */
+
+typedef struct {
+  long cpu_ms;      /* CPU time burnt per second, split over the workers */
+  long mem_mib;     /* peak working set; it breathes between a third and this */
+  long threads;     /* extra worker threads (0 = the main thread burns) */
+  long exit_after;  /* seconds; 0 = run until signalled */
+} demo_options;
+
+static volatile sig_atomic_t stop_signal;
+static atomic_bool stopping;
+static volatile uint64_t hash_sink; /* keeps the hashing from being optimised away */
+/* Workers sleep on this so the main thread can wake them at once on stop. */
+static pthread_mutex_t wake_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t wake_cond;
+
+static void on_stop(int sig) {
+  stop_signal = sig;
+  atomic_store(&stopping, true);
+}
+
+static void usage(FILE *out) {
+  fputs("usage: hiro-channel-demo [--cpu-ms N] [--mem-mib N] [--threads N]\n"
+        "                         [--exit-after SEC] [--help]\n"
+        "A demo channel plugin: every second it burns about N ms of CPU\n"
+        "(default 30), keeps a working set that breathes between a third of\n"
+        "--mem-mib and --mem-mib MiB (default 24) over a minute, and runs\n"
+        "--threads extra worker threads (default 1). --exit-after SEC exits\n"
+        "with status 0 after SEC seconds. SIGTERM/SIGINT exit cleanly.\n",
+        out);
+}
+
+static bool parse_long(const char *text, long min, long max, long *out) {
+  char *end;
+  errno = 0;
+  long v = strtol(text, &end, 10);
+  if (errno || end == text || *end || v < min || v > max) return false;
+  *out = v;
+  return true;
+}
+
+/* Returns 0 to run, 1 for --help, 2 for a usage error (already printed). */
+static int parse_args(int argc, char **argv, demo_options *opt) {
+  static const struct option longopts[] = {
+      {"cpu-ms", required_argument, NULL, 'c'}, {"mem-mib", required_argument, NULL, 'm'},
+      {"threads", required_argument, NULL, 't'}, {"exit-after", required_argument, NULL, 'e'},
+      {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+  *opt = (demo_options){.cpu_ms = 30, .mem_mib = 24, .threads = 1, .exit_after = 0};
+  int c;
+  while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    bool ok = true;
+    switch (c) {
+    case 'c': ok = parse_long(optarg, 0, 1000, &opt->cpu_ms); break;
+    case 'm': ok = parse_long(optarg, 0, 4096, &opt->mem_mib); break;
+    case 't': ok = parse_long(optarg, 0, 64, &opt->threads); break;
+    case 'e': ok = parse_long(optarg, 0, 86400L * 365, &opt->exit_after); break;
+    case 'h': usage(stdout); return 1;
+    default: usage(stderr); return 2;
+    }
+    if (!ok) {
+      fprintf(stderr, "hiro-channel-demo: bad value '%s' for --%s\n", optarg,
+              longopts[c == 'c' ? 0 : c == 'm' ? 1 : c == 't' ? 2 : 3].name);
+      return 2;
+    }
+  }
+  if (optind < argc) {
+    fprintf(stderr, "hiro-channel-demo: unexpected argument '%s'\n", argv[optind]);
+    return 2;
+  }
+  return 0;
+}
+
+static double clock_seconds(clockid_t id) {
+  struct timespec ts;
+  clock_gettime(id, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Burn about ms milliseconds of this thread's CPU time hashing a small
+ * buffer (FNV-1a), so the work shows as CPU, not as waiting. */
+static uint64_t burn_cpu(long ms) {
+  static const char text[] = "hirocli channel demo: some bytes to hash";
+  uint64_t hash = 1469598103934665603ULL;
+  double until = clock_seconds(CLOCK_THREAD_CPUTIME_ID) + (double)ms / 1000.0;
+  while (clock_seconds(CLOCK_THREAD_CPUTIME_ID) < until && !atomic_load(&stopping)) {
+    for (int round = 0; round < 1000; round++)
+      for (size_t i = 0; i < sizeof text; i++) hash = (hash ^ (uint8_t)text[i]) * 1099511628211ULL;
+  }
+  return hash;
+}
+
+static struct timespec to_timespec(double seconds) {
+  return (struct timespec){.tv_sec = (time_t)seconds,
+                           .tv_nsec = (long)((seconds - floor(seconds)) * 1e9)};
+}
+
+/* Main thread: sleep until the CLOCK_MONOTONIC time deadline. Stop signals
+ * are delivered to this thread only, and interrupt the sleep (EINTR). */
+static void main_sleep_until(double deadline) {
+  struct timespec ts = to_timespec(deadline);
+  clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+}
+
+/* Worker threads: sleep until deadline or until the main thread says stop. */
+static void worker_sleep_until(double deadline) {
+  struct timespec ts = to_timespec(deadline);
+  pthread_mutex_lock(&wake_lock);
+  while (!atomic_load(&stopping) &&
+         pthread_cond_timedwait(&wake_cond, &wake_lock, &ts) != ETIMEDOUT) {
+  }
+  pthread_mutex_unlock(&wake_lock);
+}
+
+static void *worker_main(void *arg) {
+  long cpu_ms = *(const long *)arg;
+  double next = clock_seconds(CLOCK_MONOTONIC);
+  while (!atomic_load(&stopping)) {
+    hash_sink ^= burn_cpu(cpu_ms);
+    next += 1.0;
+    worker_sleep_until(next);
+  }
+  return NULL;
+}
+
+/* Start n workers sharing cpu_ms per second, with the stop signals blocked
+ * so they always reach the main thread. Returns how many started. */
+static long start_workers(pthread_t *tids, long n, long *cpu_ms_each) {
+  pthread_condattr_t attr;
+  pthread_condattr_init(&attr);
+  pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+  pthread_cond_init(&wake_cond, &attr);
+  pthread_condattr_destroy(&attr);
+  sigset_t stop_sigs, old;
+  sigemptyset(&stop_sigs);
+  sigaddset(&stop_sigs, SIGTERM);
+  sigaddset(&stop_sigs, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_sigs, &old);
+  long started = 0;
+  while (started < n && pthread_create(&tids[started], NULL, worker_main, cpu_ms_each) == 0)
+    started++;
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  return started;
+}
+
+static void stop_workers(pthread_t *tids, long started) {
+  pthread_mutex_lock(&wake_lock);
+  atomic_store(&stopping, true);
+  pthread_cond_broadcast(&wake_cond);
+  pthread_mutex_unlock(&wake_lock);
+  for (long i = 0; i < started; i++) pthread_join(tids[i], NULL);
+  pthread_cond_destroy(&wake_cond);
+}
+
+/* The working set: one reservation of the peak size; pages below the target
+ * are touched (resident), pages above it are handed back with MADV_DONTNEED
+ * so RSS really shrinks. */
+typedef struct {
+  unsigned char *base;
+  size_t peak, resident;
+} working_set;
+
+static void working_set_resize(working_set *ws, size_t target) {
+  if (!ws->base) return;
+  target &= ~(size_t)4095;
+  if (target > ws->resident) {
+    for (size_t off = ws->resident; off < target; off += 4096) ws->base[off] = (unsigned char)off;
+  } else if (target < ws->resident) {
+    madvise(ws->base + target, ws->resident - target, MADV_DONTNEED);
+  }
+  ws->resident = target;
+}
+
+/* Working-set target at time t: a slow sine between peak/3 and peak. */
+static size_t breath_target(size_t peak, double t) {
+  double phase = 0.5 - 0.5 * cos(2.0 * M_PI * t / BREATH_PERIOD_SEC);
+  return (size_t)((double)peak / 3.0 + phase * (double)peak * 2.0 / 3.0);
+}
+
+static int run(const demo_options *opt) {
+  working_set ws = {.peak = (size_t)opt->mem_mib * MIB};
+  if (ws.peak) {
+    void *mem = mmap(NULL, ws.peak, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (mem == MAP_FAILED) {
+      fprintf(stderr, "hiro-channel-demo: cannot reserve %ld MiB: %s\n", opt->mem_mib,
+              strerror(errno));
+      return 1;
+    }
+    ws.base = mem;
+  }
+  pthread_t tids[64];
+  long cpu_ms_each = opt->threads ? opt->cpu_ms / opt->threads : 0;
+  long started = start_workers(tids, opt->threads, &cpu_ms_each);
+  double begin = clock_seconds(CLOCK_MONOTONIC), next = begin;
+  while (!atomic_load(&stopping)) {
+    double now = clock_seconds(CLOCK_MONOTONIC);
+    if (opt->exit_after > 0 && now - begin >= (double)opt->exit_after) break;
+    working_set_resize(&ws, breath_target(ws.peak, now - begin));
+    if (started == 0) hash_sink ^= burn_cpu(opt->cpu_ms);
+    next += 1.0;
+    if (opt->exit_after > 0 && next > begin + (double)opt->exit_after)
+      next = begin + (double)opt->exit_after;
+    main_sleep_until(next);
+  }
+  stop_workers(tids, started);
+  if (ws.base) munmap(ws.base, ws.peak);
+  if (stop_signal) fprintf(stderr, "hiro-channel-demo: pid %d stopping on signal %d\n",
+                           (int)getpid(), (int)stop_signal);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  demo_options opt;
+  int parsed = parse_args(argc, argv, &opt);
+  if (parsed) return parsed == 1 ? 0 : 2;
+  struct sigaction sa = {.sa_handler = on_stop};
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGINT, &sa, NULL);
+  fprintf(stderr, "hiro-channel-demo: started pid %d (cpu %ld ms/s, mem up to %ld MiB, "
+          "%ld worker threads)\n", (int)getpid(), opt.cpu_ms, opt.mem_mib, opt.threads);
+  return run(&opt);
+}

@@ -1,0 +1,72 @@
+/* channels.h - the ChannelManager: spawns the configured channel plugins,
+ * keeps the name -> pid table, reaps and restarts them with backoff, and stops
+ * them (SIGTERM, then SIGKILL after a grace period) at shutdown. */
+#ifndef HIRO_CHANNELS_H
+#define HIRO_CHANNELS_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "collector/collector.h"
+#include "common/hiro.h"
+#include "server/config.h"
+
+typedef struct channels channels;
+
+typedef struct {
+  int log_fd;              /* plugins' stdout/stderr; -1 = inherit ours */
+  double grace_seconds;    /* SIGTERM -> SIGKILL at stop (default 3) */
+  double backoff_initial;  /* first restart delay (default 0.5 s) */
+  double backoff_max;      /* doubling stops here (default 30 s) */
+  double backoff_reset;    /* uptime that resets the backoff (default 60 s) */
+} channels_options;
+
+/* One plugin as status output shows it. */
+typedef struct {
+  char name[HIRO_NAME_MAX];
+  int pid;              /* last known pid; 0 when it never started */
+  bool running;         /* false once it exited (until restarted) */
+  uint64_t start_ticks; /* start time of pid, clock ticks after boot; 0 = unknown */
+  unsigned spawns;      /* successful starts so far */
+  int last_exit;        /* last exit code, 128+signal, or -1 (none yet) */
+  double restart_in;    /* seconds until the next restart; < 0 = none pending */
+} channel_info;
+
+/* Fill opt with the defaults above. Never fails. */
+void channels_options_default(channels_options *opt);
+
+/* Create a manager for the n configured plugins (deep-copied: cfg may be
+ * freed afterwards). opt may be NULL for the defaults; opt->log_fd is not
+ * owned and must stay open until channels_free. Nothing runs until
+ * channels_start. Returns NULL (and logs why) on an empty or duplicate name
+ * or an empty command. */
+channels *channels_new(const channel_config *cfg, size_t n, const channels_options *opt);
+
+/* Start the manager thread and spawn every plugin from it; returns once each
+ * has been tried. A plugin that cannot be executed is logged ("channel NAME:
+ * cannot run PATH: reason") and retried with backoff if it restarts; that is
+ * not an error here. Returns HIRO_EIO when the thread cannot start, HIRO_EBUSY
+ * when already started. Call once. */
+hiro_err channels_start(channels *ch) HIRO_MUST_USE;
+
+/* SIGTERM every plugin (and its process group), wait up to the grace period,
+ * SIGKILL what is left, reap everything and join the manager thread. No
+ * restarts happen afterwards. Idempotent; blocks at most ~grace + 1 s. */
+void channels_stop(channels *ch);
+
+/* channels_stop, then free everything. Safe on NULL. */
+void channels_free(channels *ch);
+
+/* Collector callback (child_provider_fn): ctx is a channels *. Fills out with
+ * up to max plugins in configuration order; returns how many. Thread-safe,
+ * takes one mutex briefly, never blocks on I/O. */
+size_t channels_provider(void *ctx, child_ref *out, size_t max);
+
+/* Status snapshot of up to max plugins, in configuration order; returns how
+ * many. Thread-safe. */
+size_t channels_list(channels *ch, channel_info *out, size_t max);
+
+/* Number of configured plugins. */
+size_t channels_count(const channels *ch);
+
+#endif
