@@ -63,7 +63,7 @@ void table_print(const table *t, FILE *out) {
   for (size_t r = 0; r < t->nrows; r++) {
     char **row = t->cells + r * t->ncols;
     size_t last = t->ncols; /* last non-empty cell + 1, to avoid trailing blanks */
-    while (last > 0 && !row[last - 1])
+    while (last > 0 && (!row[last - 1] || !row[last - 1][0]))
       last--;
     for (size_t c = 0; c < last; c++) {
       const char *cell = row[c] ? row[c] : "";
