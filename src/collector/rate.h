@@ -9,7 +9,8 @@
  * or huge number. */
 double rate_per_sec(uint64_t prev, uint64_t cur, double elapsed);
 
-/* Process CPU % (0-100 x cores) from clock-tick counters over elapsed seconds. */
+/* Process CPU % (0-100 x cores) from CPU-time counters in units of
+ * 1/units_per_sec seconds (clock ticks, nanoseconds) over elapsed seconds. */
 double rate_cpu_percent(uint64_t prev_ticks, uint64_t cur_ticks, double ticks_per_sec,
                         double elapsed);
 

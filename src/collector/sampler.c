@@ -17,8 +17,8 @@ typedef struct {
   int pid;
   uint64_t start_ticks; /* as the provider reported it */
   platform_proc *handle;
-  uint64_t last_cpu_ticks;
-  bool primed; /* last_cpu_ticks holds a real earlier reading */
+  uint64_t last_cpu_ns;
+  bool primed; /* last_cpu_ns holds a real earlier reading */
   bool listed; /* present in this tick's provider answer */
 } child_state;
 
@@ -30,7 +30,7 @@ struct sampler {
   void *provider_ctx;
 
   platform_proc *self;
-  uint64_t self_ticks;
+  uint64_t self_cpu_ns;
   bool self_ok;
 
   cpu_times cpu_prev;
@@ -116,7 +116,7 @@ static double lifetime_cpu_percent(sampler *s, const proc_sample *ps) {
   if (platform_uptime(s->plat, &uptime) != HIRO_OK || s->hz <= 0) return 0.0;
   double age = uptime - (double)ps->start_ticks / s->hz;
   if (age < 0.01) age = 0.01;
-  return (double)ps->cpu_ticks / s->hz / age * 100.0;
+  return (double)ps->cpu_ns / 1e9 / age * 100.0;
 }
 
 /* Read one plugin into out; returns whether it is alive. */
@@ -141,13 +141,13 @@ static bool sample_child(sampler *s, child_state *k, const child_ref *ref, doubl
     forget_handle(k);
     return false;
   }
-  out->cpu_percent = k->primed ? rate_cpu_percent(k->last_cpu_ticks, ps.cpu_ticks, s->hz, elapsed)
+  out->cpu_percent = k->primed ? rate_cpu_percent(k->last_cpu_ns, ps.cpu_ns, 1e9, elapsed)
                                : lifetime_cpu_percent(s, &ps);
   out->rss_bytes = ps.rss_bytes;
   out->vms_bytes = ps.vms_bytes;
   out->num_threads = ps.num_threads;
-  *cpu_seconds = s->hz > 0 ? (double)ps.cpu_ticks / s->hz : 0;
-  k->last_cpu_ticks = ps.cpu_ticks;
+  *cpu_seconds = (double)ps.cpu_ns / 1e9;
+  k->last_cpu_ns = ps.cpu_ns;
   k->primed = true;
   return true;
 }
@@ -179,12 +179,12 @@ static void sample_self(sampler *s, double elapsed, metrics_snapshot *out) {
   }
   out->has_process = s->self_ok;
   out->process.pid = platform_proc_pid(s->self);
-  out->process.cpu_percent = rate_cpu_percent(s->self_ticks, ps.cpu_ticks, s->hz, elapsed);
+  out->process.cpu_percent = rate_cpu_percent(s->self_cpu_ns, ps.cpu_ns, 1e9, elapsed);
   out->process.rss_bytes = ps.rss_bytes;
   out->process.vms_bytes = ps.vms_bytes;
   out->process.num_threads = ps.num_threads;
-  out->counters.server_cpu_seconds = s->hz > 0 ? (double)ps.cpu_ticks / s->hz : 0;
-  s->self_ticks = ps.cpu_ticks;
+  out->counters.server_cpu_seconds = (double)ps.cpu_ns / 1e9;
+  s->self_cpu_ns = ps.cpu_ns;
   s->self_ok = true;
 }
 

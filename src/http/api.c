@@ -145,7 +145,8 @@ static void handle_history(const api_context *ctx, const api_request *req, api_r
   if (!covered && ctx->st && n > 0) {
     store_status ps;
     store_get_status(ctx->st, &ps);
-    covered = ps.oldest_timestamp <= 0 || ps.oldest_timestamp >= oldest;
+    /* Disk keeps milliseconds: compare at that precision. */
+    covered = ps.oldest_timestamp <= 0 || ps.oldest_timestamp >= oldest - 0.001;
   }
   if (!ctx->st || (covered && n <= hp.max_points)) {
     size_t skip = 0, step = 1;

@@ -41,7 +41,10 @@ static void proc_line(strbuf *b, const char *metric, const char *process, int pi
   sb_puts(b, "{process=\"");
   prometheus_escape_label(b, process);
   sb_printf(b, "\",pid=\"%d\"} ", pid);
-  sb_double(b, value, decimals);
+  if (decimals == 0 && value >= 0)
+    sb_u64(b, (uint64_t)value);
+  else
+    sb_double(b, value, decimals);
   sb_putc(b, '\n');
 }
 

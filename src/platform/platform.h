@@ -10,9 +10,9 @@
 typedef struct platform platform;           /* system-wide readers, open files */
 typedef struct platform_proc platform_proc; /* one process, bound to its identity */
 
-/* Per-process sample. cpu_ticks = utime + stime in clock ticks. */
+/* Per-process sample. cpu_ns = user + system CPU time of all its threads. */
 typedef struct {
-  uint64_t cpu_ticks;
+  uint64_t cpu_ns;
   uint64_t rss_bytes;
   uint64_t vms_bytes;
   int num_threads;

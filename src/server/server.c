@@ -114,9 +114,7 @@ static bool start_listeners(server *s, char *url, size_t url_len, char *err, siz
   if (http_listen("127.0.0.1", s->cfg.admin_ui_port, HTTP_ADMIN_UI, &s->api, &s->admin, err,
                   errlen) != HIRO_OK)
     return false;
-  size_t len = strlen(url);
-  snprintf(url + len, url_len - len, " admin-ui=http://127.0.0.1:%d/metrics",
-           s->cfg.admin_ui_port);
+  log_info("admin UI at http://127.0.0.1:%d/metrics", s->cfg.admin_ui_port);
   return true;
 }
 

@@ -22,6 +22,9 @@
 #include "platform/linux/proc_parse.h"
 #include "platform/platform.h"
 
+/* Fixture CPU times are in clock ticks; samples report nanoseconds. */
+#define TICKS_NS(t) ((uint64_t)(t) * (uint64_t)(1000000000L / sysconf(_SC_CLK_TCK)))
+
 #define PROC_BASIC HIRO_FIXTURES "/proc-basic"
 #define PROC_GARBAGE HIRO_FIXTURES "/proc-garbage"
 #define PROC_MISSING HIRO_FIXTURES "/proc-missing"
@@ -369,7 +372,7 @@ static void test_fixture_processes(void **state) {
   assert_int_equal(platform_proc_pid(h), 1234);
   proc_sample s;
   assert_int_equal(platform_proc_read(h, &s), HIRO_OK);
-  assert_int_equal(s.cpu_ticks, 300);
+  assert_int_equal(s.cpu_ns, TICKS_NS(300));
   assert_int_equal(s.num_threads, 7);
   assert_int_equal(s.start_ticks, 98765);
   assert_int_equal(s.rss_bytes, 300 * page_size()); /* statm, not stat field 24 (500) */
@@ -588,12 +591,12 @@ static void test_tree_process_changes(void **state) {
   assert_non_null(h);
   proc_sample s;
   assert_int_equal(platform_proc_read(h, &s), HIRO_OK);
-  assert_int_equal(s.cpu_ticks, 15);
+  assert_int_equal(s.cpu_ns, TICKS_NS(15));
 
   snprintf(stat, sizeof stat, TREE_STAT_FMT, 'R', 30, 777); /* it ran */
   tree_write(&t, "proc/42/stat", stat);
   assert_int_equal(platform_proc_read(h, &s), HIRO_OK);
-  assert_int_equal(s.cpu_ticks, 35);
+  assert_int_equal(s.cpu_ns, TICKS_NS(35));
 
   tree_write(&t, "proc/42/stat", "42 (worker) S 1 42 42 0 -1 0 0"); /* truncated */
   assert_int_equal(platform_proc_read(h, &s), HIRO_EPARSE);
@@ -661,7 +664,7 @@ static void test_real_self(void **state) {
   volatile uint64_t spin = 0;
   for (uint64_t i = 0; i < 50000000; i++) spin += i;
   assert_int_equal(platform_proc_read(h, &s2), HIRO_OK);
-  assert_true(s2.cpu_ticks >= s1.cpu_ticks);
+  assert_true(s2.cpu_ns >= s1.cpu_ns);
   platform_proc_close(h);
   platform_close(p);
 }

@@ -13,7 +13,14 @@
  * diskstats line count changes (a disk or partition was added or removed).
  * A cheap signature of all device names, taken on every read, also catches
  * one device replacing another between two reads with the count unchanged.
- * So a normal tick makes no filesystem lookups; it only matches names. */
+ *
+ * Fast path: formatting all of diskstats costs the kernel ~12 us per read
+ * here (every loop and ram device included), while <sys>/block/NAME/stat of
+ * one disk costs ~3 us. So once the counted disks are known, reads sum their
+ * sysfs stat files over kept-open descriptors, and diskstats is consulted
+ * again only every RESOLVE_EVERY reads (to notice hot-plugged disks) or when
+ * a stat file fails. Trees without those files (test fixtures) always use
+ * diskstats. */
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -24,6 +31,9 @@
 #include "common/log.h"
 #include "platform/linux/platform_linux.h"
 #include "platform/linux/proc_parse.h"
+
+/* At a 2 s interval diskstats is re-checked about once a minute. */
+#define RESOLVE_EVERY 30
 
 #define SIGNATURE_SEED 14695981039346656037ull /* FNV-1a offset basis */
 
@@ -52,9 +62,28 @@ static bool disk_is_physical(const platform *p, const char *name, size_t len) {
   return faccessat(p->sys_block_fd, rel, F_OK, 0) == 0;
 }
 
+void diskio_close(platform *p) {
+  for (size_t i = 0; i < p->disk_count; i++) pfile_close(&p->disks[i].stat);
+  free(p->disks);
+  p->disks = NULL;
+  p->disk_count = 0;
+}
+
+/* Open <sys>/block/NAME/stat for each counted disk; the fast path needs all. */
+static void open_disk_stats(platform *p) {
+  p->disk_fast = p->disk_count > 0;
+  for (size_t i = 0; i < p->disk_count; i++) {
+    disk_name *d = &p->disks[i];
+    char rel[DISK_NAME_MAX + sizeof "/stat"];
+    memcpy(rel, d->name, d->len);
+    memcpy(rel + d->len, "/stat", sizeof "/stat");
+    if (pfile_openat(&d->stat, p->sys_block_fd, rel, 256, true) != HIRO_OK) p->disk_fast = false;
+  }
+}
+
 void diskio_resolve(platform *p, const char *buf, size_t len) {
   size_t lines = proc_count_lines(buf, len);
-  free(p->disks);
+  diskio_close(p);
   p->disks = lines ? xcalloc(lines, sizeof *p->disks) : NULL;
   p->disk_count = 0;
   p->disk_lines = lines;
@@ -74,11 +103,31 @@ void diskio_resolve(platform *p, const char *buf, size_t len) {
         !disk_is_physical(p, name, name_len))
       continue;
     disk_name *disk = &p->disks[p->disk_count++];
+    disk->stat.fd = -1;
     memcpy(disk->name, name, name_len);
     disk->name[name_len] = '\0';
     disk->len = name_len;
     log_debug("platform: disk I/O counts device %s", disk->name);
   }
+  open_disk_stats(p);
+}
+
+/* The fast path: sum the counted disks' sysfs stat files. */
+static hiro_err diskio_sum_sysfs(platform *p, disk_io *out) {
+  disk_io sum = {0};
+  for (size_t i = 0; i < p->disk_count; i++) {
+    pfile *f = &p->disks[i].stat;
+    uint64_t sectors_read, sectors_written;
+    hiro_err err = pfile_read(f);
+    if (err == HIRO_OK)
+      err = proc_parse_block_stat(f->buf, f->len, &sectors_read, &sectors_written);
+    if (err != HIRO_OK) return err;
+    if (sectors_read > UINT64_MAX / 512 || sectors_written > UINT64_MAX / 512) return HIRO_EPARSE;
+    sum.read_bytes += sectors_read * 512;
+    sum.write_bytes += sectors_written * 512;
+  }
+  *out = sum;
+  return HIRO_OK;
 }
 
 /* Sum the counted disks over diskstats content that ends with a newline.
@@ -115,6 +164,9 @@ static hiro_err diskio_sum(const platform *p, const char *buf, size_t len, disk_
 }
 
 hiro_err platform_read_disk_io(platform *p, disk_io *out) {
+  if (p->disk_fast && ++p->disk_reads < RESOLVE_EVERY && diskio_sum_sysfs(p, out) == HIRO_OK)
+    return HIRO_OK;
+  p->disk_reads = 0;
   hiro_err err = pfile_read(&p->diskstats);
   if (err != HIRO_OK) goto out;
   if (p->sys_block_fd < 0) {

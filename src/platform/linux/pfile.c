@@ -24,6 +24,17 @@ hiro_err pfile_open(pfile *f, const char *path, size_t initial_cap, bool one_rec
   return HIRO_OK;
 }
 
+hiro_err pfile_openat(pfile *f, int dirfd, const char *path, size_t initial_cap,
+                      bool one_record) {
+  f->cap = initial_cap ? initial_cap : 256;
+  f->buf = xmalloc(f->cap);
+  f->len = 0;
+  f->one_record = one_record;
+  f->fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+  if (f->fd < 0) return errno_to_hiro(errno);
+  return HIRO_OK;
+}
+
 hiro_err pfile_read(pfile *f) {
   f->len = 0;
   if (f->fd < 0) return HIRO_ENOENT;
@@ -43,7 +54,7 @@ hiro_err pfile_read(pfile *f) {
     }
     if (got == 0) break;
     f->len += (size_t)got;
-    if (f->one_record && (size_t)got < want) break;
+    if ((size_t)got < want && (f->one_record || want - (size_t)got >= PFILE_MAX_RECORD)) break;
   }
   return HIRO_OK;
 }

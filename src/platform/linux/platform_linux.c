@@ -84,7 +84,7 @@ void platform_close(platform *p) {
   pfile_close(&p->diskstats);
   pfile_close(&p->net_dev);
   if (p->sys_block_fd >= 0) close(p->sys_block_fd);
-  free(p->disks);
+  diskio_close(p);
   free(p->proc_root);
   free(p);
 }

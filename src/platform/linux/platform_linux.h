@@ -15,6 +15,7 @@
 typedef struct {
   char name[DISK_NAME_MAX + 1];
   size_t len;
+  pfile stat; /* <sys>/block/NAME/stat, fd -1 when absent */
 } disk_name;
 
 /* One bit per metric, so a metric that cannot be read is logged only once. */
@@ -44,6 +45,8 @@ struct platform {
   size_t disk_count;
   size_t disk_lines;
   uint64_t disk_signature;
+  bool disk_fast;         /* every counted disk has its <sys>/block/NAME/stat */
+  unsigned disk_reads;    /* reads since diskstats was last looked at */
 };
 
 /* Log "what: reason" as a warning the first time metric (a PLATFORM_WARN_*
@@ -54,5 +57,7 @@ void platform_warn_once(platform *p, unsigned metric, const char *what, hiro_err
  * (buf, len) and remember them in p. Never fails: without a <sys>/block
  * tree no disk is counted. */
 void diskio_resolve(platform *p, const char *buf, size_t len);
+/* Close the counted disks' files and forget them. */
+void diskio_close(platform *p);
 
 #endif

@@ -303,3 +303,14 @@ hiro_err proc_parse_diskstats_line(const char *line, size_t len, const char **na
   *sectors_written = fields[6];
   return HIRO_OK;
 }
+
+hiro_err proc_parse_block_stat(const char *buf, size_t len, uint64_t *sectors_read,
+                               uint64_t *sectors_written) {
+  const char *pos = buf, *end = buf + len;
+  uint64_t field[7];
+  for (int i = 0; i < 7; i++)
+    if (!proc_parse_u64(&pos, end, &field[i])) return HIRO_EPARSE;
+  *sectors_read = field[2];
+  *sectors_written = field[6];
+  return HIRO_OK;
+}

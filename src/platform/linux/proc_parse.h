@@ -60,6 +60,11 @@ hiro_err proc_parse_diskstats_line(const char *line, size_t len, const char **na
  * truncated content check buf[len - 1] == '\n' first. */
 bool proc_next_line(const char **pos, const char *end, const char **line, size_t *line_len);
 
+/* <sys>/block/NAME/stat: read sectors (field 3) and written sectors (field
+ * 7), in 512-byte units. HIRO_EPARSE on fewer than 7 fields or garbage. */
+hiro_err proc_parse_block_stat(const char *buf, size_t len, uint64_t *sectors_read,
+                               uint64_t *sectors_written) HIRO_MUST_USE;
+
 /* Number of newline characters in buf. */
 size_t proc_count_lines(const char *buf, size_t len);
 
