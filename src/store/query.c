@@ -41,7 +41,8 @@ static store_reader *reader_open(store *s) {
   store_reader *r = xcalloc(1, sizeof *r);
   char sql[2048];
   int n;
-  if (sqlite3_open_v2(s->path, &r->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW, NULL) !=
+  if (sqlite3_open_v2(s->path, &r->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX,
+                      NULL) !=
       SQLITE_OK)
     goto fail;
   sqlite3_busy_timeout(r->db, 1000);

@@ -13,7 +13,7 @@
  * rollup tables have <column>_avg/_min/_max for each. */
 enum { SYS_FIELDS = 15, SYS_DISK_FIRST = 5, SYS_NET_FIRST = 11 };
 /* Numeric columns of raw_process after (ts_ms, process_id). */
-enum { PROC_FIELDS = 5 };
+enum { PROC_FIELDS = 5, PROC_MULTI = 16 };
 extern const char *const store_sys_columns[SYS_FIELDS];
 extern const char *const store_proc_columns[PROC_FIELDS];
 
@@ -91,7 +91,10 @@ struct store {
    * store_write_batch from the caller's thread) ---- */
   pthread_mutex_t db_lock;
   sqlite3 *db;
-  sqlite3_stmt *st_insert_system, *st_insert_process;
+  sqlite3_stmt *st_insert_system;
+  /* raw_process inserts of 1..PROC_MULTI rows in one statement (prepared on
+   * first use): one VDBE run per snapshot instead of one per process. */
+  sqlite3_stmt *st_insert_process[PROC_MULTI + 1];
   sqlite3_stmt *st_find_name, *st_insert_name, *st_find_process, *st_insert_process_row;
   sqlite3_stmt *st_set_meta;
   sqlite3_stmt *st_upsert_sys[TIERS], *st_upsert_proc[TIERS];

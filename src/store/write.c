@@ -26,11 +26,6 @@ hiro_err store_prepare_write(store *s, char *err, size_t errlen) {
   for (int i = 0; i < SYS_FIELDS; i++) n += snprintf(sql + n, sizeof sql - n, ",?%d", i + 2);
   snprintf(sql + n, sizeof sql - n, ")");
   if (prepare(s, sql, &s->st_insert_system) != SQLITE_OK ||
-      /* OR REPLACE: two children with the same name and pid in one snapshot
-       * (a collector bug) must not fail the whole batch. */
-      prepare(s, "INSERT OR REPLACE INTO raw_process(ts_ms, process_id, alive, cpu_pct_x100, "
-                 "rss_kib, vms_kib, threads) VALUES(?1,?2,?3,?4,?5,?6,?7)",
-              &s->st_insert_process) != SQLITE_OK ||
       prepare(s, "SELECT id FROM process_name WHERE kind=?1 AND name=?2", &s->st_find_name) ||
       prepare(s, "INSERT INTO process_name(kind, name) VALUES(?1, ?2)", &s->st_insert_name) ||
       prepare(s, "SELECT id FROM process WHERE name_id=?1 AND pid=?2", &s->st_find_process) ||
@@ -47,7 +42,11 @@ hiro_err store_prepare_write(store *s, char *err, size_t errlen) {
 }
 
 void store_finalize_write(store *s) {
-  sqlite3_stmt **all[] = {&s->st_insert_system, &s->st_insert_process, &s->st_find_name,
+  for (int k = 0; k <= PROC_MULTI; k++) {
+    sqlite3_finalize(s->st_insert_process[k]);
+    s->st_insert_process[k] = NULL;
+  }
+  sqlite3_stmt **all[] = {&s->st_insert_system, &s->st_find_name,
                           &s->st_insert_name,   &s->st_find_process,   &s->st_insert_process_row,
                           &s->st_set_meta,      &s->st_oldest_raw,     &s->st_upsert_sys[0],
                           &s->st_upsert_sys[1], &s->st_upsert_proc[0], &s->st_upsert_proc[1]};
@@ -130,15 +129,34 @@ static int64_t insert_system(store *s, int64_t ts_ms, const sys_row *row) {
   return -1;
 }
 
-static hiro_err insert_process(store *s, int64_t ts_ms, int64_t pid_row, const proc_row *row) {
-  sqlite3_stmt *st = s->st_insert_process;
+/* Insert k (1..PROC_MULTI) raw_process rows at ts_ms in one statement. */
+static hiro_err insert_processes(store *s, int64_t ts_ms, const int64_t *pid_rows,
+                                 const proc_row *rows, size_t k) {
+  sqlite3_stmt **slot = &s->st_insert_process[k];
+  if (!*slot) {
+    /* OR REPLACE: two children with the same name and pid in one snapshot
+     * (a collector bug) must not fail the whole batch. */
+    char sql[2048];
+    int n = snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO raw_process(ts_ms, process_id, "
+                     "alive, cpu_pct_x100, rss_kib, vms_kib, threads) VALUES");
+    for (size_t r = 0; r < k; r++)
+      n += snprintf(sql + n, sizeof sql - n, "%s(?1,?%zu,?%zu,?%zu,?%zu,?%zu,?%zu)", r ? "," : "",
+                    2 + 6 * r, 3 + 6 * r, 4 + 6 * r, 5 + 6 * r, 6 + 6 * r, 7 + 6 * r);
+    if (prepare(s, sql, slot) != SQLITE_OK) {
+      store_set_werr(s, "preparing a process insert");
+      return HIRO_EIO;
+    }
+  }
+  sqlite3_stmt *st = *slot;
   sqlite3_bind_int64(st, 1, ts_ms);
-  sqlite3_bind_int64(st, 2, pid_row);
-  for (int i = 0; i < PROC_FIELDS; i++) sqlite3_bind_int64(st, i + 3, row->v[i]);
+  for (size_t r = 0; r < k; r++) {
+    sqlite3_bind_int64(st, (int)(2 + 6 * r), pid_rows[r]);
+    for (int i = 0; i < PROC_FIELDS; i++) sqlite3_bind_int64(st, (int)(3 + 6 * r) + i, rows[r].v[i]);
+  }
   int rc = sqlite3_step(st);
   sqlite3_reset(st);
   if (rc == SQLITE_DONE) return HIRO_OK;
-  store_set_werr(s, "inserting a process row");
+  store_set_werr(s, "inserting process rows");
   return HIRO_EIO;
 }
 
@@ -154,20 +172,21 @@ static hiro_err write_one(store *s, const metrics_snapshot *snap) {
 
   size_t n = snap->n_children + (snap->has_process ? 1 : 0);
   enum { STACK = 32 };
-  int64_t name_ids_stack[STACK];
+  int64_t name_ids_stack[STACK], pid_rows_stack[STACK];
   int pids_stack[STACK];
   proc_row rows_stack[STACK];
-  int64_t *name_ids = n <= STACK ? name_ids_stack : xmalloc(n * sizeof *name_ids);
-  int *pids = n <= STACK ? pids_stack : xmalloc(n * sizeof *pids);
-  proc_row *rows = n <= STACK ? rows_stack : xmalloc(n * sizeof *rows);
+  bool heap = n > STACK;
+  int64_t *name_ids = heap ? xmalloc(n * sizeof *name_ids) : name_ids_stack;
+  int64_t *pid_rows = heap ? xmalloc(n * sizeof *pid_rows) : pid_rows_stack;
+  int *pids = heap ? xmalloc(n * sizeof *pids) : pids_stack;
+  proc_row *rows = heap ? xmalloc(n * sizeof *rows) : rows_stack;
   hiro_err rc = HIRO_EIO;
   size_t k = 0;
   if (snap->has_process) {
     store_encode_process(&snap->process, &rows[k]);
     pids[k] = snap->process.pid;
-    int64_t id = process_id(s, 0, "server", pids[k], &name_ids[k]);
-    if (id < 0 || insert_process(s, ts_ms, id, &rows[k]) != HIRO_OK) goto out;
-    k++;
+    pid_rows[k] = process_id(s, 0, "server", pids[k], &name_ids[k]);
+    if (pid_rows[k++] < 0) goto out;
   }
   for (size_t i = 0; i < snap->n_children; i++, k++) {
     const child_process_metrics *c = &snap->children[i];
@@ -175,13 +194,18 @@ static hiro_err write_one(store *s, const metrics_snapshot *snap) {
     hiro_strlcpy(name, c->name, sizeof name);
     store_encode_child(c, &rows[k]);
     pids[k] = c->pid;
-    int64_t id = process_id(s, 1, name, c->pid, &name_ids[k]);
-    if (id < 0 || insert_process(s, ts_ms, id, &rows[k]) != HIRO_OK) goto out;
+    pid_rows[k] = process_id(s, 1, name, c->pid, &name_ids[k]);
+    if (pid_rows[k] < 0) goto out;
+  }
+  for (size_t done = 0; done < n; done += PROC_MULTI) {
+    size_t chunk = n - done < PROC_MULTI ? n - done : PROC_MULTI;
+    if (insert_processes(s, ts_ms, pid_rows + done, rows + done, chunk) != HIRO_OK) goto out;
   }
   rc = store_rollup_add(s, ts_ms, &sys, name_ids, pids, rows, n);
 out:
-  if (n > STACK) {
+  if (heap) {
     free(name_ids);
+    free(pid_rows);
     free(pids);
     free(rows);
   }
