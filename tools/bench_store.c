@@ -146,7 +146,7 @@ static double query_ms(store *s, double to, double span, int runs, size_t *point
 
 static int failures;
 static void row(const char *figure, const char *measured, const char *budget, bool pass) {
-  printf("| %-44s | %-24s | %-16s | %-4s |\n", figure, measured, budget, pass ? "PASS" : "FAIL");
+  printf("| %-44s | %-28s | %-16s | %-4s |\n", figure, measured, budget, pass ? "PASS" : "FAIL");
   if (!pass) failures++;
 }
 
@@ -225,9 +225,9 @@ int main(int argc, char **argv) {
   printf("bench_store: %s, %zu snapshots/day at %d s, server + %d plugins, month db %.0f days "
          "(%zu snapshots, %.0f MB)\n\n", db_dir, day_n, INTERVAL_S, PLUGINS, month_days,
          month_n, file_bytes(month_path) / 1e6);
-  printf("| %-44s | %-24s | %-16s | %-4s |\n", "figure", "measured", "budget", "");
+  printf("| %-44s | %-28s | %-16s | %-4s |\n", "figure", "measured", "budget", "");
   printf("|%s|%s|%s|%s|\n", "----------------------------------------------",
-         "--------------------------", "------------------", "------");
+         "------------------------------", "------------------", "------");
   snprintf(m, sizeof m, "%.0f snapshots/s", rate);
   row("batch ingest (8 children each)", m, ">= 50000/s", rate >= 50000);
   snprintf(m, sizeof m, "%.2f MB (%.0f B/snap)", raw_day / 1e6, raw_day / (double)day_n);
