@@ -168,7 +168,7 @@ static const cli_command metrics_show = {
 
 enum { H_MINUTES, H_FROM, H_TO, H_MAX_POINTS, H_AGG, H_JSON, H_PORT, H_COUNT };
 static const cli_option history_options[H_COUNT] = {
-    [H_MINUTES] = {"--minutes", OPT_NUMBER, "N", "the last N minutes (default 5)", 1e-6, 1e9, 0,
+    [H_MINUTES] = {"--minutes", OPT_NUMBER, "N", "the last N minutes (default 5)", 0.001, 1e9, 0,
                    NULL},
     [H_FROM] = {"--from", OPT_NUMBER, "T", "start time, Unix seconds (instead of --minutes)", 0,
                 1e12, 0, NULL},

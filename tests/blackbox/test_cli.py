@@ -309,8 +309,25 @@ class NoServerTest(WorkspaceTest):
 
 
 class StubHandler(httpserver.BaseHTTPRequestHandler):
-    """Answers like a server in trouble: 503 for /metrics, 400 elsewhere."""
+    """Answers like a server in trouble: 503 for /metrics, 400 elsewhere; and
+    /metrics/status in chunked encoding to exercise the client's decoder."""
+    protocol_version = "HTTP/1.1"
     seen = []
+    status = {"enabled": True, "interval": 2.5, "history_size": 1800, "history_count": 7,
+              "uptime_seconds": 14.0, "persistence": {"db_path": "/x/metrics.db",
+                                                      "size_bytes": 3 * 1024 * 1024}}
+
+    def reply_chunked(self, obj):
+        body = json.dumps(obj).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        for i in range(0, len(body), 10):
+            part = body[i:i + 10]
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(part), part))
+        self.wfile.write(b"0\r\n\r\n")
 
     def log_message(self, *args):
         pass
@@ -325,7 +342,9 @@ class StubHandler(httpserver.BaseHTTPRequestHandler):
 
     def do_GET(self):
         StubHandler.seen.append((self.command, self.path, self.headers.get("Authorization")))
-        if self.path == "/metrics":
+        if self.path == "/metrics/status" and self.command == "GET":
+            self.reply_chunked(self.status)
+        elif self.path == "/metrics":
             self.reply(503, {"error": "metrics collector is disabled"})
         else:
             self.reply(400, {"error": "boom: bad parameter"})
@@ -357,6 +376,15 @@ class StubServerTest(WorkspaceTest):
         self.assertEqual(p.stderr.strip(), "hirocli: server said: boom: bad parameter")
         self.assertEqual(StubHandler.seen[-1],
                          ("GET", "/metrics/history?minutes=2&agg=max", "Bearer tok123"))
+
+    def test_chunked_reply(self):
+        p = self.ws.cli("metrics", "status")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertRegex(p.stdout, r"interval\s+2\.5 s")
+        self.assertIn("7 of 1800 snapshots", p.stdout)
+        self.assertIn("3.0 MiB", p.stdout)
+        self.assertEqual(json.loads(self.ws.cli("metrics", "status", "--json").stdout),
+                         StubHandler.status)
 
     def test_configure_posts_and_sends_token(self):
         p = self.ws.cli("metrics", "configure", "--disable", "--interval", "5")
