@@ -74,6 +74,7 @@ struct cli_command {
  * which was reported on stderr with a usage line). Free vals with
  * cli_values_free even on error. */
 int cli_parse(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv, cli_value *vals);
+/* Frees only the OPT_LIST arrays; every other field stays readable after. */
 void cli_values_free(cli_value *vals, size_t n);
 
 /* Report a usage error for cmd: "hirocli PATH: <message>" plus a usage line on
