@@ -1,5 +1,5 @@
-/* cmd_export.c - `hirocli metrics export ...`: runs hiro-metrics-export (found
- * next to the hirocli binary, else on PATH) with --db <workspace database>
+/* cmd_export.c - `hirocli metrics export ...`: runs the code of
+ * hiro-metrics-export (src/export/, in-process) with --db <workspace database>
  * put before the user's arguments, which are passed on untouched. */
 #include <errno.h>
 #include <libgen.h>
@@ -11,6 +11,7 @@
 
 #include "cli/cli.h"
 #include "common/hiro.h"
+#include "export/export.h"
 #include "server/config.h"
 
 #define EXPORTER "hiro-metrics-export"
@@ -27,35 +28,6 @@ const cli_command metrics_export = {
                "  hirocli metrics export --last 24h --resolution 1m -o day.csv\n"
                "The exporter's own options follow.\n",
 };
-
-/* Look for name in the directories of $PATH; the full path goes to out. */
-static bool search_path(const char *name, char *out, size_t n) {
-  const char *path = getenv("PATH");
-  if (!path)
-    return false;
-  char *dirs = xstrdup(path), *save = NULL;
-  bool found = false;
-  for (char *d = strtok_r(dirs, ":", &save); d && !found; d = strtok_r(NULL, ":", &save)) {
-    snprintf(out, n, "%s/%s", *d ? d : ".", name);
-    found = access(out, X_OK) == 0;
-  }
-  free(dirs);
-  return found;
-}
-
-/* The exporter beside the real location of this hirocli binary, else on
- * PATH. Returns false when there is none. */
-static bool find_exporter(const char *argv0, char *out, size_t n) {
-  char self[PATH_MAX], real[PATH_MAX];
-  bool have_self = strchr(argv0, '/') ? hiro_strlcpy(self, argv0, sizeof self)
-                                      : search_path(argv0, self, sizeof self);
-  if (have_self && realpath(self, real)) {
-    snprintf(out, n, "%s/%s", dirname(real), EXPORTER);
-    if (access(out, X_OK) == 0)
-      return true;
-  }
-  return search_path(EXPORTER, out, n);
-}
 
 /* Take --workspace DIR / --workspace=DIR (hirocli's own option) out of argv,
  * in place, into ctx. Returns the new argc. */
@@ -98,18 +70,12 @@ static bool wants_help(int argc, char **argv) {
 }
 
 static int run_export(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv) {
-  char exporter[PATH_MAX];
-  bool found = find_exporter(ctx->argv0, exporter, sizeof exporter);
   if (wants_help(argc, argv)) {
     cli_print_help(cmd);
     fflush(stdout);
-    if (!found)
-      return cli_fail(EXPORTER " not found next to hirocli or on PATH");
-    execl(exporter, exporter, "--help", (char *)NULL);
-    return cli_fail("cannot run %s: %s", exporter, strerror(errno));
+    char *help_argv[] = {EXPORTER, "--help", NULL};
+    return export_main(2, help_argv);
   }
-  if (!found)
-    return cli_fail(EXPORTER " not found next to hirocli or on PATH");
   argc = take_workspace(ctx, argc, argv); /* the workspace decides the database */
   const char *workspace = cli_workspace(ctx);
   if (!workspace)
@@ -118,11 +84,13 @@ static int run_export(cli_ctx *ctx, const cli_command *cmd, int argc, char **arg
   char err[1024];
   if (config_load(workspace, &cfg, err, sizeof err) != HIRO_OK)
     return cli_fail("%s", err);
-  char **args = exporter_argv(exporter, cfg.metrics_db_path, argc, argv);
+  char **args = exporter_argv(EXPORTER, cfg.metrics_db_path, argc, argv);
+  int n = 0;
+  while (args[n])
+    n++;
   fflush(NULL);
-  execv(exporter, args);
-  int saved = errno;
+  int rc = export_main(n, args); /* exit codes 0/1/2 match CLI_EXIT_* */
   free(args);
   config_free(&cfg);
-  return cli_fail("cannot run %s: %s", exporter, strerror(saved));
+  return rc;
 }

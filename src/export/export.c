@@ -1,0 +1,388 @@
+/* export.c - hiro-metrics-export's command line: options, help, the output
+ * file (written under a temporary name and renamed on success) and the exit
+ * codes. The database side is reader.c. */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "build_info.h"
+#include "export/export.h"
+
+/* --- options: described once, here --- */
+
+enum { O_DB, O_FROM, O_TO, O_LAST, O_RES, O_TABLE, O_PROCESS, O_AGG, O_OUTPUT, O_VERBOSE,
+       O_HELP, O_VERSION, O_COUNT };
+
+static const struct {
+  const char *name, *short_name;
+  bool value; /* takes a value */
+} options[O_COUNT] = {
+    [O_DB] = {"--db", NULL, true},           [O_FROM] = {"--from", NULL, true},
+    [O_TO] = {"--to", NULL, true},           [O_LAST] = {"--last", NULL, true},
+    [O_RES] = {"--resolution", NULL, true},  [O_TABLE] = {"--table", NULL, true},
+    [O_PROCESS] = {"--process", NULL, true}, [O_AGG] = {"--agg", NULL, true},
+    [O_OUTPUT] = {"--output", "-o", true},   [O_VERBOSE] = {"--verbose", "-v", false},
+    [O_HELP] = {"--help", "-h", false},      [O_VERSION] = {"--version", NULL, false},
+};
+
+static const char *const res_names[] = {"raw", "1m", "1h", "auto"};
+static const export_resolution res_values[] = {EXPORT_RES_RAW, EXPORT_RES_1M, EXPORT_RES_1H,
+                                               EXPORT_RES_AUTO};
+static const char *const table_names[] = {"system", "processes"};
+static const char *const agg_names[] = {"avg", "min", "max"};
+
+static hiro_err fail(char *err, size_t n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static hiro_err fail(char *err, size_t n, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  if (err && n) vsnprintf(err, n, fmt, ap);
+  va_end(ap);
+  return HIRO_EINVAL;
+}
+
+/* Index of s in names, or -1. */
+static int pick(const char *s, const char *const *names, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(s, names[i]) == 0) return (int)i;
+  return -1;
+}
+
+hiro_err export_parse_args(int argc, char **argv, double now, export_options *o, bool *help,
+                           char *err, size_t errlen) {
+  memset(o, 0, sizeof *o);
+  o->resolution = EXPORT_RES_AUTO;
+  *help = false;
+  const char *val[O_COUNT] = {0};
+  bool seen[O_COUNT] = {0};
+  for (int i = 1; i < argc; i++) {
+    const char *arg = argv[i], *eq = NULL, *value = NULL;
+    int id = -1;
+    if (strncmp(arg, "--", 2) == 0 && (eq = strchr(arg, '=')) != NULL) {
+      for (int k = 0; k < O_COUNT && id < 0; k++)
+        if (strlen(options[k].name) == (size_t)(eq - arg) &&
+            strncmp(arg, options[k].name, (size_t)(eq - arg)) == 0)
+          id = k;
+    } else {
+      for (int k = 0; k < O_COUNT && id < 0; k++)
+        if (strcmp(arg, options[k].name) == 0 ||
+            (options[k].short_name && strcmp(arg, options[k].short_name) == 0))
+          id = k;
+    }
+    if (id < 0)
+      return arg[0] == '-' && arg[1] ? fail(err, errlen, "unknown option '%s'", arg)
+                                     : fail(err, errlen, "unexpected argument '%s'", arg);
+    if (id == O_HELP || id == O_VERSION) {
+      *help = true;
+      o->version = id == O_VERSION;
+      return HIRO_OK;
+    }
+    if (options[id].value) {
+      if (eq)
+        value = eq + 1;
+      else if (i + 1 < argc)
+        value = argv[++i];
+      else
+        return fail(err, errlen, "%s needs a value", options[id].name);
+    } else if (eq) {
+      return fail(err, errlen, "%s takes no value", options[id].name);
+    }
+    if (seen[id]) return fail(err, errlen, "%s given twice", options[id].name);
+    seen[id] = true;
+    val[id] = value;
+  }
+
+  if (!val[O_DB]) return fail(err, errlen, "--db PATH is required");
+  if (!*val[O_DB]) return fail(err, errlen, "--db: empty path");
+  o->db_path = val[O_DB];
+  o->out_path = val[O_OUTPUT];
+  if (o->out_path && !*o->out_path) return fail(err, errlen, "-o: empty file name");
+  o->verbose = seen[O_VERBOSE];
+  int k;
+  if (val[O_RES]) {
+    if ((k = pick(val[O_RES], res_names, HIRO_ARRAY_LEN(res_names))) < 0)
+      return fail(err, errlen, "--resolution must be raw, 1m, 1h or auto, not '%s'", val[O_RES]);
+    o->resolution = res_values[k];
+  }
+  if (val[O_TABLE]) {
+    if ((k = pick(val[O_TABLE], table_names, HIRO_ARRAY_LEN(table_names))) < 0)
+      return fail(err, errlen, "--table must be system or processes, not '%s'", val[O_TABLE]);
+    o->table = (export_table)k;
+  }
+  if (val[O_AGG]) {
+    if ((k = pick(val[O_AGG], agg_names, HIRO_ARRAY_LEN(agg_names))) < 0)
+      return fail(err, errlen, "--agg must be avg, min or max, not '%s'", val[O_AGG]);
+    o->agg = (export_agg)k;
+    o->agg_set = true;
+  }
+  if (val[O_PROCESS]) {
+    if (o->table != EXPORT_TABLE_PROCESSES)
+      return fail(err, errlen, "--process needs --table processes");
+    if (!*val[O_PROCESS]) return fail(err, errlen, "--process: empty name");
+    o->process = val[O_PROCESS];
+  }
+  static const char time_forms[] =
+      "Unix seconds, 2026-11-27, 2026-11-27T10:00:00Z or now";
+  if (val[O_FROM]) {
+    if (!export_parse_time(val[O_FROM], now, &o->from))
+      return fail(err, errlen, "--from: cannot read '%s' as a time (%s)", val[O_FROM], time_forms);
+    o->has_from = true;
+  }
+  if (val[O_TO]) {
+    if (!export_parse_time(val[O_TO], now, &o->to))
+      return fail(err, errlen, "--to: cannot read '%s' as a time (%s)", val[O_TO], time_forms);
+    o->has_to = true;
+  }
+  if (val[O_LAST]) {
+    double span;
+    if (o->has_from) return fail(err, errlen, "--last cannot be combined with --from");
+    if (!export_parse_duration(val[O_LAST], &span))
+      return fail(err, errlen, "--last: cannot read '%s' as a duration (e.g. 90s, 15m, 36h, "
+                  "7d, 2w, 1h30m)", val[O_LAST]);
+    if (!o->has_to) {
+      o->to = now;
+      o->has_to = true;
+    }
+    o->from = o->to - span;
+    o->has_from = true;
+  }
+  if (o->has_from && o->has_to && o->from > o->to)
+    return fail(err, errlen, "--from (%s) is after --to (%s)", val[O_FROM] ? val[O_FROM] : "",
+                val[O_TO] ? val[O_TO] : "now");
+  return HIRO_OK;
+}
+
+static void print_help(FILE *f, const char *prog) {
+  fprintf(f,
+"Usage: %s --db PATH [--from T] [--to T] [--last DURATION]\n"
+"         [--resolution raw|1m|1h|auto] [--table system|processes]\n"
+"         [--process NAME] [--agg avg|min|max] [-o FILE] [-v]\n"
+"\n"
+"Write the metrics history of a hirocli database as CSV. The database is opened\n"
+"read-only and may be in use by a running server; it is never modified.\n"
+"\n"
+"Options:\n"
+"  --db PATH          the metrics database (a workspace's metrics.db)\n"
+"  --from T           start of the range, inclusive (default: the oldest data)\n"
+"  --to T             end of the range, inclusive (default: the newest data)\n"
+"  --last DURATION    the DURATION up to --to (default now); not with --from\n"
+"  --resolution R     raw: every snapshot; 1m, 1h: rollup buckets; auto (default):\n"
+"                     the finest tier whose data reaches back to the range start,\n"
+"                     else (range older than all data, or no start) the tier that\n"
+"                     reaches back furthest. A bucket is included when it\n"
+"                     overlaps the range.\n"
+"  --table TABLE      system (default): one row per timestamp; processes: one row\n"
+"                     per timestamp and process\n"
+"  --process NAME     only the process NAME ('server' or a plugin's name); with\n"
+"                     --table processes\n"
+"  --agg A            avg (default), min or max of each rollup bucket. Raw rows are\n"
+"                     exact values, so --agg does not change them (a warning is\n"
+"                     printed when it is given with --resolution raw)\n"
+"  -o, --output FILE  write FILE, through a temporary file in the same directory\n"
+"                     renamed on success: FILE is never left half written\n"
+"                     (default: standard output)\n"
+"  -v, --verbose      print the row count and the tier read on standard error\n"
+"  -h, --help         print this help;  --version  print the version\n"
+"\n"
+"Times T: Unix seconds (1795824902, 1795824902.5), 'now', or ISO-8601:\n"
+"2026-11-27, 2026-11-27T10:00, 2026-11-27T10:00:00Z, 2026-11-27 10:00:00.250+01:00\n"
+"(no zone means UTC). DURATION: number-unit pairs, units s m h d w (90s, 15m,\n"
+"36h, 7d, 2w, 1h30m).\n"
+"\n"
+"Output: RFC 4180 CSV in UTF-8 with a header row; every line ends with CRLF\n"
+"(\\r\\n). A field holding a comma, a double quote, CR or LF is put in double\n"
+"quotes with its quotes doubled. An empty field means no data (e.g. no disk).\n"
+"Columns, in this order:\n"
+"  time          ISO-8601 UTC: 2026-11-28T00:15:02.123Z for raw rows, the bucket\n"
+"                start 2026-11-28T00:15:00Z for 1m/1h rows\n"
+"  timestamp     the same instant in Unix seconds (with milliseconds for raw)\n"
+"  samples       snapshots in the row: 1 for raw, the bucket's count for rollups\n"
+"  --table system, then:\n"
+"    cpu_percent, cpu_count, memory_total_bytes, memory_available_bytes,\n"
+"    memory_percent, disk_total_bytes, disk_used_bytes, disk_free_bytes,\n"
+"    disk_percent, disk_read_bytes_per_sec, disk_write_bytes_per_sec,\n"
+"    net_bytes_sent_per_sec, net_bytes_recv_per_sec, net_packets_sent_per_sec,\n"
+"    net_packets_recv_per_sec\n"
+"  --table processes, then:\n"
+"    kind (server or channel), name, pid, alive (1 or 0; avg: fraction alive),\n"
+"    cpu_percent (100 = one core), rss_bytes, vms_bytes, num_threads\n"
+"    Rollup rows are per process name; pid is the last pid seen in the bucket.\n"
+"Percentages are 0-100, rates per second. Stored precision: percentages and\n"
+"packet rates 0.01, byte rates 1 B/s, rss/vms 1 KiB. Rollup values are the\n"
+"bucket's --agg; averages have at most 4 decimals.\n"
+"\n"
+"Exit status: 0 CSV written; 1 runtime error (database missing, unreadable, not\n"
+"a hirocli metrics database, schema too old or too new, read or write error);\n"
+"2 usage error (bad option or value, --from after --to).\n",
+          prog);
+}
+
+/* --- the output file --- */
+
+/* The temporary file of a running export, removed if a signal stops us. */
+static char cleanup_path[PATH_MAX + 32];
+static volatile sig_atomic_t cleanup_armed;
+
+static void on_signal(int sig) {
+  if (cleanup_armed) unlink(cleanup_path);
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
+static const int cleanup_signals[] = {SIGINT, SIGTERM, SIGHUP};
+
+typedef struct {
+  FILE *f;
+  bool is_tmp;                /* f is cleanup_path, renamed to final at the end */
+  char final[PATH_MAX];
+  struct sigaction saved[3];  /* handlers before ours */
+} output;
+
+/* Open where the CSV goes: stdout; a device or FIFO as is; otherwise a new
+ * temporary file beside FILE (mode of the existing FILE, else 0666 less the
+ * umask). */
+static hiro_err output_open(const char *path, output *out, char *err, size_t errlen) {
+  memset(out, 0, sizeof *out);
+  if (!path || strcmp(path, "-") == 0) {
+    out->f = stdout;
+    return HIRO_OK;
+  }
+  struct stat st;
+  bool exists = stat(path, &st) == 0;
+  if (exists && S_ISDIR(st.st_mode)) {
+    fail(err, errlen, "%s: is a directory", path);
+    return HIRO_EIO;
+  }
+  if (exists && !S_ISREG(st.st_mode)) { /* /dev/null, a FIFO: nothing to rename */
+    if (!(out->f = fopen(path, "w"))) {
+      fail(err, errlen, "%s: %s", path, strerror(errno));
+      return HIRO_EIO;
+    }
+    return HIRO_OK;
+  }
+  /* Through a symlink, replace the file it points to, not the link. */
+  if (!(exists && realpath(path, out->final)) && !hiro_strlcpy(out->final, path, sizeof out->final)) {
+    fail(err, errlen, "%s: path too long", path);
+    return HIRO_EIO;
+  }
+  mode_t mask = umask(0);
+  umask(mask);
+  mode_t mode = exists ? (st.st_mode & 07777) : (0666 & ~mask);
+  snprintf(cleanup_path, sizeof cleanup_path, "%s.tmp-XXXXXX", out->final);
+  int fd = mkstemp(cleanup_path);
+  if (fd < 0) {
+    fail(err, errlen, "cannot create %s: %s", path, strerror(errno));
+    return HIRO_EIO;
+  }
+  cleanup_armed = 1;
+  out->is_tmp = true;
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  for (size_t i = 0; i < HIRO_ARRAY_LEN(cleanup_signals); i++)
+    sigaction(cleanup_signals[i], &sa, &out->saved[i]);
+  if (fchmod(fd, mode) != 0 || !(out->f = fdopen(fd, "w"))) {
+    fail(err, errlen, "cannot create %s: %s", path, strerror(errno));
+    close(fd);
+    return HIRO_EIO;
+  }
+  static char buf[1 << 16];
+  setvbuf(out->f, buf, _IOFBF, sizeof buf);
+  return HIRO_OK;
+}
+
+/* Finish the output: on success flush and (for a temporary file) fsync and
+ * rename it over FILE; on failure, or if that fails, remove the temporary
+ * file. Returns HIRO_OK only when the whole CSV is where it belongs. */
+static hiro_err output_close(output *out, bool ok, char *err, size_t errlen) {
+  hiro_err rc = HIRO_OK;
+  if (ok && (fflush(out->f) != 0 || ferror(out->f))) {
+    fail(err, errlen, "write error%s%s: %s", out->is_tmp ? " on " : "",
+             out->is_tmp ? out->final : "", strerror(errno));
+    rc = HIRO_EIO;
+  }
+  if (out->f && out->f != stdout) {
+    if (ok && rc == HIRO_OK && out->is_tmp && fsync(fileno(out->f)) != 0) {
+      fail(err, errlen, "write error on %s: %s", out->final, strerror(errno));
+      rc = HIRO_EIO;
+    }
+    if (fclose(out->f) != 0 && ok && rc == HIRO_OK) {
+      fail(err, errlen, "write error on %s: %s", out->final, strerror(errno));
+      rc = HIRO_EIO;
+    }
+  }
+  if (out->is_tmp) {
+    if (ok && rc == HIRO_OK && rename(cleanup_path, out->final) != 0) {
+      fail(err, errlen, "cannot rename %s to %s: %s", cleanup_path, out->final,
+               strerror(errno));
+      rc = HIRO_EIO;
+    }
+    if (!ok || rc != HIRO_OK) unlink(cleanup_path);
+    cleanup_armed = 0;
+    for (size_t i = 0; i < HIRO_ARRAY_LEN(cleanup_signals); i++)
+      sigaction(cleanup_signals[i], &out->saved[i], NULL);
+  }
+  return rc;
+}
+
+/* --- the program --- */
+
+static double wall_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int export_main(int argc, char **argv) {
+  const char *prog = argc > 0 && argv[0] && *argv[0] ? argv[0] : "hiro-metrics-export";
+  const char *slash = strrchr(prog, '/');
+  if (slash && slash[1]) prog = slash + 1;
+  export_options o;
+  bool help;
+  char err[1024] = "";
+  if (export_parse_args(argc, argv, wall_now(), &o, &help, err, sizeof err) != HIRO_OK) {
+    fprintf(stderr, "%s: %s (see %s --help)\n", prog, err, prog);
+    return EXPORT_EXIT_USAGE;
+  }
+  if (help) {
+    if (o.version)
+      printf("%s %s\n", prog, HIRO_VERSION);
+    else
+      print_help(stdout, prog);
+    return fflush(stdout) == 0 ? EXPORT_EXIT_OK : EXPORT_EXIT_FAIL;
+  }
+  if (o.agg_set && o.resolution == EXPORT_RES_RAW)
+    fprintf(stderr, "%s: warning: --agg %s has no effect on raw rows\n", prog, agg_names[o.agg]);
+
+  output out;
+  if (output_open(o.out_path, &out, err, sizeof err) != HIRO_OK) {
+    output_close(&out, false, err, 0);
+    fprintf(stderr, "%s: %s\n", prog, err);
+    return EXPORT_EXIT_FAIL;
+  }
+  export_stats stats;
+  hiro_err rc = export_run(&o, out.f, &stats, err, sizeof err);
+  if (output_close(&out, rc == HIRO_OK, err, sizeof err) != HIRO_OK) rc = HIRO_EIO;
+  if (rc != HIRO_OK) {
+    fprintf(stderr, "%s: %s\n", prog, err);
+    return EXPORT_EXIT_FAIL;
+  }
+  if (o.verbose)
+    fprintf(stderr, "%s: %" PRIu64 " rows, table %s, resolution %s%s%s%s\n", prog, stats.rows,
+            table_names[o.table],
+            stats.resolution == EXPORT_RES_RAW  ? "raw"
+            : stats.resolution == EXPORT_RES_1M ? "1m" : "1h",
+            o.resolution == EXPORT_RES_AUTO ? " (auto)" : "",
+            stats.resolution == EXPORT_RES_RAW ? "" : ", agg ",
+            stats.resolution == EXPORT_RES_RAW ? "" : agg_names[o.agg]);
+  return EXPORT_EXIT_OK;
+}

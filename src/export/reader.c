@@ -1,0 +1,410 @@
+/* reader.c - the exporter's database side: open read-only, check the schema,
+ * choose the tier, and stream one SELECT into CSV rows.
+ *
+ * This file includes sqlite3.h although STYLE.md keeps SQLite inside
+ * src/store/: it is the documented exception. CONTRACT §1 and §9 have
+ * hiro-metrics-export read the database directly, as an independent
+ * read-only client that works while a server writes (a WAL reader), without
+ * the store's writer thread, migrations or retention. It reads the tables of
+ * schema/schema.sql and nothing else.
+ *
+ * Memory stays constant however long the range: one prepared statement is
+ * stepped and every row is written out at once; the ORDER BY of each query
+ * follows a primary key so that SQLite never sorts (CROSS JOIN fixes the
+ * loop order with the time-ordered table outermost). */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "export/export.h"
+#include "store/store.h"
+
+/* The first schema version with every table read here (0001_initial). */
+enum { EXPORT_MIN_SCHEMA = 1 };
+
+typedef enum { V_INT, V_PCT, V_KIB } value_kind; /* as stored: as is, x 100, KiB */
+
+typedef struct {
+  const char *db;  /* column in raw_*; rollups have <db>_avg/_min/_max */
+  const char *csv; /* header name (the design document's / v_* views' names) */
+  value_kind kind;
+} column;
+
+static const column sys_columns[] = {
+    {"cpu_pct_x100", "cpu_percent", V_PCT},
+    {"cpu_count", "cpu_count", V_INT},
+    {"mem_total", "memory_total_bytes", V_INT},
+    {"mem_available", "memory_available_bytes", V_INT},
+    {"mem_pct_x100", "memory_percent", V_PCT},
+    {"disk_total", "disk_total_bytes", V_INT},
+    {"disk_used", "disk_used_bytes", V_INT},
+    {"disk_free", "disk_free_bytes", V_INT},
+    {"disk_pct_x100", "disk_percent", V_PCT},
+    {"disk_read_bps", "disk_read_bytes_per_sec", V_INT},
+    {"disk_write_bps", "disk_write_bytes_per_sec", V_INT},
+    {"net_sent_bps", "net_bytes_sent_per_sec", V_INT},
+    {"net_recv_bps", "net_bytes_recv_per_sec", V_INT},
+    {"net_sent_pps_x100", "net_packets_sent_per_sec", V_PCT},
+    {"net_recv_pps_x100", "net_packets_recv_per_sec", V_PCT},
+};
+
+static const column proc_columns[] = {
+    {"alive", "alive", V_INT},
+    {"cpu_pct_x100", "cpu_percent", V_PCT},
+    {"rss_kib", "rss_bytes", V_KIB},
+    {"vms_kib", "vms_bytes", V_KIB},
+    {"threads", "num_threads", V_INT},
+};
+
+static const char *const agg_suffix[] = {"avg", "min", "max"};
+static const char *const table_prefix[] = {"system", "process"};
+
+static void set_err(char *err, size_t n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void set_err(char *err, size_t n, const char *fmt, ...) {
+  if (!err || !n) return;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err, n, fmt, ap);
+  va_end(ap);
+}
+
+/* --- opening and checking --- */
+
+/* Open path read-only and check that it is a metrics database this binary
+ * can read. On error *out is NULL and err says why. */
+static hiro_err open_db(const char *path, sqlite3 **out, char *err, size_t errlen) {
+  *out = NULL;
+  struct stat st;
+  if (stat(path, &st) != 0) {
+    set_err(err, errlen, "%s: %s", path, errno == ENOENT ? "no such database file" : strerror(errno));
+    return errno == ENOENT ? HIRO_ENOENT : HIRO_EIO;
+  }
+  if (S_ISDIR(st.st_mode)) {
+    set_err(err, errlen, "%s: is a directory, not a database file", path);
+    return HIRO_EIO;
+  }
+  /* SQLite's own message for this is a vague "unable to open database file". */
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    set_err(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+    return HIRO_EIO;
+  }
+  close(fd);
+
+  sqlite3 *db = NULL;
+  hiro_err rc = HIRO_EIO;
+  sqlite3_stmt *st_version = NULL, *st_tables = NULL;
+  if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+    set_err(err, errlen, "%s: cannot open: %s", path, db ? sqlite3_errmsg(db) : "out of memory");
+    goto out;
+  }
+  /* A WAL reader waits only while a writer resets the WAL or recovers it. */
+  sqlite3_busy_timeout(db, 5000);
+  /* Preparing reads the schema: a file that is not a database fails here. */
+  if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st_version, NULL) != SQLITE_OK ||
+      sqlite3_step(st_version) != SQLITE_ROW) {
+    int code = sqlite3_errcode(db);
+    if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT)
+      set_err(err, errlen, "%s: not an SQLite database (or a damaged one)", path);
+    else
+      set_err(err, errlen, "%s: cannot read: %s", path, sqlite3_errmsg(db));
+    goto out;
+  }
+  int64_t version = sqlite3_column_int64(st_version, 0);
+  int latest = store_schema_version();
+  rc = HIRO_ESCHEMA;
+  if (version > latest) {
+    set_err(err, errlen,
+            "%s: schema version %" PRId64 " is too new: this exporter reads versions %d to %d "
+            "(upgrade hirocli)", path, version, EXPORT_MIN_SCHEMA, latest);
+    goto out;
+  }
+  static const char *const needed[] = {"raw_system",  "raw_process", "process",
+                                       "process_name", "system_1m",  "system_1h",
+                                       "process_1m",  "process_1h"};
+  if (sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table'", -1,
+                         &st_tables, NULL) != SQLITE_OK ||
+      sqlite3_step(st_tables) != SQLITE_ROW) {
+    set_err(err, errlen, "%s: cannot read the schema: %s", path, sqlite3_errmsg(db));
+    rc = HIRO_EIO;
+    goto out;
+  }
+  int64_t tables = sqlite3_column_int64(st_tables, 0);
+  if (version == 0 && tables > 0) {
+    set_err(err, errlen, "%s: an SQLite database that is not a hirocli metrics database", path);
+    goto out;
+  }
+  if (version < EXPORT_MIN_SCHEMA) {
+    set_err(err, errlen, "%s: schema version %" PRId64 " is too old (an empty or uninitialised "
+            "database; the exporter needs version %d to %d)", path, version, EXPORT_MIN_SCHEMA,
+            latest);
+    goto out;
+  }
+  sqlite3_finalize(st_tables);
+  st_tables = NULL;
+  if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                         -1, &st_tables, NULL) != SQLITE_OK) {
+    set_err(err, errlen, "%s: cannot read the schema: %s", path, sqlite3_errmsg(db));
+    rc = HIRO_EIO;
+    goto out;
+  }
+  for (size_t i = 0; i < HIRO_ARRAY_LEN(needed); i++) {
+    sqlite3_reset(st_tables);
+    sqlite3_bind_text(st_tables, 1, needed[i], -1, SQLITE_STATIC);
+    if (sqlite3_step(st_tables) != SQLITE_ROW) {
+      set_err(err, errlen, "%s: schema version %" PRId64 " has no table %s: too old or damaged",
+              path, version, needed[i]);
+      goto out;
+    }
+  }
+  rc = HIRO_OK;
+out:
+  sqlite3_finalize(st_version);
+  sqlite3_finalize(st_tables);
+  if (rc != HIRO_OK) {
+    sqlite3_close(db);
+    return rc;
+  }
+  *out = db;
+  return HIRO_OK;
+}
+
+/* --- the range and the tier --- */
+
+/* Round x to an integer when it is within float noise of one, else apply
+ * f (ceil or floor): 1795824902.123 * 1000 must stay ...123. */
+static int64_t to_int(double x, double (*f)(double)) {
+  if (x <= -9e15) return INT64_MIN / 2;
+  if (x >= 9e15) return INT64_MAX / 2;
+  double r = round(x);
+  return (int64_t)(fabs(x - r) < 1e-4 ? r : f(x));
+}
+
+/* Oldest time (ms) of a tier of the table, or INT64_MAX when it is empty. */
+static hiro_err oldest_ms(sqlite3 *db, export_table table, int res, int64_t *out) {
+  char sql[128];
+  if (res == EXPORT_RES_RAW)
+    snprintf(sql, sizeof sql, "SELECT min(ts_ms) FROM raw_%s", table_prefix[table]);
+  else
+    snprintf(sql, sizeof sql, "SELECT min(bucket) * 1000 FROM %s_%s", table_prefix[table],
+             res == EXPORT_RES_1M ? "1m" : "1h");
+  sqlite3_stmt *st = NULL;
+  hiro_err rc = HIRO_EIO;
+  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+    *out = sqlite3_column_type(st, 0) == SQLITE_NULL ? INT64_MAX : sqlite3_column_int64(st, 0);
+    rc = HIRO_OK;
+  }
+  sqlite3_finalize(st);
+  return rc;
+}
+
+/* --resolution auto: the finest tier whose oldest row is at or before the
+ * range start. When none reaches back that far (or there is no start), the
+ * tier that reaches furthest back: a coarser tier wins only when its oldest
+ * bucket ends at or before the finer tier's oldest data, i.e. it surely
+ * holds older data. An empty database gives raw. */
+static hiro_err choose_tier(sqlite3 *db, const export_options *o, int *out) {
+  static const int tiers[3] = {EXPORT_RES_RAW, EXPORT_RES_1M, EXPORT_RES_1H};
+  int64_t oldest[3];
+  for (int i = 0; i < 3; i++)
+    if (oldest_ms(db, o->table, tiers[i], &oldest[i]) != HIRO_OK) return HIRO_EIO;
+  if (o->has_from) {
+    int64_t start = to_int(o->from * 1000, ceil);
+    for (int i = 0; i < 3; i++)
+      if (oldest[i] != INT64_MAX && oldest[i] <= start) {
+        *out = tiers[i];
+        return HIRO_OK;
+      }
+  }
+  int best = 0;
+  for (int i = 1; i < 3; i++)
+    if (oldest[i] != INT64_MAX &&
+        (oldest[best] == INT64_MAX || oldest[i] + (int64_t)tiers[i] * 1000 <= oldest[best]))
+      best = i;
+  *out = tiers[best];
+  return HIRO_OK;
+}
+
+/* --- the query --- */
+
+/* Build the SELECT for table/tier/agg: columns ts_ms, samples, [kind, name,
+ * pid,] then the value columns. Identifiers come from the tables above;
+ * every value is bound (?1 low, ?2 high, ?3 process name or NULL). */
+static void build_sql(export_table table, int res, export_agg agg, char *sql, size_t n) {
+  size_t len = 0;
+#define ADD(...) len += (size_t)snprintf(sql + len, len < n ? n - len : 0, __VA_ARGS__)
+  const column *cols = table == EXPORT_TABLE_SYSTEM ? sys_columns : proc_columns;
+  size_t ncols = table == EXPORT_TABLE_SYSTEM ? HIRO_ARRAY_LEN(sys_columns)
+                                              : HIRO_ARRAY_LEN(proc_columns);
+  const char *tier = res == EXPORT_RES_1M ? "1m" : "1h";
+  if (res == EXPORT_RES_RAW) {
+    if (table == EXPORT_TABLE_SYSTEM)
+      ADD("SELECT r.ts_ms, 1");
+    else
+      ADD("SELECT r.ts_ms, 1, n.kind, n.name, p.pid");
+    for (size_t i = 0; i < ncols; i++) ADD(", r.%s", cols[i].db);
+    if (table == EXPORT_TABLE_SYSTEM)
+      ADD(" FROM raw_system r WHERE r.ts_ms BETWEEN ?1 AND ?2 ORDER BY r.ts_ms");
+    else
+      ADD(" FROM raw_process r CROSS JOIN process p CROSS JOIN process_name n"
+          " WHERE p.id = r.process_id AND n.id = p.name_id AND r.ts_ms BETWEEN ?1 AND ?2"
+          " AND (?3 IS NULL OR n.name = ?3) ORDER BY r.ts_ms, r.process_id");
+  } else {
+    if (table == EXPORT_TABLE_SYSTEM)
+      ADD("SELECT r.bucket * 1000, r.n");
+    else
+      ADD("SELECT r.bucket * 1000, r.n, n.kind, n.name, r.pid");
+    for (size_t i = 0; i < ncols; i++) ADD(", r.%s_%s", cols[i].db, agg_suffix[agg]);
+    if (table == EXPORT_TABLE_SYSTEM)
+      ADD(" FROM system_%s r WHERE r.bucket BETWEEN ?1 AND ?2 ORDER BY r.bucket", tier);
+    else
+      ADD(" FROM process_%s r CROSS JOIN process_name n WHERE n.id = r.name_id"
+          " AND r.bucket BETWEEN ?1 AND ?2 AND (?3 IS NULL OR n.name = ?3)"
+          " ORDER BY r.bucket, r.name_id", tier);
+  }
+#undef ADD
+}
+
+static bool write_header(FILE *f, export_table table) {
+  const column *cols = table == EXPORT_TABLE_SYSTEM ? sys_columns : proc_columns;
+  size_t ncols = table == EXPORT_TABLE_SYSTEM ? HIRO_ARRAY_LEN(sys_columns)
+                                              : HIRO_ARRAY_LEN(proc_columns);
+  fputs("time,timestamp,samples", f);
+  if (table == EXPORT_TABLE_PROCESSES) fputs(",kind,name,pid", f);
+  for (size_t i = 0; i < ncols; i++) fprintf(f, ",%s", cols[i].csv);
+  return fputs(CSV_EOL, f) != EOF;
+}
+
+/* One value cell: empty for NULL, exact text for stored integers, at most 4
+ * decimals for averages. */
+static void write_value(FILE *f, sqlite3_stmt *st, int i, value_kind kind) {
+  char buf[64];
+  switch (sqlite3_column_type(st, i)) {
+  case SQLITE_NULL:
+    return;
+  case SQLITE_INTEGER: {
+    int64_t v = (int64_t)sqlite3_column_int64(st, i);
+    if (kind == V_PCT)
+      csv_format_scaled(v, 2, buf, sizeof buf);
+    else if (kind == V_KIB && v <= INT64_MAX / 1024 && v >= INT64_MIN / 1024)
+      snprintf(buf, sizeof buf, "%" PRId64, v * 1024);
+    else if (kind == V_KIB)
+      csv_format_real((double)v * 1024, buf, sizeof buf);
+    else
+      snprintf(buf, sizeof buf, "%" PRId64, v);
+    break;
+  }
+  default: {
+    double v = sqlite3_column_double(st, i);
+    csv_format_real(kind == V_PCT ? v / 100 : kind == V_KIB ? v * 1024 : v, buf, sizeof buf);
+    break;
+  }
+  }
+  fputs(buf, f);
+}
+
+static void write_row(FILE *f, sqlite3_stmt *st, export_table table, bool raw) {
+  char buf[64];
+  int64_t ms = (int64_t)sqlite3_column_int64(st, 0);
+  csv_format_iso(ms, raw, buf, sizeof buf);
+  fputs(buf, f);
+  putc(',', f);
+  csv_format_scaled(ms, 3, buf, sizeof buf);
+  fputs(buf, f);
+  fprintf(f, ",%" PRId64, (int64_t)sqlite3_column_int64(st, 1));
+  int col = 2;
+  const column *cols = sys_columns;
+  size_t ncols = HIRO_ARRAY_LEN(sys_columns);
+  if (table == EXPORT_TABLE_PROCESSES) {
+    fputs(sqlite3_column_int64(st, 2) == 0 ? ",server," : ",channel,", f);
+    const char *name = (const char *)sqlite3_column_text(st, 3);
+    csv_write_field(f, name ? name : "", name ? (size_t)sqlite3_column_bytes(st, 3) : 0);
+    fprintf(f, ",%" PRId64, (int64_t)sqlite3_column_int64(st, 4));
+    col = 5;
+    cols = proc_columns;
+    ncols = HIRO_ARRAY_LEN(proc_columns);
+  }
+  for (size_t i = 0; i < ncols; i++) {
+    putc(',', f);
+    write_value(f, st, col + (int)i, cols[i].kind);
+  }
+  fputs(CSV_EOL, f);
+}
+
+hiro_err export_run(const export_options *o, FILE *out, export_stats *stats, char *err,
+                    size_t errlen) {
+  if (stats) *stats = (export_stats){0, o->resolution};
+  sqlite3 *db = NULL;
+  hiro_err rc = open_db(o->db_path, &db, err, errlen);
+  if (rc != HIRO_OK) return rc;
+  sqlite3_stmt *st = NULL;
+  uint64_t n = 0;
+  int res = o->resolution;
+  rc = HIRO_EIO;
+  /* One read transaction: the tier choice and the rows see one snapshot of
+   * the file, and the server's writer is never blocked by it (WAL). */
+  if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+    set_err(err, errlen, "%s: %s", o->db_path, sqlite3_errmsg(db));
+    goto out;
+  }
+  if (res == EXPORT_RES_AUTO && choose_tier(db, o, &res) != HIRO_OK) {
+    set_err(err, errlen, "%s: cannot read: %s", o->db_path, sqlite3_errmsg(db));
+    goto out;
+  }
+  char sql[2048];
+  build_sql(o->table, res, o->agg, sql, sizeof sql);
+  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+    set_err(err, errlen, "%s: cannot query: %s", o->db_path, sqlite3_errmsg(db));
+    goto out;
+  }
+  double from = o->has_from ? o->from : -1e16, to = o->has_to ? o->to : 1e16;
+  if (res == EXPORT_RES_RAW) {
+    sqlite3_bind_int64(st, 1, to_int(from * 1000, ceil));
+    sqlite3_bind_int64(st, 2, to_int(to * 1000, floor));
+  } else {
+    /* Buckets that overlap [from, to]: bucket + width > from, bucket <= to. */
+    sqlite3_bind_int64(st, 1, to_int(from, floor) - res + 1);
+    sqlite3_bind_int64(st, 2, to_int(to, floor));
+  }
+  if (o->process)
+    sqlite3_bind_text(st, 3, o->process, -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_null(st, 3);
+
+  if (!write_header(out, o->table)) {
+    set_err(err, errlen, "write error: %s", strerror(errno));
+    goto out;
+  }
+  int step;
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    write_row(out, st, o->table, res == EXPORT_RES_RAW);
+    /* stdio keeps the error flag: checking now and then is enough. */
+    if ((++n & 4095) == 0 && ferror(out)) break;
+  }
+  if (ferror(out)) {
+    set_err(err, errlen, "write error: %s", strerror(errno));
+    goto out;
+  }
+  if (step != SQLITE_DONE) {
+    set_err(err, errlen, "%s: reading failed after %" PRIu64 " rows: %s", o->db_path, n,
+            sqlite3_errmsg(db));
+    goto out;
+  }
+  rc = HIRO_OK;
+out:
+  if (stats) {
+    stats->rows = n;
+    stats->resolution = (export_resolution)res;
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db); /* ends the read transaction; nothing was written */
+  return rc;
+}
