@@ -66,11 +66,11 @@ function createCharts() {
   charts.threads = createSparkline(document.getElementById('chart-threads'), { name: 'Threads', color: PALETTE.threads, format: formatCount });
   charts.disk = createTimeChart(document.getElementById('chart-disk-io'), {
     series: [{ name: 'read', color: PALETTE.read }, { name: 'write', color: PALETTE.write }],
-    format: formatRate, axisFormat: compactRate,
+    format: formatRate, axisFormat: compactRate, binary: true,
   });
   charts.net = createTimeChart(document.getElementById('chart-network'), {
     series: [{ name: 'sent', color: PALETTE.sent }, { name: 'received', color: PALETTE.recv }],
-    format: formatRate, axisFormat: compactRate,
+    format: formatRate, axisFormat: compactRate, binary: true,
   });
 }
 
@@ -85,8 +85,9 @@ function createSystemCharts() {
   });
 }
 
+/** Axis labels: "2.50 KiB/s" -> "2.5 KiB/s", "512.0 B/s" -> "512 B/s". */
 function compactRate(v) {
-  return v === 0 ? '0' : formatRate(v).replace('.00 ', ' ').replace(/\.0 /, ' ');
+  return v === 0 ? '0' : formatRate(v).replace(/(\.\d*[1-9])0+ |\.0+ /, '$1 ');
 }
 
 const pick = (snaps, get) => snaps.map((s) => [s.timestamp, valueOrNull(() => get(s))]);

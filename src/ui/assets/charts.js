@@ -151,7 +151,7 @@ export function createTimeChart(el, opts) {
       type: 'time',
       axisLine: { lineStyle: { color: GRID_LINE } },
       axisTick: { show: false },
-      axisLabel: { color: AXIS_TEXT, fontSize: 11, hideOverlap: true },
+      axisLabel: { color: AXIS_TEXT, fontSize: 11, hideOverlap: true, margin: 10 },
       splitLine: { show: false },
     },
     yAxis: {
@@ -167,7 +167,24 @@ export function createTimeChart(el, opts) {
   return {
     setData(seriesPoints, maxGap, longRange) {
       state.longRange = longRange;
-      chart.setOption({ series: seriesPoints.map((pts) => ({ data: withGaps(pts, maxGap) })) });
+      const yAxis = opts.binary ? binaryAxis(seriesPoints) : {};
+      chart.setOption({ yAxis, series: seriesPoints.map((pts) => ({ data: withGaps(pts, maxGap) })) });
     },
   };
+}
+
+/**
+ * Y-axis bounds on round binary steps (0, 256 KiB, 512 KiB, ...) rather than
+ * ECharts' decimal ones (0, 97.7 KiB, 195 KiB, ...). Aims at about 3 steps.
+ */
+function binaryAxis(seriesPoints) {
+  let max = 0;
+  for (const pts of seriesPoints) for (const [, v] of pts) if (v > max) max = v;
+  if (max <= 0) return { max: 4, interval: 1 };
+  let unit = 1;
+  while (max / unit >= 1024) unit *= 1024;
+  const raw = max / unit / 3;
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((s) => s >= raw) * unit;
+  return { max: Math.ceil(max / step) * step, interval: step };
 }

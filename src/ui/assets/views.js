@@ -92,7 +92,9 @@ export function renderRecorder(status) {
 /** Range buttons and the "memory · raw" badge. source: memory|disk|loading|error. */
 export function renderRange(range, source, resolution, coverage) {
   for (const button of $('range-select').querySelectorAll('button')) {
-    button.setAttribute('aria-checked', String(button.dataset.range === range));
+    const checked = button.dataset.range === range;
+    button.setAttribute('aria-checked', String(checked));
+    button.tabIndex = checked ? 0 : -1; // one tab stop; arrows move inside the group
   }
   const badge = $('source-badge');
   badge.dataset.source = source;
