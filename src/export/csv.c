@@ -26,6 +26,43 @@ bool csv_write_field(FILE *f, const char *s, size_t len) {
   return putc('"', f) != EOF;
 }
 
+char *csv_put_int(char *p, int64_t v) {
+  uint64_t m = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+  char tmp[20];
+  int n = 0;
+  if (v < 0) *p++ = '-';
+  do {
+    tmp[n++] = (char)('0' + m % 10);
+    m /= 10;
+  } while (m);
+  while (n) *p++ = tmp[--n];
+  return p;
+}
+
+char *csv_put_scaled(char *p, int64_t v, int decimals) {
+  if (decimals <= 0 || decimals > 18) return csv_put_int(p, v);
+  uint64_t m = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, div = 1;
+  for (int i = 0; i < decimals; i++) div *= 10;
+  uint64_t whole = m / div, frac = m % div;
+  if (v < 0) *p++ = '-';
+  p = csv_put_int(p, (int64_t)whole);
+  if (frac == 0) return p;
+  /* Fixed-width fraction, then drop its trailing zeros. */
+  while (frac % 10 == 0) {
+    frac /= 10;
+    decimals--;
+  }
+  *p++ = '.';
+  for (int i = decimals - 1; i >= 0; i--, frac /= 10) p[i] = (char)('0' + frac % 10);
+  return p + decimals;
+}
+
+static char *put2(char *p, int v) {
+  *p++ = (char)('0' + v / 10 % 10);
+  *p++ = (char)('0' + v % 10);
+  return p;
+}
+
 void csv_format_iso(int64_t ms, bool with_ms, char *out, size_t n) {
   /* Floor division: a (theoretical) pre-1970 time keeps 0..999 millis. */
   int64_t sec = ms / 1000, rem = ms % 1000;
@@ -35,17 +72,33 @@ void csv_format_iso(int64_t ms, bool with_ms, char *out, size_t n) {
   }
   time_t t = (time_t)sec;
   struct tm tm;
-  if (!gmtime_r(&t, &tm)) {
-    snprintf(out, n, "%s", "");
+  char buf[64], *p = buf;
+  if (n == 0) return;
+  if (!gmtime_r(&t, &tm) || tm.tm_year + 1900 < 0 || tm.tm_year + 1900 > 9999) {
+    out[0] = '\0'; /* outside what ISO-8601's four-digit years can say */
     return;
   }
-  int len = snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-  if (len < 0 || (size_t)len >= n) return;
-  if (with_ms)
-    snprintf(out + len, n - (size_t)len, ".%03dZ", (int)rem);
-  else
-    snprintf(out + len, n - (size_t)len, "Z");
+  int year = tm.tm_year + 1900;
+  p = put2(p, year / 100);
+  p = put2(p, year % 100);
+  *p++ = '-';
+  p = put2(p, tm.tm_mon + 1);
+  *p++ = '-';
+  p = put2(p, tm.tm_mday);
+  *p++ = 'T';
+  p = put2(p, tm.tm_hour);
+  *p++ = ':';
+  p = put2(p, tm.tm_min);
+  *p++ = ':';
+  p = put2(p, tm.tm_sec);
+  if (with_ms) {
+    *p++ = '.';
+    *p++ = (char)('0' + rem / 100);
+    p = put2(p, (int)(rem % 100));
+  }
+  *p++ = 'Z';
+  *p = '\0';
+  hiro_strlcpy(out, buf, n);
 }
 
 /* Remove trailing zeros after a decimal point, then the point itself. */
@@ -59,18 +112,9 @@ static void trim_zeros(char *s) {
 }
 
 void csv_format_scaled(int64_t v, int decimals, char *out, size_t n) {
-  if (decimals <= 0 || decimals > 18) {
-    snprintf(out, n, "%" PRId64, v);
-    return;
-  }
-  uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, div = 1;
-  for (int i = 0; i < decimals; i++) div *= 10;
-  char frac[20];
-  uint64_t rest = mag % div;
-  for (int i = decimals - 1; i >= 0; i--, rest /= 10) frac[i] = (char)('0' + rest % 10);
-  frac[decimals] = '\0';
-  snprintf(out, n, "%s%" PRIu64 ".%s", v < 0 ? "-" : "", mag / div, frac);
-  trim_zeros(out);
+  char buf[48];
+  *csv_put_scaled(buf, v, decimals) = '\0';
+  hiro_strlcpy(out, buf, n);
 }
 
 void csv_format_real(double v, char *out, size_t n) {

@@ -94,6 +94,10 @@ void csv_format_iso(int64_t ms, bool with_ms, char *out, size_t n);
 /* Exact decimal of v / 10^decimals with trailing zeros trimmed: (1234, 2) ->
  * "12.34", (500, 2) -> "5", (-5, 2) -> "-0.05". out needs 32 bytes. */
 void csv_format_scaled(int64_t v, int decimals, char *out, size_t n);
+/* The same two as above, written at p (room for 24 bytes needed) without a
+ * terminating NUL; return the end. For building a row in a buffer. */
+char *csv_put_int(char *p, int64_t v);
+char *csv_put_scaled(char *p, int64_t v, int decimals);
 /* A real number with at most 4 decimals, trailing zeros trimmed ("2.5",
  * "1234567.1235", "0"). out needs 48 bytes. */
 void csv_format_real(double v, char *out, size_t n);

@@ -283,60 +283,82 @@ static bool write_header(FILE *f, export_table table) {
   return fputs(CSV_EOL, f) != EOF;
 }
 
-/* One value cell: empty for NULL, exact text for stored integers, at most 4
- * decimals for averages. */
-static void write_value(FILE *f, sqlite3_stmt *st, int i, value_kind kind) {
-  char buf[64];
+/* One value cell at p: nothing for NULL, exact text for stored integers,
+ * at most 4 decimals for averages. Writes at most 48 bytes; returns the end. */
+static char *put_value(char *p, sqlite3_stmt *st, int i, value_kind kind) {
   switch (sqlite3_column_type(st, i)) {
   case SQLITE_NULL:
-    return;
+    return p;
   case SQLITE_INTEGER: {
     int64_t v = (int64_t)sqlite3_column_int64(st, i);
-    if (kind == V_PCT)
-      csv_format_scaled(v, 2, buf, sizeof buf);
-    else if (kind == V_KIB && v <= INT64_MAX / 1024 && v >= INT64_MIN / 1024)
-      snprintf(buf, sizeof buf, "%" PRId64, v * 1024);
-    else if (kind == V_KIB)
-      csv_format_real((double)v * 1024, buf, sizeof buf);
-    else
-      snprintf(buf, sizeof buf, "%" PRId64, v);
-    break;
+    if (kind == V_PCT) return csv_put_scaled(p, v, 2);
+    if (kind != V_KIB) return csv_put_int(p, v);
+    if (v <= INT64_MAX / 1024 && v >= INT64_MIN / 1024) return csv_put_int(p, v * 1024);
+    csv_format_real((double)v * 1024, p, 48);
+    return p + strlen(p);
   }
   default: {
     double v = sqlite3_column_double(st, i);
-    csv_format_real(kind == V_PCT ? v / 100 : kind == V_KIB ? v * 1024 : v, buf, sizeof buf);
-    break;
+    csv_format_real(kind == V_PCT ? v / 100 : kind == V_KIB ? v * 1024 : v, p, 48);
+    return p + strlen(p);
   }
   }
-  fputs(buf, f);
 }
 
-static void write_row(FILE *f, sqlite3_stmt *st, export_table table, bool raw) {
-  char buf[64];
+/* "time,timestamp," of the last row, reused while rows share a time (the
+ * processes of one snapshot). */
+typedef struct {
+  int64_t ms;
+  bool valid;
+  size_t len;
+  char text[80];
+} time_cache;
+
+/* Write one row: built in a buffer and written with one fwrite, except the
+ * process name, which csv_write_field quotes as needed. */
+static void write_row(FILE *f, sqlite3_stmt *st, export_table table, bool raw, time_cache *tc) {
+  char line[1024], *p = line;
   int64_t ms = (int64_t)sqlite3_column_int64(st, 0);
-  csv_format_iso(ms, raw, buf, sizeof buf);
-  fputs(buf, f);
-  putc(',', f);
-  csv_format_scaled(ms, 3, buf, sizeof buf);
-  fputs(buf, f);
-  fprintf(f, ",%" PRId64, (int64_t)sqlite3_column_int64(st, 1));
+  if (!tc->valid || tc->ms != ms) {
+    char *t = tc->text;
+    csv_format_iso(ms, raw, t, 40);
+    t += strlen(t);
+    *t++ = ',';
+    t = csv_put_scaled(t, ms, 3);
+    *t++ = ',';
+    tc->len = (size_t)(t - tc->text);
+    tc->ms = ms;
+    tc->valid = true;
+  }
+  memcpy(p, tc->text, tc->len);
+  p += tc->len;
+  p = csv_put_int(p, (int64_t)sqlite3_column_int64(st, 1));
   int col = 2;
   const column *cols = sys_columns;
   size_t ncols = HIRO_ARRAY_LEN(sys_columns);
   if (table == EXPORT_TABLE_PROCESSES) {
-    fputs(sqlite3_column_int64(st, 2) == 0 ? ",server," : ",channel,", f);
+    const char *kind = sqlite3_column_int64(st, 2) == 0 ? ",server," : ",channel,";
+    size_t klen = strlen(kind);
+    memcpy(p, kind, klen);
+    p += klen;
+    fwrite(line, 1, (size_t)(p - line), f);
+    p = line;
     const char *name = (const char *)sqlite3_column_text(st, 3);
     csv_write_field(f, name ? name : "", name ? (size_t)sqlite3_column_bytes(st, 3) : 0);
-    fprintf(f, ",%" PRId64, (int64_t)sqlite3_column_int64(st, 4));
+    *p++ = ',';
+    p = csv_put_int(p, (int64_t)sqlite3_column_int64(st, 4));
     col = 5;
     cols = proc_columns;
     ncols = HIRO_ARRAY_LEN(proc_columns);
   }
+  /* 15 cells of at most 49 bytes each fit the 1024-byte line. */
   for (size_t i = 0; i < ncols; i++) {
-    putc(',', f);
-    write_value(f, st, col + (int)i, cols[i].kind);
+    *p++ = ',';
+    p = put_value(p, st, col + (int)i, cols[i].kind);
   }
-  fputs(CSV_EOL, f);
+  memcpy(p, CSV_EOL, sizeof CSV_EOL - 1);
+  p += sizeof CSV_EOL - 1;
+  fwrite(line, 1, (size_t)(p - line), f);
 }
 
 hiro_err export_run(const export_options *o, FILE *out, export_stats *stats, char *err,
@@ -384,8 +406,9 @@ hiro_err export_run(const export_options *o, FILE *out, export_stats *stats, cha
     goto out;
   }
   int step;
+  time_cache tc = {0};
   while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-    write_row(out, st, o->table, res == EXPORT_RES_RAW);
+    write_row(out, st, o->table, res == EXPORT_RES_RAW, &tc);
     /* stdio keeps the error flag: checking now and then is enough. */
     if ((++n & 4095) == 0 && ferror(out)) break;
   }
