@@ -38,7 +38,8 @@ const RANGES = {
   '7d': { minutes: 10080, maxPoints: 1200, refreshSec: 300, label: '7 d' },
 };
 const OFFLINE_RETRY_MS = 2000;
-const IDLE_POLL_MS = 2000; // while disabled or starting
+const IDLE_POLL_MS = 2000; // while disabled
+const STARTING_POLL_MS = 400; // the first snapshot comes within 1 s of enabling
 
 const state = {
   status: null,
@@ -78,7 +79,7 @@ function createCharts() {
 function createSystemCharts() {
   if (charts.sysCpu) return;
   charts.sysCpu = createTimeChart(document.getElementById('chart-sys-cpu'), {
-    series: [{ name: 'CPU', color: PALETTE.sysCpu }], format: formatPercent, axisFormat: (v) => `${v} %`,
+    series: [{ name: 'CPU', color: PALETTE.sysCpu }], format: formatPercent, axisFormat: (v) => `${v} %`, yMax: 100,
   });
   charts.sysMem = createTimeChart(document.getElementById('chart-sys-mem'), {
     series: [{ name: 'memory', color: PALETTE.sysMem }], format: formatPercent, axisFormat: (v) => `${v} %`,
@@ -229,7 +230,7 @@ async function poll() {
     if (status.enabled) await pollLatest();
     else setConnection('disabled');
     if (wasOffline || historyDue()) await loadHistory();
-    delay = state.connection === 'live' ? status.interval * 1000 : IDLE_POLL_MS;
+    delay = { live: status.interval * 1000, starting: STARTING_POLL_MS }[state.connection] || IDLE_POLL_MS;
   } catch (err) {
     if (err.offline) setConnection('offline');
     else views.showToast(`Server answered with an error: ${err.message}`);
@@ -287,6 +288,7 @@ function applyStatus(status) {
 function renderSnapshot(snap) {
   views.renderProcess(snap.process, state.status);
   views.renderPlugins(snap.children || []);
+  views.renderTableScrollHints();
   views.renderDisk(snap.disk);
   views.renderNetwork(snap.network);
   views.renderSystem(snap.cpu, snap.memory);
@@ -344,6 +346,10 @@ function bindControls() {
     button.addEventListener('click', () => selectRange(button.dataset.range));
   }
   document.getElementById('range-select').addEventListener('keydown', onRangeKey);
+
+  const scroller = document.querySelector('#plugins-section .table-scroll');
+  scroller.addEventListener('scroll', views.renderTableScrollHints, { passive: true });
+  new ResizeObserver(views.renderTableScrollHints).observe(scroller);
 
   const system = document.getElementById('system-section');
   system.addEventListener('toggle', () => {

@@ -187,6 +187,15 @@ export function renderPlugins(children) {
   setText('plugins-meta', dead ? `${dead} exited` : `${children.length} running`);
 }
 
+/** Mark which sides of the plugin table have columns scrolled out of view. */
+export function renderTableScrollHints() {
+  const scroller = document.querySelector('#plugins-section .table-scroll');
+  const card = scroller.parentElement;
+  const hidden = scroller.scrollWidth - scroller.clientWidth;
+  card.dataset.moreLeft = String(scroller.scrollLeft > 1);
+  card.dataset.moreRight = String(hidden - scroller.scrollLeft > 1);
+}
+
 function emptyRow(text) {
   const row = el('tr', 'empty-row');
   const td = el('td', '', text);
