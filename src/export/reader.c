@@ -325,6 +325,14 @@ static void write_row(FILE *f, sqlite3_stmt *st, export_table table, bool raw, t
     t += strlen(t);
     *t++ = ',';
     t = csv_put_scaled(t, ms, 3);
+    /* Raw times keep all three decimals (.760, .700, .000), like the ISO
+     * column; csv_put_scaled trimmed the trailing zeros. */
+    if (raw && ms % 1000 == 0) {
+      memcpy(t, ".000", 4);
+      t += 4;
+    } else if (raw) {
+      for (int64_t r = ms % 1000; r % 10 == 0; r /= 10) *t++ = '0';
+    }
     *t++ = ',';
     tc->len = (size_t)(t - tc->text);
     tc->ms = ms;
