@@ -1,6 +1,7 @@
 /* sampler.c - one collector tick: server process, plugins, system. */
 #include "collector/sampler.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -279,7 +280,9 @@ void sampler_take(sampler *s, metrics_snapshot *out) {
   double now = clock_mono();
   double elapsed = now - s->prev_mono;
   s->prev_mono = now;
-  out->timestamp = clock_wall();
+  /* Milliseconds: what JSON and the database keep, so a timestamp read from
+   * a response can be used as an exact from/to bound. */
+  out->timestamp = round(clock_wall() * 1000.0) / 1000.0;
   memset(&out->counters, 0, sizeof out->counters);
   sample_self(s, elapsed, out);
   sample_children(s, elapsed, out);

@@ -169,9 +169,9 @@ int server_run(const server_options *opt, int ready_fd) {
   char url[600] = "", err[1024] = "";
   if (!start_parts(&s, opt, url, sizeof url, err, sizeof err)) {
     log_error("start-up failed: %s", err);
+    server_teardown(&s); /* before reporting: the starter then sees no pid file */
     report(ready_fd, "ERR", err);
     if (ready_fd >= 0) close(ready_fd);
-    server_teardown(&s);
     return 1;
   }
   log_info("hirocli server %d listening on %s (metrics %s, %zu channel plugin%s)",
