@@ -92,6 +92,11 @@ class Server {
   }
 
   async start() {
+    for (const program of ['hirocli', 'hiro-channel-demo']) {
+      const file = path.join(BUILD, program);
+      if (!fs.existsSync(file)) throw new Error(`${file} not found (build first, or set HIRO_BUILD_DIR)`);
+    }
+    if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found (apt-get install chromium, or set HIRO_CHROMIUM)`);
     this.httpPort = await freePort();
     this.adminPort = await freePort();
     const config = {
@@ -101,7 +106,11 @@ class Server {
       metrics_enabled: true,
       metrics_interval: 1.0,
       metrics_history_size: HISTORY_SIZE,
-      channels: [{ name: 'demo', command: [path.join(BUILD, 'hiro-channel-demo')], restart: true }],
+      channels: [
+        { name: 'demo', command: [path.join(BUILD, 'hiro-channel-demo')], restart: true },
+        // Exits after 2 s and is not restarted: the page must show it as dead.
+        { name: 'short-lived', command: [path.join(BUILD, 'hiro-channel-demo'), '--exit-after', '2'], restart: false },
+      ],
     };
     fs.writeFileSync(path.join(this.dir, 'config.json'), JSON.stringify(config, null, 2));
     const log = fs.openSync(this.logPath, 'a');
@@ -113,6 +122,7 @@ class Server {
     fs.closeSync(log);
     this.exited = new Promise((resolve) => this.child.on('exit', (code, signal) => resolve({ code, signal })));
     this.child.on('exit', () => { this.child.exitedAlready = true; });
+    this.child.on('error', () => { this.child.exitedAlready = true; });
     await waitFor(async () => {
       if (this.child.exitedAlready) throw new Error(`server exited early; log:\n${this.logTail()}`);
       await getJson(this.rest('/metrics/status'));
@@ -212,6 +222,24 @@ function defineChecks(server, page, consoleProblems) {
       assert((await row.getAttribute('data-alive')) === 'true', 'demo row is not marked alive');
       const totals = await page.locator('#plugins-table tfoot tr.totals-row').count();
       assert(totals === 1, 'no totals row in the plugin table');
+    }],
+
+    ['an exited plugin is shown dead: greyed row, red "exited" badge, not in totals', async () => {
+      const row = page.locator('#plugins-table tbody tr[data-plugin="short-lived"]');
+      await page.waitForSelector('#plugins-table tbody tr[data-plugin="short-lived"][data-alive="false"]', { timeout: 15_000 });
+      assert(await row.evaluate((tr) => tr.classList.contains('is-dead')), 'row lacks .is-dead');
+      const badge = row.locator('.status-dead');
+      assert((await badge.textContent()).trim() === 'exited', 'badge does not read "exited"');
+      const colours = await row.evaluate((tr) => ({
+        badge: getComputedStyle(tr.querySelector('.status-dead')).backgroundColor,
+        text: getComputedStyle(tr.querySelector('td')).color,
+      }));
+      const [r, g, b] = colours.badge.match(/\d+/g).map(Number);
+      assert(r > 150 && g < 90 && b < 90, `badge is not red: ${colours.badge}`);
+      const [tr, tg, tb] = colours.text.match(/\d+/g).map(Number);
+      assert(Math.min(tr, tg, tb) > 100, `dead row text is not greyed: ${colours.text}`);
+      const totals = (await page.textContent('#plugins-table tfoot tr.totals-row')).replace(/\s+/g, ' ');
+      assert(totals.includes('1 of 2 running'), `totals row reads "${totals}"`);
     }],
 
     ['toggle disables the collector and enables it again', async () => {
