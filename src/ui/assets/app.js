@@ -2,12 +2,13 @@
 // lives in views.js, charts in charts.js, units in format.js, HTTP in api.js.
 //
 // How it stays live: one timer polls /api/metrics/status and /api/metrics at
-// the collector's interval. In the 5-minute view each new snapshot is
-// appended to the charts; longer ranges re-read /api/metrics/history now and
-// then (every 30 s for 1 h, 1 min for 24 h, 5 min for 7 d) and only append
-// when the server answered at raw resolution. A failed poll shows the
-// offline banner and retries every 2 s; the first answer clears it and
-// reloads the history.
+// the collector's interval. Each new snapshot is appended to the charts while
+// the charted history is at raw resolution (so always in the 5-minute view);
+// longer ranges also re-read /api/metrics/history now and then (every 30 s
+// for 1 h, 1 min for 24 h, 5 min for 7 d), so rolled-up views never mix in
+// raw points. With the collector off, history is re-read every 15 s so the
+// window keeps sliding. A failed poll shows the offline banner and retries
+// every 2 s; the first answer clears it and reloads the history.
 //
 // Stable hooks for tests (ids unless noted):
 //   #live-status[data-state]   connecting | live | starting | disabled | offline
@@ -79,7 +80,7 @@ function createCharts() {
 function createSystemCharts() {
   if (charts.sysCpu) return;
   charts.sysCpu = createTimeChart(document.getElementById('chart-sys-cpu'), {
-    series: [{ name: 'CPU', color: PALETTE.sysCpu }], format: formatPercent, axisFormat: (v) => `${v} %`, yMax: 100,
+    series: [{ name: 'CPU', color: PALETTE.sysCpu }], format: formatPercent, axisFormat: (v) => `${v} %`, yMax: 100, yInterval: 25,
   });
   charts.sysMem = createTimeChart(document.getElementById('chart-sys-mem'), {
     series: [{ name: 'memory', color: PALETTE.sysMem }], format: formatPercent, axisFormat: (v) => `${v} %`,

@@ -133,7 +133,8 @@ export function createSparkline(el, opts) {
 /**
  * A time chart with axes and a legend for one or more lines.
  * opts: {series: [{name, color}], format (tooltip), axisFormat (y labels),
- * binary (byte rates: round binary axis steps), yMax (fixed top, e.g. 100 %)}.
+ * binary (byte rates: round binary axis steps), yMax and yInterval (a fixed
+ * scale, e.g. 0-100 % in steps of 25)}.
  * setData(seriesPoints, maxGap, longRange): seriesPoints holds one
  * [ts, value] array per series, in the order given.
  */
@@ -159,6 +160,7 @@ export function createTimeChart(el, opts) {
       type: 'value',
       min: 0,
       max: opts.yMax, // undefined: fit the data
+      interval: opts.yInterval,
       splitNumber: 3,
       axisLabel: { color: AXIS_TEXT, fontSize: 11, formatter: opts.axisFormat || opts.format },
       splitLine: { lineStyle: { color: GRID_LINE } },

@@ -184,7 +184,8 @@ export function renderPlugins(children) {
   body.replaceChildren(...children.map(pluginRow));
   foot.replaceChildren(totalsRow(children));
   const dead = children.filter((c) => !c.alive).length;
-  setText('plugins-meta', dead ? `${dead} exited` : `${children.length} running`);
+  const running = `${children.length - dead} running`;
+  setText('plugins-meta', dead ? `${running} · ${dead} exited` : running);
 }
 
 /** Mark which sides of the plugin table have columns scrolled out of view. */
