@@ -81,6 +81,8 @@ static enum MHD_Result send_static(struct MHD_Connection *conn, const ui_file *f
   if (!resp) return MHD_NO;
   MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, f->content_type);
   MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+  /* Revalidate so an upgraded binary's app.js is not shadowed by a cache. */
+  MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
   MHD_add_response_header(resp, "Content-Security-Policy",
                           "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:");
   enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_OK, resp);
