@@ -17,7 +17,8 @@
 #define API_CONNECT_TIMEOUT_MS 2000
 #define API_READ_TIMEOUT_MS 30000
 
-/* Where the running server's REST API is, from config.json. */
+/* Where the running server's REST API is: config.json's host and token, and
+ * the port the running server recorded (it may run with start --port). */
 typedef struct {
   char host[256];
   int port;
@@ -39,7 +40,8 @@ static int load_target(cli_ctx *ctx, const cli_value *port, api_target *t) {
   if (config_load(workspace, &cfg, err, sizeof err) != HIRO_OK)
     return cli_fail("%s", err);
   hiro_strlcpy(t->host, cfg.http_host, sizeof t->host);
-  t->port = port && port->set ? (int)port->integer : cfg.http_port;
+  int running_port = server_running_port(workspace);
+  t->port = port && port->set ? (int)port->integer : running_port ? running_port : cfg.http_port;
   t->token = cfg.api_token ? xstrdup(cfg.api_token) : NULL;
   config_free(&cfg);
   return CLI_CONTINUE;

@@ -32,6 +32,12 @@ int server_running_pid(const char *workspace) {
   return pidfile_owner(path);
 }
 
+int server_running_port(const char *workspace) {
+  char path[PATH_MAX];
+  pid_path(workspace, path, sizeof path);
+  return pidfile_port(path);
+}
+
 hiro_err server_resolve_workspace(const char *flag_value, char *buf, size_t n) {
   const char *dir = flag_value;
   char home_ws[PATH_MAX];

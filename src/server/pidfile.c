@@ -50,6 +50,27 @@ int pidfile_acquire(const char *path, char *err, size_t errlen) {
   return fd;
 }
 
+void pidfile_set_port(int fd, int port) {
+  char buf[64];
+  int n = snprintf(buf, sizeof buf, "%d\nport %d\n", (int)getpid(), port);
+  if (ftruncate(fd, 0) != 0 || pwrite(fd, buf, (size_t)n, 0) != n) { /* the CLI falls back to config.json */
+  }
+}
+
+int pidfile_port(const char *path) {
+  if (!pidfile_owner(path)) return 0;
+  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return 0;
+  char buf[64];
+  ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+  close(fd);
+  if (n <= 0) return 0;
+  buf[n] = '\0';
+  const char *line = strstr(buf, "\nport ");
+  long port = line ? strtol(line + 6, NULL, 10) : 0;
+  return port > 0 && port < 65536 ? (int)port : 0;
+}
+
 void pidfile_release(const char *path, int fd) {
   if (fd < 0) return;
   unlink(path); /* before unlocking, so nobody sees our pid unlocked */

@@ -109,6 +109,7 @@ static bool start_listeners(server *s, char *url, size_t url_len, char *err, siz
                   errlen) != HIRO_OK)
     return false;
   format_url(url, url_len, s->cfg.http_host, s->cfg.http_port);
+  pidfile_set_port(s->pid_fd, s->cfg.http_port);
   if (!s->cfg.admin_ui_enabled) return true;
   /* The dashboard has no login: it always stays on loopback. */
   if (http_listen("127.0.0.1", s->cfg.admin_ui_port, HTTP_ADMIN_UI, &s->api, &s->admin, err,

@@ -38,6 +38,10 @@ hiro_err server_stop(const char *workspace, char *err, size_t errlen) HIRO_MUST_
  * stale pid files (the server holds a lock on server.pid while it runs). */
 int server_running_pid(const char *workspace);
 
+/* The REST port of the server running in workspace (which a start --port
+ * override may have changed), or 0 when none is running. */
+int server_running_port(const char *workspace);
+
 /* Resolve the workspace: the --workspace value if given, else
  * $HIRO_WORKSPACE, else ~/.hiro. Writes an absolute path into buf. */
 hiro_err server_resolve_workspace(const char *flag_value, char *buf, size_t n) HIRO_MUST_USE;
