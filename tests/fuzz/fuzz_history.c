@@ -1,0 +1,111 @@
+/* fuzz_history.c - libFuzzer target: a /metrics/history query string (as the
+ * bytes after '?') through params_parse_history.
+ *
+ * The input is split on '&' into key=value pairs and URL-decoded the way
+ * libmicrohttpd does it ('+' is a space, %XX a byte), so %00 puts a NUL
+ * byte inside a value; values are handed over with their explicit length, as
+ * http.c's lookup does. A pair without '=' is present with an empty value.
+ * Built with -DHIRO_FUZZ_REPLAY the entry point is renamed so the unit test
+ * test_fuzz_regressions.c can include this file and replay saved inputs. */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http/params.h"
+
+#ifdef HIRO_FUZZ_REPLAY /* several targets share one replay program */
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_history_one
+#endif
+
+#define HISTORY_FUZZ_NOW 1700000000.0 /* a fixed "now" keeps runs reproducible */
+
+typedef struct {
+  const char *key, *value;
+  size_t value_len;
+} history_fuzz_pair;
+
+typedef struct {
+  history_fuzz_pair *pairs;
+  size_t n;
+} history_fuzz_query;
+
+static int history_fuzz_hex(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+/* URL-decode s[0..len) in place, NUL-terminate, return the decoded length. */
+static size_t history_fuzz_decode(char *s, size_t len) {
+  size_t out = 0;
+  for (size_t i = 0; i < len; i++) {
+    int hi, lo;
+    if (s[i] == '+') {
+      s[out++] = ' ';
+    } else if (s[i] == '%' && i + 2 < len && (hi = history_fuzz_hex(s[i + 1])) >= 0 &&
+               (lo = history_fuzz_hex(s[i + 2])) >= 0) {
+      s[out++] = (char)(hi * 16 + lo);
+      i += 2;
+    } else {
+      s[out++] = s[i];
+    }
+  }
+  s[out] = '\0';
+  return out;
+}
+
+/* First pair named key wins (libmicrohttpd's lookup does the same). */
+static const char *history_fuzz_lookup(void *ctx, const char *key, size_t *len) {
+  const history_fuzz_query *q = ctx;
+  for (size_t i = 0; i < q->n; i++)
+    if (strcmp(q->pairs[i].key, key) == 0) {
+      *len = q->pairs[i].value_len;
+      return q->pairs[i].value;
+    }
+  return NULL;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  /* A piece of n >= 1 bytes takes at most n + 2 (key and value each get a
+   * NUL), so three bytes per input byte always suffice. */
+  char *text = malloc(3 * size + 2);
+  history_fuzz_pair *pairs = calloc(size / 2 + 1, sizeof *pairs);
+  if (!text || !pairs) abort();
+  size_t nq = 0, w = 0, start = 0;
+  for (size_t i = 0; i <= size; i++) {
+    if (i < size && data[i] != '&') continue;
+    const uint8_t *piece = data + start;
+    size_t piece_len = i - start;
+    start = i + 1;
+    if (piece_len == 0) continue;
+    const uint8_t *eq = memchr(piece, '=', piece_len);
+    size_t key_len = eq ? (size_t)(eq - piece) : piece_len;
+    char *key = text + w;
+    memcpy(key, piece, key_len);
+    w += history_fuzz_decode(key, key_len) + 1;
+    char *value = text + w;
+    size_t value_len = eq ? piece_len - key_len - 1 : 0;
+    if (eq) memcpy(value, eq + 1, value_len);
+    value_len = history_fuzz_decode(value, value_len);
+    w += value_len + 1;
+    pairs[nq++] = (history_fuzz_pair){key, value, value_len};
+  }
+  history_fuzz_query q = {pairs, nq};
+
+  history_params hp;
+  char err[256] = "";
+  if (params_parse_history(history_fuzz_lookup, &q, HISTORY_FUZZ_NOW, &hp, err, sizeof err)) {
+    /* What the store query relies on. */
+    if (!isfinite(hp.from) || !isfinite(hp.to) || hp.from < 0 || hp.from > hp.to) abort();
+    if (hp.max_points < 1 || hp.max_points > HISTORY_MAX_POINTS_LIMIT) abort();
+    if (hp.agg != STORE_AGG_AVG && hp.agg != STORE_AGG_MIN && hp.agg != STORE_AGG_MAX) abort();
+  } else if (err[0] == '\0') {
+    abort(); /* a rejection always says why */
+  }
+  free(pairs);
+  free(text);
+  return 0;
+}
