@@ -126,6 +126,24 @@ static void handle_configure(const api_context *ctx, const api_request *req,
   handle_status(ctx, resp);
 }
 
+static int by_timestamp(const void *a, const void *b) {
+  double ta = ((const metrics_snapshot *)a)->timestamp;
+  double tb = ((const metrics_snapshot *)b)->timestamp;
+  return (ta > tb) - (ta < tb);
+}
+
+/* The ring is in insertion order, which is timestamp order unless the wall
+ * clock stepped back (or the ring was refilled from rows a clock that was
+ * ahead wrote): history is promised oldest first, so sort in that case. The
+ * check is O(n) and the sort only runs after a step back. */
+static void sort_if_needed(metrics_snapshot *snaps, size_t n) {
+  for (size_t i = 1; i < n; i++)
+    if (snaps[i].timestamp < snaps[i - 1].timestamp) {
+      qsort(snaps, n, sizeof *snaps, by_timestamp);
+      return;
+    }
+}
+
 /* Choose memory or disk for the range and encode the answer. */
 static void handle_history(const api_context *ctx, const api_request *req, api_response *resp) {
   history_params hp;
@@ -137,6 +155,7 @@ static void handle_history(const api_context *ctx, const api_request *req, api_r
   metrics_snapshot *snaps = NULL;
   double oldest = 0;
   size_t n = collector_history(ctx->coll, hp.from, hp.to, &snaps, &oldest);
+  sort_if_needed(snaps, n);
   collector_status st;
   collector_get_status(ctx->coll, &st);
   /* The ring covers the range when its oldest entry is within one interval of
