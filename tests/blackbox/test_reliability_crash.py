@@ -18,6 +18,24 @@ import unittest
 
 from hirotest import DEMO, ServerTest, pid_alive, wait_for
 
+def server_pid(ws):
+    """The pid on server.pid's first line (later lines carry other fields)."""
+    try:
+        with open(os.path.join(ws.dir, "server.pid")) as f:
+            return int(f.readline().strip() or 0)
+    except (FileNotFoundError, ValueError):
+        return 0
+
+
+def stop_quietly(ws):
+    """Cleanup for servers started in the background: stop, then make sure."""
+    pid = server_pid(ws)
+    if pid and pid_alive(pid):
+        ws.cli("stop", timeout=30)
+    if pid and pid_alive(pid):
+        os.kill(pid, signal.SIGKILL)
+
+
 INTERVAL = 1.0  # COLLECTOR_MIN_INTERVAL: the fastest allowed
 LONG = os.environ.get("HIRO_LONG", "") not in ("", "0")
 KILLS = int(os.environ.get("HIRO_CRASH_KILLS", "200" if LONG else "20"))
@@ -101,6 +119,10 @@ class CrashLoop(ServerTest):
               "channels": [{"name": "demo", "command": [DEMO, "--cpu-ms", "5", "--mem-mib", "4"],
                             "restart": True}]}
 
+    def setUp(self):
+        super().setUp()
+        self.addCleanup(stop_quietly, self.ws)
+
     def status(self):
         r = self.ws.get("/metrics/status", timeout=5)
         return r.json() if r.status == 200 else None
@@ -122,7 +144,7 @@ class CrashLoop(ServerTest):
         t_start = time.monotonic()
         for i in range(KILLS):
             self.ws.start()
-            pid = self.ws.server_pid()
+            pid = server_pid(self.ws)
             self.assertTrue(pid and pid_alive(pid), f"run {i}: no server pid")
             if rng.random() < 0.15:
                 delay = rng.uniform(0, 0.3)  # during start-up: catch-up, first tick

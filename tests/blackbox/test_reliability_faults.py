@@ -19,6 +19,24 @@ import unittest
 
 from hirotest import DEMO, HIROCLI, ServerTest, Workspace, pid_alive, wait_for
 
+def server_pid(ws):
+    """The pid on server.pid's first line (later lines carry other fields)."""
+    try:
+        with open(os.path.join(ws.dir, "server.pid")) as f:
+            return int(f.readline().strip() or 0)
+    except (FileNotFoundError, ValueError):
+        return 0
+
+
+def stop_quietly(ws):
+    """Cleanup for servers started in the background: stop, then make sure."""
+    pid = server_pid(ws)
+    if pid and pid_alive(pid):
+        ws.cli("stop", timeout=30)
+    if pid and pid_alive(pid):
+        os.kill(pid, signal.SIGKILL)
+
+
 
 def try_mount_tmpfs(size):
     mnt = tempfile.mkdtemp(prefix="hiro-fs-")
@@ -42,6 +60,10 @@ def integrity(path):
 
 class Faults(ServerTest):
     config = {"metrics_enabled": True, "metrics_interval": 1.0, "metrics_persist": True}
+
+    def setUp(self):
+        super().setUp()
+        self.addCleanup(stop_quietly, self.ws)
 
     def persistence(self):
         return self.ws.get("/metrics/status").json()["persistence"]

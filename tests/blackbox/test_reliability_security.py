@@ -4,11 +4,30 @@ token or the environment, files are not world-writable even under umask 000,
 and symlinks planted at server.pid, server.log or the database (and its -wal)
 are never followed to overwrite another file."""
 import os
+import signal
 import stat
 import subprocess
 import unittest
 
-from hirotest import HIROCLI, ServerTest, http, wait_for
+from hirotest import pid_alive, HIROCLI, ServerTest, http, wait_for
+
+def server_pid(ws):
+    """The pid on server.pid's first line (later lines carry other fields)."""
+    try:
+        with open(os.path.join(ws.dir, "server.pid")) as f:
+            return int(f.readline().strip() or 0)
+    except (FileNotFoundError, ValueError):
+        return 0
+
+
+def stop_quietly(ws):
+    """Cleanup for servers started in the background: stop, then make sure."""
+    pid = server_pid(ws)
+    if pid and pid_alive(pid):
+        ws.cli("stop", timeout=30)
+    if pid and pid_alive(pid):
+        os.kill(pid, signal.SIGKILL)
+
 
 TOKEN = "tok-8f3a9c1e5d7b2a46"
 CANARY = "canary-environment-value-51c2e7"
@@ -33,6 +52,10 @@ def listening(port):
 
 class Security(ServerTest):
     config = {"metrics_enabled": True, "metrics_interval": 1.0, "admin_ui_enabled": True}
+
+    def setUp(self):
+        super().setUp()
+        self.addCleanup(stop_quietly, self.ws)
 
     def test_listeners_are_loopback_by_default(self):
         self.assertNotIn("http_host", self.ws.read_config())
