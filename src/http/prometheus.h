@@ -10,7 +10,8 @@
  * has no snapshot yet. st may be NULL (persistence off). */
 char *prometheus_render(collector *c, store *st);
 
-/* Append a label value escaped per the format: \ -> \\, " -> \", newline -> \n. */
+/* Append a label value escaped per the format: \ -> \\, " -> \", newline -> \n;
+ * bytes that are not valid UTF-8 become U+FFFD. Never fails. */
 void prometheus_escape_label(strbuf *b, const char *value);
 
 #endif
