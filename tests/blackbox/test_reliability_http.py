@@ -17,9 +17,14 @@ import threading
 import time
 import unittest
 
-from hirotest import ServerTest, pid_alive, wait_for
+from hirotest import HIROCLI, ServerTest, pid_alive, wait_for
 
 CONNECTION_LIMIT = 512
+with open(HIROCLI, "rb") as _f:
+    ASAN = b"AddressSanitizer" in _f.read()
+# ASan's allocator touches what it hands out (history_size 1000000 allocates
+# the ring's slots): a looser bound there.
+RSS_GROWTH_KIB = (512 if ASAN else 64) * 1024
 IDLE_TIMEOUT = 10.0
 
 
@@ -86,7 +91,7 @@ class HostileHttp(ServerTest):
         self.assertEqual(r.status, 200, what)
         self.assertLess(time.monotonic() - t0, 1.0, f"slow answer after {what}")
         grown = rss_kib(self.pid) - self.rss_start
-        self.assertLess(grown, 64 * 1024, f"RSS grew {grown} KiB after {what}")
+        self.assertLess(grown, RSS_GROWTH_KIB, f"RSS grew {grown} KiB after {what}")
 
     def timed_get(self, path):
         t0 = time.monotonic()
@@ -245,7 +250,7 @@ class HostileHttp(ServerTest):
                     continue  # refused at the HTTP layer (e.g. raw control bytes)
                 answered += 1
                 self.assertIn(status, (200, 400), path)
-                parsed = json.loads(body)  # always valid JSON, even echoing input
+                parsed = json.loads(body.decode("utf-8"))  # valid UTF-8 JSON, always
                 if status == 400:
                     self.assertIn("error", parsed)
                 if key in (b"minutes", b"from", b"to", b"max_points", b"agg"):
@@ -262,7 +267,7 @@ class HostileHttp(ServerTest):
                      b'{"enabled": tru\xc3\x28}'):
             r = self.ws.post("/metrics/configure", body)
             self.assertEqual(r.status, 400, body)
-            self.assertIn("error", r.json())
+            self.assertIn("error", json.loads(r.body.decode("utf-8")))  # strict UTF-8
         self.assertGreater(answered, 50)
         self.assert_healthy("invalid UTF-8 and NUL bytes")
 
