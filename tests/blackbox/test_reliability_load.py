@@ -18,11 +18,13 @@ import threading
 import time
 import unittest
 
-from hirotest import DEMO, ServerTest, wait_for
+from hirotest import DEMO, HIROCLI, ServerTest, wait_for
 
 INTERVAL = 1.0
 LONG = os.environ.get("HIRO_LONG", "") not in ("", "0")
 PHASE_S = 60 if LONG else 8
+with open(HIROCLI, "rb") as _f:
+    ASAN = b"AddressSanitizer" in _f.read()
 WRK = shutil.which("wrk") or ("/usr/bin/wrk" if os.path.exists("/usr/bin/wrk") else None)
 
 
@@ -138,11 +140,13 @@ class LoadWhileRecording(ServerTest):
         worst_gap = max(b - a for a, b in zip(stamps, stamps[1:]))
         self.assertLessEqual(worst_gap, 2 * INTERVAL, "a tick was late or lost under load")
         # RSS stable: the second round (same work) does not keep growing.
+        # (Not under ASan: its quarantine keeps up to 256 MB of freed memory.)
         growth_second_round = rss[2] - rss[1]
-        self.assertLess(growth_second_round, 4 * 1024, f"RSS kept growing: {rss} KiB")
+        if not ASAN:
+            self.assertLess(growth_second_round, 4 * 1024, f"RSS kept growing: {rss} KiB")
 
         total = sum(r["requests"] for r in results.values())
-        figures = {"client": "wrk" if WRK else "python", "phase_seconds": PHASE_S,
+        figures = {"asan": ASAN, "client": "wrk" if WRK else "python", "phase_seconds": PHASE_S,
                    "interval": INTERVAL, "requests_total": total,
                    "errors_total": sum(r["errors"] for r in results.values()),
                    "snapshots_written": written, "snapshots_dropped": after["dropped_snapshots"],
