@@ -21,7 +21,7 @@ from hirotest import HIROCLI, ServerTest, pid_alive, wait_for
 
 CONNECTION_LIMIT = 512
 with open(HIROCLI, "rb") as _f:
-    ASAN = b"AddressSanitizer" in _f.read()
+    ASAN = b"__asan_init" in _f.read()
 # ASan's allocator touches what it hands out (history_size 1000000 allocates
 # the ring's slots): a looser bound there.
 RSS_GROWTH_KIB = (512 if ASAN else 64) * 1024

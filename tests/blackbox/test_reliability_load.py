@@ -24,7 +24,7 @@ INTERVAL = 1.0
 LONG = os.environ.get("HIRO_LONG", "") not in ("", "0")
 PHASE_S = 60 if LONG else 8
 with open(HIROCLI, "rb") as _f:
-    ASAN = b"AddressSanitizer" in _f.read()
+    ASAN = b"__asan_init" in _f.read()
 WRK = shutil.which("wrk") or ("/usr/bin/wrk" if os.path.exists("/usr/bin/wrk") else None)
 
 
