@@ -293,7 +293,12 @@ static void *writer_main(void *arg) {
     double now = now_mono();
     bool can_write = s->held_count && now >= next_try;
     if (!s->stop && !s->queue_count && !can_write && s->maintain_done == s->maintain_req) {
-      double wait = s->held_count ? next_try - now : retention_more ? 0.05 : 1.0;
+      /* Idle: sleep until the next retention pass; an enqueue, stop or
+       * maintain request signals `work` sooner. (A fixed 1 s poll cost two
+       * wake-ups per 2 s tick for nothing.) */
+      double wait = s->held_count ? next_try - now
+                    : retention_more ? 0.05
+                    : next_retention - now > 0.05 ? next_retention - now : 0.05;
       if (wait > 0) {
         struct timespec ts = deadline_after(wait);
         pthread_cond_timedwait(&s->work, &s->lock, &ts);
