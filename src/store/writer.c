@@ -18,7 +18,10 @@ enum {
   VACUUM_PAGES = 256,        /* pages returned to the file system per cycle */
 };
 static const double BACKOFF_MIN = 1.0, BACKOFF_MAX = 5.0;
-static const double RETENTION_PERIOD = 10.0; /* seconds between checks when idle */
+static const double RETENTION_PERIOD = 60.0; /* seconds between idle retention passes and
+                                              * rollup flushes: each pass prepares nine
+                                              * statements and commits, so fewer, larger
+                                              * passes (was 10 s) */
 static const double ROLLUP_GRACE = 5.0;      /* a bucket this long past its end is flushed */
 static const double FLUSH_ERROR_WAIT = 5.0;  /* store_flush gives up after this, on errors */
 
