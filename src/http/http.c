@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <malloc.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -25,6 +26,7 @@
 #define HTTP_CONNECTION_TIMEOUT_S 10
 #define HTTP_CONNECTION_MEMORY (64 * 1024)
 #define HTTP_THREADS 2
+#define LARGE_REPLY (1024 * 1024)
 
 struct http_listener {
   struct MHD_Daemon *daemon;
@@ -37,6 +39,7 @@ struct http_listener {
 typedef struct {
   strbuf body;
   bool too_large;
+  bool large_reply; /* a history answer of megabytes: trim the heap after it */
 } request_state;
 
 bool http_host_is_loopback(const char *host) {
@@ -60,10 +63,13 @@ static const char *lookup_query(void *ctx, const char *key, size_t *len) {
   return value;
 }
 
-static enum MHD_Result send_response(struct MHD_Connection *conn, const api_response *r) {
+/* Queue r; the body's ownership moves to MHD (r->body is NULL afterwards), so
+ * a 3 MB history answer is not copied once more. */
+static enum MHD_Result send_response(struct MHD_Connection *conn, api_response *r) {
   struct MHD_Response *resp =
-      MHD_create_response_from_buffer(r->body_len, r->body, MHD_RESPMEM_MUST_COPY);
+      MHD_create_response_from_buffer(r->body_len, r->body, MHD_RESPMEM_MUST_FREE);
   if (!resp) return MHD_NO;
+  r->body = NULL;
   MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
   MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
   if (r->metrics_source) MHD_add_response_header(resp, "X-Metrics-Source", r->metrics_source);
@@ -118,6 +124,7 @@ static enum MHD_Result dispatch(http_listener *l, struct MHD_Connection *conn, c
     if (l->kind == HTTP_ADMIN_UI && get && ui_lookup(url, &f)) return send_static(conn, &f);
     api_not_found(&resp);
   }
+  rs->large_reply = resp.body_len >= LARGE_REPLY;
   enum MHD_Result ret = send_response(conn, &resp);
   api_response_free(&resp);
   return ret;
@@ -153,6 +160,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode code) {
   request_state *rs = *con_cls;
   if (!rs) return;
+  /* Megabyte buffers freed by this worker stay in its malloc arena (the
+   * mmap threshold grows after the first free): give them back, so RSS
+   * with a full ring stays where it was before the history request. */
+  if (rs->large_reply) malloc_trim(0);
   sb_free(&rs->body);
   free(rs);
   *con_cls = NULL;
