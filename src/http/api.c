@@ -238,8 +238,11 @@ static void handle_history(const api_context *ctx, const api_request *req, api_r
 static void handle_prometheus(const api_context *ctx, api_response *resp) {
   char *text = prometheus_render(ctx->coll, ctx->st);
   if (!text) {
+    collector_status st;
+    collector_get_status(ctx->coll, &st);
     set_body(resp, 503, "text/plain; charset=utf-8",
-             xstrdup("metrics collector is disabled; nothing to scrape\n"));
+             xstrdup(st.enabled ? "metrics collector is starting; no snapshot yet\n"
+                                : "metrics collector is disabled; nothing to scrape\n"));
     return;
   }
   set_body(resp, 200, "text/plain; version=0.0.4; charset=utf-8", text);

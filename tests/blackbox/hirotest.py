@@ -141,7 +141,7 @@ class Workspace:
     def server_pid(self):
         try:
             with open(os.path.join(self.dir, "server.pid")) as f:
-                return int(f.read().strip() or 0)
+                return int(f.readline().strip() or 0)  # line 2 is "port N"
         except (FileNotFoundError, ValueError):
             return 0
 
