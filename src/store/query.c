@@ -11,6 +11,7 @@
 enum { POOL = 4 };
 
 struct store_reader {
+  unsigned gen; /* s->reader_gen when opened: older ones read a replaced file */
   sqlite3 *db;
   sqlite3_stmt *count_raw, *oldest[3], *nth_newest, *processes, *names;
   sqlite3_stmt *raw_sys, *raw_proc;
@@ -97,8 +98,16 @@ static store_reader *reader_get(store *s, int *slot) {
     if (!s->reader_busy[i]) {
       s->reader_busy[i] = true;
       store_reader *r = s->readers[i];
+      if (r && r->gen != s->reader_gen) { /* the database was reopened */
+        reader_free(r);
+        r = s->readers[i] = NULL;
+      }
+      unsigned gen = s->reader_gen;
       pthread_mutex_unlock(&s->pool_lock);
-      if (!r) r = s->readers[i] = reader_open(s);
+      if (!r) {
+        r = s->readers[i] = reader_open(s);
+        if (r) r->gen = gen;
+      }
       if (!r) {
         pthread_mutex_lock(&s->pool_lock);
         s->reader_busy[i] = false;
@@ -110,7 +119,7 @@ static store_reader *reader_get(store *s, int *slot) {
     }
   pthread_mutex_unlock(&s->pool_lock);
   *slot = -1;
-  return reader_open(s);
+  return reader_open(s); /* temporary: freed by reader_put */
 }
 
 static void reader_put(store *s, store_reader *r, int slot) {
@@ -120,6 +129,10 @@ static void reader_put(store *s, store_reader *r, int slot) {
   }
   pthread_mutex_lock(&s->pool_lock);
   s->reader_busy[slot] = false;
+  if (r->gen != s->reader_gen) { /* reopened while in use */
+    reader_free(r);
+    s->readers[slot] = NULL;
+  }
   pthread_mutex_unlock(&s->pool_lock);
 }
 
@@ -128,6 +141,17 @@ void store_readers_close(store *s) {
     reader_free(s->readers[i]);
     s->readers[i] = NULL;
   }
+}
+
+void store_readers_invalidate(store *s) {
+  pthread_mutex_lock(&s->pool_lock);
+  s->reader_gen++;
+  for (int i = 0; i < POOL; i++)
+    if (!s->reader_busy[i]) { /* busy ones are freed when given back */
+      reader_free(s->readers[i]);
+      s->readers[i] = NULL;
+    }
+  pthread_mutex_unlock(&s->pool_lock);
 }
 
 /* ---- building snapshots ---- */

@@ -162,6 +162,68 @@ static hiro_err load_state(store *s, char *err, size_t errlen) {
   return HIRO_OK;
 }
 
+/* Open the writer connection at s->path, migrate, and load the counters. */
+static hiro_err open_writer(store *s, char *err, size_t errlen) {
+  /* NOMUTEX: db_lock already serializes every use of this connection, and
+   * SQLite's own per-call mutex costs ~8 % of batch ingest. */
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW |
+              SQLITE_OPEN_NOMUTEX;
+  if (sqlite3_open_v2(s->path, &s->db, flags, NULL) != SQLITE_OK) {
+    set_err(err, errlen, "%s: cannot open: %s", s->path,
+            s->db ? sqlite3_errmsg(s->db) : "out of memory");
+    return HIRO_EIO;
+  }
+  sqlite3_extended_result_codes(s->db, 1);
+  /* Short: the only other writer would be a stray process; the writer thread
+   * retries with backoff rather than sleeping inside SQLite. */
+  sqlite3_busy_timeout(s->db, 250);
+  hiro_err rc = migrate(s, err, errlen);
+  if (rc != HIRO_OK) return rc;
+  struct stat st;
+  if (stat(s->path, &st) == 0) {
+    s->dev = st.st_dev;
+    s->ino = st.st_ino;
+  }
+  if (store_prepare_write(s, err, errlen) != HIRO_OK) return HIRO_EIO;
+  return load_state(s, err, errlen) != HIRO_OK ? HIRO_EIO : HIRO_OK;
+}
+
+static void close_writer(store *s) {
+  store_finalize_write(s);
+  if (s->db && sqlite3_close(s->db) != SQLITE_OK)
+    log_warn("store: closing %s: %s", s->path, sqlite3_errmsg(s->db));
+  s->db = NULL;
+}
+
+/* Remove path+suffix when it is a regular file (never through a symlink). */
+static void remove_stale(const char *path, const char *suffix) {
+  char name[4200];
+  snprintf(name, sizeof name, "%s%s", path, suffix);
+  struct stat st;
+  if (lstat(name, &st) == 0 && S_ISREG(st.st_mode)) unlink(name);
+}
+
+hiro_err store_reopen(store *s, char *err, size_t errlen) {
+  store_readers_invalidate(s);
+  close_writer(s);
+  s->n_cache = 0; /* process ids belong to the old file */
+  if ((check_path(s->path, err, errlen)) != HIRO_OK) return HIRO_EIO;
+  struct stat st;
+  if (lstat(s->path, &st) != 0) {
+    /* The file is gone but its -wal/-shm may remain (a reader still held the
+     * old file open): SQLite would replay that foreign WAL into the new file. */
+    remove_stale(s->path, "-wal");
+    remove_stale(s->path, "-shm");
+  }
+  hiro_err rc = open_writer(s, err, errlen);
+  if (rc != HIRO_OK) {
+    close_writer(s);
+    return rc;
+  }
+  log_info("store: %s reopened; writing continues in the new file", s->path);
+  return HIRO_OK;
+}
+
 static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
 /* Before SQLite initializes: no global allocation statistics (a mutex on
  * every malloc). Harmless (SQLITE_MISUSE) if SQLite is already initialized. */
@@ -197,29 +259,7 @@ hiro_err store_open(const char *path, const store_retention *retention, store **
 
   if ((rc = check_path(path, err, errlen)) != HIRO_OK) goto fail;
   pthread_once(&sqlite_once, configure_sqlite);
-  /* NOMUTEX: db_lock already serializes every use of this connection, and
-   * SQLite's own per-call mutex costs ~8 % of batch ingest. */
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW |
-              SQLITE_OPEN_NOMUTEX;
-  if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
-    set_err(err, errlen, "%s: cannot open: %s", path,
-            s->db ? sqlite3_errmsg(s->db) : "out of memory");
-    rc = HIRO_EIO;
-    goto fail;
-  }
-  sqlite3_extended_result_codes(s->db, 1);
-  /* Short: the only other writer would be a stray process; the writer thread
-   * retries with backoff rather than sleeping inside SQLite. */
-  sqlite3_busy_timeout(s->db, 250);
-  if ((rc = migrate(s, err, errlen)) != HIRO_OK) goto fail;
-  struct stat st;
-  if (stat(path, &st) == 0) {
-    s->dev = st.st_dev;
-    s->ino = st.st_ino;
-  }
-  rc = HIRO_EIO;
-  if (store_prepare_write(s, err, errlen) != HIRO_OK) goto fail;
-  if (load_state(s, err, errlen) != HIRO_OK) goto fail;
+  if ((rc = open_writer(s, err, errlen)) != HIRO_OK) goto fail;
   if (store_writer_start(s) != HIRO_OK) {
     set_err(err, errlen, "cannot start the writer thread");
     goto fail;
@@ -235,9 +275,7 @@ void store_close(store *s) {
   if (!s) return;
   if (s->thread_started) store_writer_stop(s);
   store_readers_close(s);
-  store_finalize_write(s);
-  if (s->db && sqlite3_close(s->db) != SQLITE_OK)
-    log_warn("store: closing %s: %s", s->path, sqlite3_errmsg(s->db));
+  close_writer(s);
   store_rollup_free(s->tier);
   free(s->cache);
   for (size_t i = 0; i < s->queue_count; i++)

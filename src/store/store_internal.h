@@ -133,6 +133,7 @@ struct store {
   pthread_mutex_t pool_lock;
   store_reader *readers[4];
   bool reader_busy[4];
+  unsigned reader_gen; /* bumped when the database file is reopened */
 };
 
 /* write.c: the write path, shared by the writer thread and store_write_batch.
@@ -174,5 +175,13 @@ hiro_err store_retention_step(store *s, double now_s, bool *more) HIRO_MUST_USE;
 
 /* query.c */
 void store_readers_close(store *s);
+/* Retire every pooled reader (idle ones now, busy ones when given back): the
+ * database file was replaced. */
+void store_readers_invalidate(store *s);
+/* store.c: the file at s->path was deleted or replaced while open: close the
+ * writer connection and open (creating and migrating if needed) what is at
+ * the path now. Writer thread only. On failure s->db is NULL and err says
+ * why; call again later. */
+hiro_err store_reopen(store *s, char *err, size_t errlen) HIRO_MUST_USE;
 
 #endif

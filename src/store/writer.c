@@ -139,12 +139,24 @@ static void clear_error(store *s) {
   if (had) log_info("store: writing %s works again", s->path);
 }
 
+/* The file was deleted or replaced (or an earlier reopen failed): open what
+ * is at the path now, creating it if needed. True when writing can go on. */
+static bool ensure_database(store *s) {
+  if (s->db && !file_gone(s)) return true;
+  char err[512];
+  pthread_mutex_lock(&s->db_lock);
+  hiro_err rc = store_reopen(s, err, sizeof err);
+  pthread_mutex_unlock(&s->db_lock);
+  if (rc == HIRO_OK) return true;
+  char msg[600];
+  snprintf(msg, sizeof msg, "database file was deleted or replaced; reopening failed: %s", err);
+  record_error(s, msg);
+  return false;
+}
+
 /* Write the held batch; true on success. */
 static bool write_held(store *s) {
-  if (file_gone(s)) {
-    record_error(s, "database file was deleted or replaced");
-    return false;
-  }
+  if (!ensure_database(s)) return false;
   pthread_mutex_lock(&s->db_lock);
   hiro_err rc = store_write_txn(s, s->held, s->held_count);
   pthread_mutex_unlock(&s->db_lock);
@@ -248,6 +260,7 @@ hiro_err store_retention_step(store *s, double now_s, bool *more) {
 /* Retention batches; all of them when complete, else a few. True when more
  * work remains. */
 static bool run_retention(store *s, bool complete) {
+  if (!s->db) return false; /* reopening after a deleted file is pending */
   bool more = true;
   for (int i = 0; more && (complete || i < RETENTION_STEPS_IDLE); i++) {
     pthread_mutex_lock(&s->db_lock);
@@ -268,6 +281,7 @@ static bool run_retention(store *s, bool complete) {
 
 /* Flush rollup buckets that ended a while ago (the collector may be paused). */
 static void idle_rollup_flush(store *s, int64_t now_s) {
+  if (!s->db) return;
   pthread_mutex_lock(&s->db_lock);
   if (store_rollup_has_open(s)) {
     tier_acc saved[TIERS];
