@@ -24,6 +24,9 @@
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
 
+/* Without pidfds (kernel < 5.3, valgrind) plugins are checked this often. */
+#define NO_PIDFD_POLL_MS 250
+
 /* One plugin. The configuration part is immutable after channels_new. The
  * state part is written only by the manager thread, under ch->lock, so the
  * manager may read it without the lock and everyone else reads it with it. */
@@ -54,6 +57,7 @@ struct channels {
   int wake_fd;    /* eventfd: channels_stop wakes the manager's poll */
   pthread_t thread;
   bool started, initial_done, stop_requested, joined;
+  bool warned_no_pidfd; /* pidfd_open failed once: logged, polling instead */
 };
 
 void channels_options_default(channels_options *opt) {
@@ -236,11 +240,11 @@ static void plugin_spawn(channels *ch, plugin *p) {
   int pidfd = -1;
   if (pid > 0) {
     pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-    if (pidfd < 0) { /* cannot watch it, so do not keep it */
-      log_error("channel %s: pidfd_open: %s", p->name, strerror(errno));
-      plugin_signal(&(plugin){.pid = pid}, SIGKILL);
-      wait_child(pid);
-      pid = 0;
+    if (pidfd < 0 && !ch->warned_no_pidfd) {
+      /* Kernels before 5.3, or valgrind: watch by polling instead. */
+      ch->warned_no_pidfd = true;
+      log_warn("channel %s: pidfd_open: %s; checking plugins for exit every %d ms instead",
+               p->name, strerror(errno), NO_PIDFD_POLL_MS);
     }
   }
   /* The child is unreaped (at worst a zombie), so its /proc entry is there. */
@@ -276,7 +280,7 @@ static void plugin_reap(channels *ch, plugin *p, bool stopping) {
   plugin_signal(p, SIGKILL);
   int code = exit_code(wait_child(p->pid));
   double now = clock_mono();
-  close(p->pidfd);
+  if (p->pidfd >= 0) close(p->pidfd);
   pthread_mutex_lock(&ch->lock);
   p->pidfd = -1;
   p->running = false;
@@ -312,25 +316,37 @@ static int spawn_due(channels *ch) {
   return timeout;
 }
 
+/* Has a plugin without a pidfd exited? WNOWAIT leaves it a zombie, so
+ * plugin_reap can still signal its process group safely. */
+static bool exited_without_pidfd(const plugin *p) {
+  siginfo_t info = {0};
+  return waitid(P_PID, (id_t)p->pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid != 0;
+}
+
 /* Poll the wake fd and the pidfds of running plugins for up to timeout ms and
  * reap whatever exited. fds has room for n + 1 entries. */
 static void watch_once(channels *ch, struct pollfd *fds, plugin **owner, int timeout,
                        bool stopping) {
   nfds_t count = 0;
+  bool polling = false;
   fds[count++] = (struct pollfd){.fd = ch->wake_fd, .events = POLLIN};
   for (size_t i = 0; i < ch->n; i++) {
     if (!ch->plugins[i].running) continue;
     owner[count] = &ch->plugins[i];
+    /* poll() ignores a negative fd: such plugins are checked below. */
     fds[count++] = (struct pollfd){.fd = ch->plugins[i].pidfd, .events = POLLIN};
+    polling |= ch->plugins[i].pidfd < 0;
   }
-  if (poll(fds, count, timeout) <= 0) return;
-  if (fds[0].revents) {
+  if (polling && (timeout < 0 || timeout > NO_PIDFD_POLL_MS)) timeout = NO_PIDFD_POLL_MS;
+  int ready = poll(fds, count, timeout);
+  if (ready > 0 && fds[0].revents) {
     uint64_t drained;
     ssize_t unused = read(ch->wake_fd, &drained, sizeof drained);
     (void)unused;
   }
   for (nfds_t k = 1; k < count; k++)
-    if (fds[k].revents) plugin_reap(ch, owner[k], stopping);
+    if ((ready > 0 && fds[k].revents) || (fds[k].fd < 0 && exited_without_pidfd(owner[k])))
+      plugin_reap(ch, owner[k], stopping);
 }
 
 static bool any_running(const channels *ch) {
