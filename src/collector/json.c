@@ -10,26 +10,29 @@
 
 #include "common/strbuf.h"
 
-static void key(strbuf *b, const char *name) {
-  sb_putc(b, '"');
-  sb_puts(b, name);
-  sb_append(b, "\":", 2);
-}
+/* "name": with the quotes and colon joined at compile time, so writing a key
+ * is one memcpy (name must be a string literal). */
+#define KEY_LIT(name) "\"" name "\":"
+#define key(b, name) sb_append((b), KEY_LIT(name), sizeof KEY_LIT(name) - 1)
+#define put_u64(b, name, v) put_u64_((b), KEY_LIT(name), sizeof KEY_LIT(name) - 1, (v))
+#define put_int(b, name, v) put_int_((b), KEY_LIT(name), sizeof KEY_LIT(name) - 1, (v))
+#define put_double(b, name, v, decimals) \
+  put_double_((b), KEY_LIT(name), sizeof KEY_LIT(name) - 1, (v), (decimals))
 
-static void put_u64(strbuf *b, const char *name, uint64_t v) {
-  key(b, name);
+static void put_u64_(strbuf *b, const char *k, size_t klen, uint64_t v) {
+  sb_append(b, k, klen);
   sb_u64(b, v);
   sb_putc(b, ',');
 }
 
-static void put_int(strbuf *b, const char *name, int64_t v) {
-  key(b, name);
+static void put_int_(strbuf *b, const char *k, size_t klen, int64_t v) {
+  sb_append(b, k, klen);
   sb_i64(b, v);
   sb_putc(b, ',');
 }
 
-static void put_double(strbuf *b, const char *name, double v, int decimals) {
-  key(b, name);
+static void put_double_(strbuf *b, const char *k, size_t klen, double v, int decimals) {
+  sb_append(b, k, klen);
   sb_double(b, v, decimals);
   sb_putc(b, ',');
 }

@@ -30,7 +30,7 @@ char *sb_steal(strbuf *b) {
   return s;
 }
 
-void sb_reserve(strbuf *b, size_t extra) {
+void sb_grow(strbuf *b, size_t extra) {
   if (!b->data) sb_init(b, extra + 1);
   if (b->len + extra + 1 <= b->cap) return;
   size_t cap = b->cap * 2;
@@ -38,21 +38,6 @@ void sb_reserve(strbuf *b, size_t extra) {
   b->data = xrealloc(b->data, cap);
   b->cap = cap;
 }
-
-void sb_append(strbuf *b, const char *s, size_t n) {
-  sb_reserve(b, n);
-  memcpy(b->data + b->len, s, n);
-  b->len += n;
-  b->data[b->len] = '\0';
-}
-
-void sb_putc(strbuf *b, char c) {
-  sb_reserve(b, 1);
-  b->data[b->len++] = c;
-  b->data[b->len] = '\0';
-}
-
-void sb_puts(strbuf *b, const char *s) { sb_append(b, s, strlen(s)); }
 
 void sb_printf(strbuf *b, const char *fmt, ...) {
   va_list ap;
@@ -68,12 +53,26 @@ void sb_printf(strbuf *b, const char *fmt, ...) {
 }
 
 void sb_u64(strbuf *b, uint64_t v) {
+  /* Two digits per division: integers are most of what the encoders write. */
+  static const char pairs[201] =
+      "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+      "8081828384858687888990919293949596979899";
   char tmp[24];
   int i = sizeof tmp;
-  do {
-    tmp[--i] = (char)('0' + v % 10);
-    v /= 10;
-  } while (v);
+  while (v >= 100) {
+    unsigned d = (unsigned)(v % 100) * 2;
+    v /= 100;
+    tmp[--i] = pairs[d + 1];
+    tmp[--i] = pairs[d];
+  }
+  if (v >= 10) {
+    unsigned d = (unsigned)v * 2;
+    tmp[--i] = pairs[d + 1];
+    tmp[--i] = pairs[d];
+  } else {
+    tmp[--i] = (char)('0' + v);
+  }
   sb_append(b, tmp + i, sizeof tmp - (size_t)i);
 }
 

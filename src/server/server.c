@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -157,6 +158,12 @@ static bool start_parts(server *s, const server_options *opt, char *url, size_t 
 }
 
 int server_run(const server_options *opt, int ready_fd) {
+#ifdef M_ARENA_MAX
+  /* glibc gives every thread that allocates its own arena (up to 8 per core),
+   * and each keeps freed memory: after a burst of HTTP requests on the
+   * worker threads RSS stayed ~4 MB higher. Two arenas serve our few threads. */
+  mallopt(M_ARENA_MAX, 2);
+#endif
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
