@@ -3,7 +3,10 @@
  * design document's psutil tick against the same processes in the same run.
  *
  *   bench_collector [--children N] [--ticks T] [--runs R] [--psutil SCRIPT]
- */
+ *                   [--sleep-ms MS]
+ *
+ * --sleep-ms sleeps between ticks (not measured) to show the cost of a cold
+ * tick, as the server sees it every interval, against back-to-back ticks. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -66,6 +69,8 @@ static void kill_children(children *c) {
 }
 
 /* Median/min/max CPU microseconds per tick over runs x ticks. */
+static int sleep_ms;
+
 static void measure_ticks(platform *p, children *c, int ticks, int runs, double out[3]) {
   collector *coll = collector_new(p, 2.0, 1800);
   collector_set_child_provider(coll, provide, c);
@@ -73,9 +78,14 @@ static void measure_ticks(platform *p, children *c, int ticks, int runs, double 
   (void)collector_tick_once(coll, &s); /* primes */
   double *per = calloc((size_t)runs, sizeof *per);
   for (int r = 0; r < runs; r++) {
-    double t0 = cpu_now();
-    for (int i = 0; i < ticks; i++) (void)collector_tick_once(coll, &s);
-    per[r] = (cpu_now() - t0) / ticks * 1e6;
+    double spent = 0;
+    for (int i = 0; i < ticks; i++) {
+      if (sleep_ms) usleep((useconds_t)sleep_ms * 1000);
+      double t0 = cpu_now();
+      (void)collector_tick_once(coll, &s);
+      spent += cpu_now() - t0;
+    }
+    per[r] = spent / ticks * 1e6;
   }
   qsort(per, (size_t)runs, sizeof *per, cmp_double);
   out[0] = per[runs / 2];
@@ -131,8 +141,9 @@ int main(int argc, char **argv) {
     else if (strcmp(argv[i], "--ticks") == 0 && i + 1 < argc) ticks = atoi(argv[++i]);
     else if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc) runs = atoi(argv[++i]);
     else if (strcmp(argv[i], "--psutil") == 0 && i + 1 < argc) psutil = argv[++i];
+    else if (strcmp(argv[i], "--sleep-ms") == 0 && i + 1 < argc) sleep_ms = atoi(argv[++i]);
     else {
-      fprintf(stderr, "usage: %s [--children N] [--ticks T] [--runs R] [--psutil SCRIPT]\n", argv[0]);
+      fprintf(stderr, "usage: %s [--children N] [--ticks T] [--runs R] [--psutil SCRIPT] [--sleep-ms MS]\n", argv[0]);
       return 2;
     }
   }
