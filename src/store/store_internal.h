@@ -99,6 +99,7 @@ struct store {
   sqlite3_stmt *st_set_meta;
   sqlite3_stmt *st_upsert_sys[TIERS], *st_upsert_proc[TIERS];
   sqlite3_stmt *st_oldest_raw;
+  sqlite3_stmt *st_begin, *st_commit; /* prepared once: one transaction per tick */
   proc_cache_entry *cache;
   size_t n_cache, cap_cache;
   tier_acc tier[TIERS];
