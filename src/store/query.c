@@ -259,10 +259,35 @@ static void push_item(proc_item **items, size_t *n, size_t *cap, proc_item it) {
   (*items)[(*n)++] = it;
 }
 
+/* Join process rows (key, id, [pid,] values...) onto the snapshots in sv by
+ * key, then attach them. pid_col < 0 takes the pid from the identity map (raw
+ * rows); values start at first_value_col. Orphan rows (no snapshot, unknown
+ * id) are skipped. Returns the final sqlite3_step code. */
+static int join_process_rows(sqlite3_stmt *st, int64_t lo, int64_t hi, const ident_map *ids,
+                             int pid_col, int first_value_col, snapvec *sv) {
+  proc_item *items = NULL;
+  size_t n_items = 0, cap_items = 0, j = 0;
+  sqlite3_bind_int64(st, 1, lo);
+  sqlite3_bind_int64(st, 2, hi);
+  int step;
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    int64_t key = sqlite3_column_int64(st, 0), id = sqlite3_column_int64(st, 1);
+    while (j < sv->n && sv->key[j] < key) j++;
+    if (j == sv->n || sv->key[j] != key || id < 0 || (size_t)id >= ids->n || !ids->v[id].known)
+      continue;
+    int pid = pid_col < 0 ? ids->v[id].pid : sqlite3_column_int(st, pid_col);
+    proc_item it = {.snap = j, .who = &ids->v[id], .pid = pid};
+    for (int i = 0; i < PROC_FIELDS; i++) it.v[i] = sqlite3_column_double(st, i + first_value_col);
+    push_item(&items, &n_items, &cap_items, it);
+  }
+  sqlite3_reset(st);
+  if (step == SQLITE_DONE) attach(sv, items, n_items);
+  free(items);
+  return step;
+}
+
 static hiro_err read_raw(store_reader *r, int64_t from_ms, int64_t to_ms, snapvec *sv) {
   ident_map procs = {0};
-  proc_item *items = NULL;
-  size_t n_items = 0, cap_items = 0;
   hiro_err rc = HIRO_EIO;
   if (!load_idents(r->processes, true, &procs)) goto out;
   sqlite3_stmt *st = r->raw_sys;
@@ -281,26 +306,9 @@ static hiro_err read_raw(store_reader *r, int64_t from_ms, int64_t to_ms, snapve
   }
   sqlite3_reset(st);
   if (step != SQLITE_DONE) goto out;
-
-  st = r->raw_proc;
-  sqlite3_bind_int64(st, 1, from_ms);
-  sqlite3_bind_int64(st, 2, to_ms);
-  size_t j = 0;
-  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-    int64_t ts = sqlite3_column_int64(st, 0), id = sqlite3_column_int64(st, 1);
-    while (j < sv->n && sv->key[j] < ts) j++;
-    if (j == sv->n || sv->key[j] != ts || id < 0 || (size_t)id >= procs.n || !procs.v[id].known)
-      continue; /* orphan row: no system row or unknown process */
-    proc_item it = {.snap = j, .who = &procs.v[id], .pid = procs.v[id].pid};
-    for (int i = 0; i < PROC_FIELDS; i++) it.v[i] = sqlite3_column_double(st, i + 2);
-    push_item(&items, &n_items, &cap_items, it);
-  }
-  sqlite3_reset(st);
-  if (step != SQLITE_DONE) goto out;
-  attach(sv, items, n_items);
-  rc = HIRO_OK;
+  /* raw_proc: ts_ms, process_id, values... (the pid is the process row's) */
+  if (join_process_rows(r->raw_proc, from_ms, to_ms, &procs, -1, 2, sv) == SQLITE_DONE) rc = HIRO_OK;
 out:
-  free(items);
   free(procs.v);
   return rc;
 }
@@ -308,8 +316,6 @@ out:
 static hiro_err read_tier(store_reader *r, int tier, store_agg agg, int64_t from_s, int64_t to_s,
                           snapvec *sv) {
   ident_map names = {0};
-  proc_item *items = NULL;
-  size_t n_items = 0, cap_items = 0;
   hiro_err rc = HIRO_EIO;
   int a = agg == STORE_AGG_MIN ? 1 : agg == STORE_AGG_MAX ? 2 : 0;
   if (!load_idents(r->names, false, &names)) goto out;
@@ -330,26 +336,10 @@ static hiro_err read_tier(store_reader *r, int tier, store_agg agg, int64_t from
   }
   sqlite3_reset(st);
   if (step != SQLITE_DONE) goto out;
-  st = r->tier_proc[tier][a];
-  sqlite3_bind_int64(st, 1, first);
-  sqlite3_bind_int64(st, 2, to_s);
-  size_t j = 0;
-  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-    int64_t bucket = sqlite3_column_int64(st, 0), id = sqlite3_column_int64(st, 1);
-    while (j < sv->n && sv->key[j] < bucket) j++;
-    if (j == sv->n || sv->key[j] != bucket || id < 0 || (size_t)id >= names.n ||
-        !names.v[id].known)
-      continue;
-    proc_item it = {.snap = j, .who = &names.v[id], .pid = sqlite3_column_int(st, 2)};
-    for (int i = 0; i < PROC_FIELDS; i++) it.v[i] = sqlite3_column_double(st, i + 3);
-    push_item(&items, &n_items, &cap_items, it);
-  }
-  sqlite3_reset(st);
-  if (step != SQLITE_DONE) goto out;
-  attach(sv, items, n_items);
-  rc = HIRO_OK;
+  /* process tier rows: bucket, name_id, pid (last seen), values... */
+  if (join_process_rows(r->tier_proc[tier][a], first, to_s, &names, 2, 3, sv) == SQLITE_DONE)
+    rc = HIRO_OK;
 out:
-  free(items);
   free(names.v);
   return rc;
 }
