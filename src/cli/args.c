@@ -299,3 +299,13 @@ const char *cli_workspace(cli_ctx *ctx) {
   }
   return ctx->workspace;
 }
+
+int cli_load_config(cli_ctx *ctx, hiro_config *cfg) {
+  const char *workspace = cli_workspace(ctx);
+  if (!workspace)
+    return CLI_EXIT_FAIL;
+  char err[1024];
+  if (config_load(workspace, cfg, err, sizeof err) != HIRO_OK)
+    return cli_fail("%s", err);
+  return CLI_CONTINUE;
+}

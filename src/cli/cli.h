@@ -8,6 +8,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "server/config.h"
+
 /* Exit codes, documented in `hirocli --help`. */
 enum {
   CLI_EXIT_OK = 0,      /* success */
@@ -92,6 +94,10 @@ int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* The resolved workspace directory, or NULL after reporting why not. */
 const char *cli_workspace(cli_ctx *ctx);
+
+/* Load the workspace's config.json into cfg (config_free it). Returns
+ * CLI_CONTINUE, or CLI_EXIT_FAIL after reporting why. */
+int cli_load_config(cli_ctx *ctx, hiro_config *cfg);
 
 /* --- the commands --- */
 extern const cli_command cmd_setup, cmd_start, cmd_stop, cmd_status, cmd_metrics;

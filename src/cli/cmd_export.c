@@ -77,13 +77,10 @@ static int run_export(cli_ctx *ctx, const cli_command *cmd, int argc, char **arg
     return export_main(2, help_argv);
   }
   argc = take_workspace(ctx, argc, argv); /* the workspace decides the database */
-  const char *workspace = cli_workspace(ctx);
-  if (!workspace)
-    return CLI_EXIT_FAIL;
   hiro_config cfg;
-  char err[1024];
-  if (config_load(workspace, &cfg, err, sizeof err) != HIRO_OK)
-    return cli_fail("%s", err);
+  int loaded = cli_load_config(ctx, &cfg);
+  if (loaded != CLI_CONTINUE)
+    return loaded;
   char **args = exporter_argv(EXPORTER, cfg.metrics_db_path, argc, argv);
   int n = 0;
   while (args[n])

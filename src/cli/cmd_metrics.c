@@ -32,15 +32,12 @@ typedef struct {
 
 /* Load host/port/token of the workspace. Returns CLI_CONTINUE or an exit code. */
 static int load_target(cli_ctx *ctx, const cli_value *port, api_target *t) {
-  const char *workspace = cli_workspace(ctx);
-  if (!workspace)
-    return CLI_EXIT_FAIL;
   hiro_config cfg;
-  char err[1024];
-  if (config_load(workspace, &cfg, err, sizeof err) != HIRO_OK)
-    return cli_fail("%s", err);
+  int loaded = cli_load_config(ctx, &cfg);
+  if (loaded != CLI_CONTINUE)
+    return loaded;
   hiro_strlcpy(t->host, cfg.http_host, sizeof t->host);
-  int running_port = server_running_port(workspace);
+  int running_port = server_running_port(ctx->workspace);
   t->port = port && port->set ? (int)port->integer : running_port ? running_port : cfg.http_port;
   t->token = cfg.api_token ? xstrdup(cfg.api_token) : NULL;
   config_free(&cfg);
