@@ -47,6 +47,20 @@ def pid_alive(pid):
         return False
 
 
+def server_pid(ws):
+    """The pid of the server running in workspace ws (0 when none)."""
+    return ws.server_pid()
+
+
+def stop_quietly(ws):
+    """Cleanup for servers started in the background: stop, then make sure."""
+    pid = ws.server_pid()
+    if pid and pid_alive(pid):
+        ws.cli("stop", timeout=30)
+    if pid and pid_alive(pid):
+        os.kill(pid, signal.SIGKILL)
+
+
 class Response:
     def __init__(self, status, headers, body):
         self.status = status

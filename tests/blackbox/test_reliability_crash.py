@@ -16,24 +16,8 @@ import sqlite3
 import time
 import unittest
 
-from hirotest import DEMO, ServerTest, pid_alive, wait_for
+from hirotest import DEMO, ServerTest, pid_alive, wait_for, server_pid, stop_quietly
 
-def server_pid(ws):
-    """The pid on server.pid's first line (later lines carry other fields)."""
-    try:
-        with open(os.path.join(ws.dir, "server.pid")) as f:
-            return int(f.readline().strip() or 0)
-    except (FileNotFoundError, ValueError):
-        return 0
-
-
-def stop_quietly(ws):
-    """Cleanup for servers started in the background: stop, then make sure."""
-    pid = server_pid(ws)
-    if pid and pid_alive(pid):
-        ws.cli("stop", timeout=30)
-    if pid and pid_alive(pid):
-        os.kill(pid, signal.SIGKILL)
 
 
 INTERVAL = 1.0  # COLLECTOR_MIN_INTERVAL: the fastest allowed

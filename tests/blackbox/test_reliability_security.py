@@ -9,24 +9,8 @@ import stat
 import subprocess
 import unittest
 
-from hirotest import pid_alive, HIROCLI, ServerTest, http, wait_for
+from hirotest import pid_alive, HIROCLI, ServerTest, http, wait_for, server_pid, stop_quietly
 
-def server_pid(ws):
-    """The pid on server.pid's first line (later lines carry other fields)."""
-    try:
-        with open(os.path.join(ws.dir, "server.pid")) as f:
-            return int(f.readline().strip() or 0)
-    except (FileNotFoundError, ValueError):
-        return 0
-
-
-def stop_quietly(ws):
-    """Cleanup for servers started in the background: stop, then make sure."""
-    pid = server_pid(ws)
-    if pid and pid_alive(pid):
-        ws.cli("stop", timeout=30)
-    if pid and pid_alive(pid):
-        os.kill(pid, signal.SIGKILL)
 
 
 TOKEN = "tok-8f3a9c1e5d7b2a46"
