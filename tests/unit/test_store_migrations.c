@@ -12,17 +12,7 @@
 
 #include "test_store_util.h"
 
-static char dir[256], dbpath[512];
 
-static int setup(void **state) {
-  tsu_mkdtemp(dir);
-  snprintf(dbpath, sizeof dbpath, "%s/metrics.db", dir);
-  return 0;
-}
-static int teardown(void **state) {
-  tsu_rmtree(dir);
-  return 0;
-}
 
 static char *read_file(const char *path, size_t *len) {
   FILE *f = fopen(path, "rb");
@@ -62,9 +52,9 @@ static char *master_dump(sqlite3 *db) {
 }
 
 static void test_fresh_equals_schema(void **state) {
-  store *s = tsu_open(dbpath, NULL);
+  store *s = tsu_open(tsu_dbpath, NULL);
   store_close(s);
-  sqlite3 *db = tsu_db(dbpath);
+  sqlite3 *db = tsu_db(tsu_dbpath);
   assert_int_equal(tsu_int(db, "PRAGMA user_version"), store_schema_version());
   assert_true(store_schema_version() >= 2);
   assert_int_equal(tsu_int(db, "PRAGMA auto_vacuum"), 2); /* incremental */
@@ -77,7 +67,7 @@ static void test_fresh_equals_schema(void **state) {
   sqlite3_close(db);
 
   char ref[512];
-  snprintf(ref, sizeof ref, "%s/schema.db", dir);
+  snprintf(ref, sizeof ref, "%s/schema.db", tsu_dir);
   char *schema = read_file(HIRO_SCHEMA_DIR "/schema.sql", NULL);
   db = tsu_db(ref);
   tsu_exec(db, schema);
@@ -92,7 +82,7 @@ static void test_fresh_equals_schema(void **state) {
 
 static void test_upgrade_keeps_data(void **state) {
   /* A database as version 1 left it, with data. */
-  sqlite3 *db = tsu_db(dbpath);
+  sqlite3 *db = tsu_db(tsu_dbpath);
   char *m1 = read_file(HIRO_MIGRATIONS_DIR "/0001_initial.sql", NULL);
   tsu_exec(db, "PRAGMA auto_vacuum=INCREMENTAL; PRAGMA journal_mode=WAL");
   tsu_exec(db, m1);
@@ -105,7 +95,7 @@ static void test_upgrade_keeps_data(void **state) {
   sqlite3_close(db);
   free(m1);
 
-  store *s = tsu_open(dbpath, &tsu_keep_all);
+  store *s = tsu_open(tsu_dbpath, &tsu_keep_all);
   metrics_snapshot *snaps = NULL;
   size_t n = store_load_recent(s, 10, &snaps);
   assert_int_equal(n, 1);
@@ -119,7 +109,7 @@ static void test_upgrade_keeps_data(void **state) {
   tsu_free_all(snaps, n);
   store_close(s);
 
-  db = tsu_db(dbpath);
+  db = tsu_db(tsu_dbpath);
   assert_int_equal(tsu_int(db, "PRAGMA user_version"), store_schema_version());
   /* 0002's views work on the old rows; the catch-up rolled them up. */
   assert_int_equal(tsu_int(db, "SELECT rss_bytes FROM v_process_raw WHERE name='devices'"),
@@ -147,53 +137,53 @@ static void assert_refused_untouched(const char *path, hiro_err want, const char
 }
 
 static void test_newer_refused(void **state) {
-  sqlite3 *db = tsu_db(dbpath);
+  sqlite3 *db = tsu_db(tsu_dbpath);
   tsu_exec(db, "CREATE TABLE future(x); INSERT INTO future VALUES(1); PRAGMA user_version=99");
   sqlite3_close(db);
-  assert_refused_untouched(dbpath, HIRO_ESCHEMA, "newer");
+  assert_refused_untouched(tsu_dbpath, HIRO_ESCHEMA, "newer");
 }
 
 static void test_foreign_sqlite_refused(void **state) {
-  sqlite3 *db = tsu_db(dbpath);
+  sqlite3 *db = tsu_db(tsu_dbpath);
   tsu_exec(db, "CREATE TABLE someone_elses(x); INSERT INTO someone_elses VALUES(1)");
   sqlite3_close(db);
-  assert_refused_untouched(dbpath, HIRO_ESCHEMA, "not a hirocli");
+  assert_refused_untouched(tsu_dbpath, HIRO_ESCHEMA, "not a hirocli");
 }
 
 static void test_not_sqlite_refused(void **state) {
-  FILE *f = fopen(dbpath, "wb");
+  FILE *f = fopen(tsu_dbpath, "wb");
   for (int i = 0; i < 1000; i++) fprintf(f, "this is not a database %d\n", i);
   fclose(f);
-  assert_refused_untouched(dbpath, HIRO_EIO, "not an SQLite database");
+  assert_refused_untouched(tsu_dbpath, HIRO_EIO, "not an SQLite database");
 
   /* The right header with garbage behind it: corrupt. */
-  f = fopen(dbpath, "wb");
+  f = fopen(tsu_dbpath, "wb");
   fwrite("SQLite format 3", 1, 16, f);
   uint64_t rng = 42;
   for (int i = 0; i < 8192; i++) fputc((int)(tsu_rand(&rng) & 0xff), f);
   fclose(f);
-  assert_refused_untouched(dbpath, HIRO_EIO, "untouched");
+  assert_refused_untouched(tsu_dbpath, HIRO_EIO, "untouched");
 }
 
 static void test_symlink_refused(void **state) {
   char target[512];
-  snprintf(target, sizeof target, "%s/real.db", dir);
+  snprintf(target, sizeof target, "%s/real.db", tsu_dir);
   store *s = tsu_open(target, NULL);
   store_close(s);
-  assert_int_equal(symlink(target, dbpath), 0);
+  assert_int_equal(symlink(target, tsu_dbpath), 0);
   char err[512] = "";
-  assert_int_equal(store_open(dbpath, NULL, &s, err, sizeof err), HIRO_EINVAL);
+  assert_int_equal(store_open(tsu_dbpath, NULL, &s, err, sizeof err), HIRO_EINVAL);
   assert_non_null(strstr(err, "symbolic link"));
 }
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(test_fresh_equals_schema, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_upgrade_keeps_data, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_newer_refused, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_foreign_sqlite_refused, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_not_sqlite_refused, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_symlink_refused, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_fresh_equals_schema, tsu_setup, tsu_teardown),
+      cmocka_unit_test_setup_teardown(test_upgrade_keeps_data, tsu_setup, tsu_teardown),
+      cmocka_unit_test_setup_teardown(test_newer_refused, tsu_setup, tsu_teardown),
+      cmocka_unit_test_setup_teardown(test_foreign_sqlite_refused, tsu_setup, tsu_teardown),
+      cmocka_unit_test_setup_teardown(test_not_sqlite_refused, tsu_setup, tsu_teardown),
+      cmocka_unit_test_setup_teardown(test_symlink_refused, tsu_setup, tsu_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

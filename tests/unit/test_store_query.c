@@ -10,18 +10,8 @@
 
 #include "test_store_util.h"
 
-static char dir[256], dbpath[512];
 static const double T0 = 1700000000.0; /* a multiple of 3600 is not needed */
 
-static int setup(void **state) {
-  tsu_mkdtemp(dir);
-  snprintf(dbpath, sizeof dbpath, "%s/metrics.db", dir);
-  return 0;
-}
-static int teardown(void **state) {
-  tsu_rmtree(dir);
-  return 0;
-}
 
 /* 3 hours at 2 s; cpu 5 % except one 95 % spike at T0 + 3600 + 30. */
 static void fill(store *s, metrics_snapshot **out, size_t *n_out) {
@@ -43,12 +33,12 @@ static void fill(store *s, metrics_snapshot **out, size_t *n_out) {
 }
 
 static void test_tiers_and_spike(void **state) {
-  store *s = tsu_open(dbpath, &tsu_keep_all);
+  store *s = tsu_open(tsu_dbpath, &tsu_keep_all);
   metrics_snapshot *orig;
   size_t n_orig;
   fill(s, &orig, &n_orig);
   store_close(s); /* flushes the open buckets */
-  s = tsu_open(dbpath, &tsu_keep_all);
+  s = tsu_open(tsu_dbpath, &tsu_keep_all);
 
   metrics_snapshot *v;
   size_t n;
@@ -132,7 +122,7 @@ static void test_tiers_and_spike(void **state) {
 }
 
 static void test_clock_step_back(void **state) {
-  store *s = tsu_open(dbpath, &tsu_keep_all);
+  store *s = tsu_open(tsu_dbpath, &tsu_keep_all);
   const double stamps[] = {T0, T0 + 2, T0 + 2, T0 + 1.0005, T0 + 2, T0 - 50, T0 + 4};
   size_t n_in = HIRO_ARRAY_LEN(stamps);
   uint64_t rng = 5;
@@ -162,8 +152,8 @@ static void test_clock_step_back(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(test_tiers_and_spike, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_clock_step_back, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_tiers_and_spike, tsu_setup, tsu_teardown),
+      cmocka_unit_test_setup_teardown(test_clock_step_back, tsu_setup, tsu_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

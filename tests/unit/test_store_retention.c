@@ -11,20 +11,16 @@
 #include "common/clock.h"
 #include "test_store_util.h"
 
-static char dir[256], dbpath[512];
 static const double NOW = 1700000020.0;
 static double fake_wall(void) { return NOW; }
 
 static int setup(void **state) {
-  tsu_mkdtemp(dir);
-  snprintf(dbpath, sizeof dbpath, "%s/metrics.db", dir);
   clock_override(fake_wall, NULL);
-  return 0;
+  return tsu_setup(state);
 }
 static int teardown(void **state) {
   clock_override(NULL, NULL);
-  tsu_rmtree(dir);
-  return 0;
+  return tsu_teardown(state);
 }
 
 static void test_retention_per_tier(void **state) {
@@ -33,14 +29,14 @@ static void test_retention_per_tier(void **state) {
   uint64_t rng = 9;
   for (size_t k = 0; k < POINTS; k++)
     tsu_snapshot(&v[k], NOW - 60.0 * (double)(POINTS - 1 - k), 2, &rng, true, true);
-  store *s = tsu_open(dbpath, &tsu_keep_all);
+  store *s = tsu_open(tsu_dbpath, &tsu_keep_all);
   assert_int_equal(store_write_batch(s, v, POINTS), HIRO_OK);
   store_close(s);
 
   const store_retention r = {.raw_hours = 1, .minute_days = 1, .hour_days = 2};
   int64_t raw_cut_ms = (int64_t)((NOW - 3600) * 1000), min_cut = (int64_t)(NOW - 86400),
           hour_cut = (int64_t)(NOW - 2 * 86400);
-  sqlite3 *db = tsu_db(dbpath);
+  sqlite3 *db = tsu_db(tsu_dbpath);
   assert_int_equal(tsu_int(db, "SELECT count(*) FROM raw_system"), POINTS);
   char sql[256];
   int64_t keep_raw = 0, keep_min, keep_hour, keep_pmin, keep_phour;
@@ -59,13 +55,13 @@ static void test_retention_per_tier(void **state) {
   int64_t pages_before = tsu_int(db, "PRAGMA page_count");
   sqlite3_close(db);
 
-  s = tsu_open(dbpath, &r);
+  s = tsu_open(tsu_dbpath, &r);
   store_maintain(s);
   store_status st;
   store_get_status(s, &st);
   store_close(s);
 
-  db = tsu_db(dbpath);
+  db = tsu_db(tsu_dbpath);
   assert_int_equal(tsu_int(db, "SELECT count(*) FROM raw_system"), keep_raw);
   assert_int_equal(tsu_int(db, "SELECT count(*) FROM raw_process"), 3 * keep_raw);
   snprintf(sql, sizeof sql, "SELECT count(*) FROM raw_system WHERE ts_ms < %lld", (long long)raw_cut_ms);

@@ -14,17 +14,7 @@
 #include "store/store_internal.h"
 #include "test_store_util.h"
 
-static char dir[256], dbpath[512];
 
-static int setup(void **state) {
-  tsu_mkdtemp(dir);
-  snprintf(dbpath, sizeof dbpath, "%s/metrics.db", dir);
-  return 0;
-}
-static int teardown(void **state) {
-  tsu_rmtree(dir);
-  return 0;
-}
 
 static void sql_addf(char *buf, size_t cap, const char *fmt, ...) {
   size_t len = strlen(buf);
@@ -120,20 +110,20 @@ static void assert_rollups_exact(const char *path, int64_t expect_raw) {
 static void test_rollups_equal_raw_aggregates(void **state) {
   uint64_t rng = 0x9e3779b97f4a7c15ull;
   double ts = 1700000000.0 + 1234.567; /* mid-hour, mid-minute */
-  store *s = tsu_open(dbpath, &tsu_keep_all);
+  store *s = tsu_open(tsu_dbpath, &tsu_keep_all);
   write_random(s, &ts, 1500, &rng, 2.0);
   store_close(s);
-  assert_rollups_exact(dbpath, 1500);
+  assert_rollups_exact(tsu_dbpath, 1500);
 
   /* Reopen inside the same minute and hour: those buckets are written in
    * parts; this part also steps the clock back 90 s. */
-  s = tsu_open(dbpath, &tsu_keep_all);
+  s = tsu_open(tsu_dbpath, &tsu_keep_all);
   write_random(s, &ts, 1500, &rng, 0.5);
   store_status st;
   store_get_status(s, &st);
   assert_int_equal(st.rows_raw, 3000);
   store_close(s);
-  assert_rollups_exact(dbpath, 3000);
+  assert_rollups_exact(tsu_dbpath, 3000);
 
   /* A crash: a process writes and dies without store_close, losing its open
    * buckets; the next open rolls them up from raw. */
@@ -142,7 +132,7 @@ static void test_rollups_equal_raw_aggregates(void **state) {
   if (pid == 0) {
     store *child = NULL;
     char err[256];
-    if (store_open(dbpath, &tsu_keep_all, &child, err, sizeof err) != HIRO_OK) _exit(2);
+    if (store_open(tsu_dbpath, &tsu_keep_all, &child, err, sizeof err) != HIRO_OK) _exit(2);
     metrics_snapshot *v = calloc(1000, sizeof *v);
     for (size_t i = 0; i < 1000; i++, ts += 2.5) tsu_snapshot(&v[i], ts, 3, &rng, true, true);
     _exit(store_write_batch(child, v, 1000) == HIRO_OK ? 0 : 1);
@@ -151,17 +141,17 @@ static void test_rollups_equal_raw_aggregates(void **state) {
   assert_int_equal(waitpid(pid, &status, 0), pid);
   assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   ts += 2500;
-  s = tsu_open(dbpath, &tsu_keep_all);
+  s = tsu_open(tsu_dbpath, &tsu_keep_all);
   store_get_status(s, &st);
   assert_int_equal(st.rows_raw, 4000);
   write_random(s, &ts, 500, &rng, 2.0);
   store_close(s);
-  assert_rollups_exact(dbpath, 4500);
+  assert_rollups_exact(tsu_dbpath, 4500);
 
   /* The status counters agree with COUNT(*). */
-  s = tsu_open(dbpath, &tsu_keep_all);
+  s = tsu_open(tsu_dbpath, &tsu_keep_all);
   store_get_status(s, &st);
-  sqlite3 *db = tsu_db(dbpath);
+  sqlite3 *db = tsu_db(tsu_dbpath);
   assert_int_equal(st.rows_minute, tsu_int(db, "SELECT count(*) FROM system_1m"));
   assert_int_equal(st.rows_hour, tsu_int(db, "SELECT count(*) FROM system_1h"));
   store_close(s);
@@ -178,15 +168,15 @@ static void test_rollups_equal_raw_aggregates(void **state) {
 static void test_status_counts_live(void **state) {
   uint64_t rng = 7;
   double ts = 1700000000.0;
-  store *s = tsu_open(dbpath, &tsu_keep_all);
+  store *s = tsu_open(tsu_dbpath, &tsu_keep_all);
   write_random(s, &ts, 800, &rng, 2.0);
   store_close(s);
-  s = tsu_open(dbpath, &tsu_keep_all);
+  s = tsu_open(tsu_dbpath, &tsu_keep_all);
   write_random(s, &ts, 800, &rng, 2.0);
   store_status st;
   store_get_status(s, &st);
   store_close(s);
-  sqlite3 *db = tsu_db(dbpath);
+  sqlite3 *db = tsu_db(tsu_dbpath);
   /* Before close the newest buckets are still open (in memory). */
   assert_true(st.rows_minute <= tsu_int(db, "SELECT count(*) FROM system_1m"));
   assert_true(st.rows_minute >= tsu_int(db, "SELECT count(*) FROM system_1m") - 2);
@@ -196,8 +186,8 @@ static void test_status_counts_live(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(test_rollups_equal_raw_aggregates, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_status_counts_live, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_rollups_equal_raw_aggregates, tsu_setup, tsu_teardown),
+      cmocka_unit_test_setup_teardown(test_status_counts_live, tsu_setup, tsu_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

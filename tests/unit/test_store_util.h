@@ -26,6 +26,23 @@ static inline void tsu_mkdtemp(char *path) {
 }
 static inline void tsu_rmtree(const char *path) { nftw(path, tsu_rm_one, 16, FTW_DEPTH | FTW_PHYS); }
 
+/* Each test's temporary directory and the database path inside it, made by
+ * tsu_setup and removed by tsu_teardown (cmocka setup/teardown functions). */
+static char tsu_dir[256], tsu_dbpath[512];
+
+static inline int tsu_setup(void **state) {
+  (void)state;
+  tsu_mkdtemp(tsu_dir);
+  snprintf(tsu_dbpath, sizeof tsu_dbpath, "%s/metrics.db", tsu_dir);
+  return 0;
+}
+
+static inline int tsu_teardown(void **state) {
+  (void)state;
+  tsu_rmtree(tsu_dir);
+  return 0;
+}
+
 /* Deterministic pseudo-random numbers (xorshift). */
 static inline uint64_t tsu_rand(uint64_t *state) {
   uint64_t x = *state;

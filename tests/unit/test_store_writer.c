@@ -15,17 +15,7 @@
 
 #include "test_store_util.h"
 
-static char dir[256], dbpath[512];
 
-static int setup(void **state) {
-  tsu_mkdtemp(dir);
-  snprintf(dbpath, sizeof dbpath, "%s/metrics.db", dir);
-  return 0;
-}
-static int teardown(void **state) {
-  tsu_rmtree(dir);
-  return 0;
-}
 
 static void sleep_ms(int ms) {
   struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
@@ -55,7 +45,7 @@ static void enqueue_range(store *s, double t0, size_t from, size_t to, uint64_t 
 
 static void test_enqueue_flush(void **state) {
   uint64_t rng = 1;
-  store *s = tsu_open(dbpath, &tsu_keep_all);
+  store *s = tsu_open(tsu_dbpath, &tsu_keep_all);
   enqueue_range(s, 1700000000.0, 0, 100, &rng);
   store_flush(s);
   store_status st;
@@ -72,9 +62,9 @@ static void test_enqueue_flush(void **state) {
 
 static void test_overflow_drops_oldest_and_lock_error_clears(void **state) {
   uint64_t rng = 2;
-  store *s = tsu_open(dbpath, &tsu_keep_all);
+  store *s = tsu_open(tsu_dbpath, &tsu_keep_all);
   /* Another connection holds the write lock: every write gets SQLITE_BUSY. */
-  sqlite3 *blocker = tsu_db(dbpath);
+  sqlite3 *blocker = tsu_db(tsu_dbpath);
   tsu_exec(blocker, "BEGIN EXCLUSIVE");
   enqueue_range(s, 1700000000.0, 0, 1, &rng);
   store_status st = wait_error(s, true);
@@ -106,7 +96,7 @@ static void test_overflow_drops_oldest_and_lock_error_clears(void **state) {
  * (root in a container that allows it); skipped otherwise. */
 static void test_disk_full_recovers(void **state) {
   char mnt[512];
-  snprintf(mnt, sizeof mnt, "%s/small", dir);
+  snprintf(mnt, sizeof mnt, "%s/small", tsu_dir);
   assert_int_equal(mkdir(mnt, 0700), 0);
   if (mount("tmpfs", mnt, "tmpfs", 0, "size=2m") != 0) {
     print_message("tmpfs mount not permitted here: skipping the disk-full test\n");
@@ -139,14 +129,14 @@ static void test_disk_full_recovers(void **state) {
  * queries read the new file. */
 static void test_deleted_file_recreated(void **state) {
   uint64_t rng = 4;
-  store *s = tsu_open(dbpath, &tsu_keep_all);
+  store *s = tsu_open(tsu_dbpath, &tsu_keep_all);
   enqueue_range(s, 1700000000.0, 0, 5, &rng);
   store_flush(s);
   char side[4200];
-  assert_int_equal(unlink(dbpath), 0);
-  snprintf(side, sizeof side, "%s-wal", dbpath);
+  assert_int_equal(unlink(tsu_dbpath), 0);
+  snprintf(side, sizeof side, "%s-wal", tsu_dbpath);
   unlink(side);
-  snprintf(side, sizeof side, "%s-shm", dbpath);
+  snprintf(side, sizeof side, "%s-shm", tsu_dbpath);
   unlink(side);
   enqueue_range(s, 1700000000.0, 5, 10, &rng);
   store_flush(s);
@@ -154,7 +144,7 @@ static void test_deleted_file_recreated(void **state) {
   store_get_status(s, &st);
   assert_false(st.has_error);
   assert_int_equal(st.written_snapshots, 10);
-  assert_int_equal(access(dbpath, F_OK), 0);
+  assert_int_equal(access(tsu_dbpath, F_OK), 0);
   metrics_snapshot *snaps = NULL;
   size_t n = 0;
   int res = -1;
@@ -165,7 +155,7 @@ static void test_deleted_file_recreated(void **state) {
   free(snaps);
   store_close(s);
   /* The new file is a complete database of the current schema. */
-  s = tsu_open(dbpath, &tsu_keep_all);
+  s = tsu_open(tsu_dbpath, &tsu_keep_all);
   store_get_status(s, &st);
   assert_int_equal(st.rows_raw, 5);
   store_close(s);
@@ -173,11 +163,11 @@ static void test_deleted_file_recreated(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(test_enqueue_flush, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_overflow_drops_oldest_and_lock_error_clears, setup,
-                                      teardown),
-      cmocka_unit_test_setup_teardown(test_disk_full_recovers, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_deleted_file_recreated, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_enqueue_flush, tsu_setup, tsu_teardown),
+      cmocka_unit_test_setup_teardown(test_overflow_drops_oldest_and_lock_error_clears, tsu_setup,
+                                      tsu_teardown),
+      cmocka_unit_test_setup_teardown(test_disk_full_recovers, tsu_setup, tsu_teardown),
+      cmocka_unit_test_setup_teardown(test_deleted_file_recreated, tsu_setup, tsu_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
