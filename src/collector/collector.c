@@ -34,8 +34,8 @@ struct collector {
   bool enabled;
   double interval;
   ring *history;
-  metrics_snapshot latest;
-  bool has_latest;
+  bool has_latest; /* the ring's newest entry is a fresh tick (not preloaded,
+                      not from before a disable): step 7's O(1) "latest" */
   char *latest_json; /* lazily encoded; NULL when stale */
   uint64_t ticks;
   double last_tick_cpu;
@@ -90,10 +90,10 @@ static double thread_cpu_seconds(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Steps 6 and 7: append to the ring and make it the latest. Lock held. */
+/* Steps 6 and 7: append to the ring, whose newest entry is the latest.
+ * Lock held. */
 static void publish_locked(collector *c, const metrics_snapshot *s, double tick_cpu) {
   ring_push(c->history, s);
-  snapshot_copy(&c->latest, s);
   c->has_latest = true;
   free(c->latest_json);
   c->latest_json = NULL;
@@ -178,7 +178,6 @@ void collector_free(collector *c) {
   }
   sampler_free(c->sampler);
   ring_free(c->history);
-  snapshot_free(&c->latest);
   free(c->latest_json);
   pthread_cond_destroy(&c->wake);
   pthread_mutex_destroy(&c->lock);
@@ -221,7 +220,7 @@ void collector_get_status(collector *c, collector_status *out) {
 bool collector_latest(collector *c, metrics_snapshot *out) {
   pthread_mutex_lock(&c->lock);
   bool ok = c->enabled && c->has_latest;
-  if (ok) snapshot_copy(out, &c->latest);
+  if (ok) snapshot_copy(out, ring_latest(c->history));
   pthread_mutex_unlock(&c->lock);
   return ok;
 }
@@ -230,7 +229,7 @@ char *collector_latest_json(collector *c) {
   char *json = NULL;
   pthread_mutex_lock(&c->lock);
   if (c->enabled && c->has_latest) {
-    if (!c->latest_json) c->latest_json = snapshot_to_json_string(&c->latest);
+    if (!c->latest_json) c->latest_json = snapshot_to_json_string(ring_latest(c->history));
     json = xstrdup(c->latest_json);
   }
   pthread_mutex_unlock(&c->lock);
@@ -242,6 +241,14 @@ size_t collector_history(collector *c, double from, double to, metrics_snapshot 
   pthread_mutex_lock(&c->lock);
   size_t n = ring_copy_range(c->history, from, to, out);
   if (oldest) *oldest = ring_oldest_timestamp(c->history);
+  pthread_mutex_unlock(&c->lock);
+  return n;
+}
+
+size_t collector_history_extent(collector *c, double from, double to, double *oldest) {
+  pthread_mutex_lock(&c->lock);
+  size_t n = ring_count_range(c->history, from, to);
+  *oldest = ring_oldest_timestamp(c->history);
   pthread_mutex_unlock(&c->lock);
   return n;
 }

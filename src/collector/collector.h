@@ -78,6 +78,9 @@ char *collector_latest_json(collector *c);
  * the ring's oldest timestamp (0 if empty) so callers can pick a tier. */
 size_t collector_history(collector *c, double from, double to, metrics_snapshot **out,
                          double *oldest);
+/* How many ring entries fall in [from, to] and the ring's oldest timestamp
+ * (0 if empty), without copying: lets a caller choose memory or disk first. */
+size_t collector_history_extent(collector *c, double from, double to, double *oldest);
 
 /* One tick, synchronously, on the caller's thread (benchmarks/tests). Fills
  * out (caller frees) and returns HIRO_OK. The first call only primes counters

@@ -99,16 +99,25 @@ static bool is_sorted(const ring *r) {
   return true;
 }
 
-size_t ring_copy_range(const ring *r, double from, double to, metrics_snapshot **out) {
-  size_t start = is_sorted(r) ? lower_bound(r, from) : 0;
+/* Index to start scanning from for entries >= from. */
+static size_t range_start(const ring *r, double from) {
+  return is_sorted(r) ? lower_bound(r, from) : 0;
+}
+
+size_t ring_count_range(const ring *r, double from, double to) {
   size_t n = 0;
-  for (size_t i = start; i < r->count; i++) {
+  for (size_t i = range_start(r, from); i < r->count; i++) {
     double t = ring_at(r, i)->timestamp;
     if (t >= from && t <= to) n++;
   }
+  return n;
+}
+
+size_t ring_copy_range(const ring *r, double from, double to, metrics_snapshot **out) {
+  size_t n = ring_count_range(r, from, to);
   *out = n ? xcalloc(n, sizeof **out) : NULL;
   size_t k = 0;
-  for (size_t i = start; i < r->count && k < n; i++) {
+  for (size_t i = range_start(r, from); i < r->count && k < n; i++) {
     const metrics_snapshot *s = ring_at(r, i);
     if (s->timestamp >= from && s->timestamp <= to) snapshot_copy(&(*out)[k++], s);
   }

@@ -27,6 +27,8 @@ void ring_resize(ring *r, size_t capacity);
  * array (*out, caller frees each with snapshot_free and the array with free).
  * Returns the number copied. */
 size_t ring_copy_range(const ring *r, double from, double to, metrics_snapshot **out);
+/* How many entries have from <= timestamp <= to. No copies. */
+size_t ring_count_range(const ring *r, double from, double to);
 /* Timestamp of the oldest entry, or 0 when empty. */
 double ring_oldest_timestamp(const ring *r);
 /* Approximate heap bytes held by the ring (for the benchmark). */

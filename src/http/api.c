@@ -178,6 +178,56 @@ static void sort_if_needed(metrics_snapshot *snaps, size_t n) {
 }
 
 /* Choose memory or disk for the range and encode the answer. */
+static void free_snapshots(metrics_snapshot *snaps, size_t n) {
+  for (size_t i = 0; i < n; i++) snapshot_free(&snaps[i]);
+  free(snaps);
+}
+
+/* Answer from the ring at full resolution; thinned evenly (newest kept) only
+ * when there is no disk tier to go to. */
+static void history_from_memory(const api_context *ctx, const history_params *hp,
+                                api_response *resp) {
+  metrics_snapshot *snaps = NULL;
+  double oldest;
+  size_t n = collector_history(ctx->coll, hp->from, hp->to, &snaps, &oldest);
+  sort_if_needed(snaps, n);
+  size_t skip = 0, step = 1;
+  if (n > hp->max_points) {
+    step = (n + hp->max_points - 1) / hp->max_points;
+    skip = (n - 1) % step;
+  }
+  size_t k = 0;
+  for (size_t i = skip; i < n; i += step) {
+    if (k != i) {
+      snapshot_free(&snaps[k]);
+      snaps[k] = snaps[i];
+      memset(&snaps[i], 0, sizeof snaps[i]);
+    }
+    k++;
+  }
+  set_body(resp, 200, "application/json", snapshots_to_json_string(snaps, k));
+  resp->metrics_source = "memory";
+  resp->metrics_resolution = "raw";
+  free_snapshots(snaps, n);
+}
+
+static void history_from_disk(const api_context *ctx, const history_params *hp,
+                              api_response *resp) {
+  metrics_snapshot *snaps = NULL;
+  size_t n = 0;
+  int res = 0;
+  if (store_query(ctx->st, hp->from, hp->to, hp->max_points, hp->agg, &snaps, &n, &res) !=
+      HIRO_OK) {
+    api_error(resp, 500, "history query failed (see server.log)");
+    return;
+  }
+  set_body(resp, 200, "application/json", snapshots_to_json_string(snaps, n));
+  resp->metrics_source = "disk";
+  resp->metrics_resolution = res == STORE_RES_HOUR ? "3600" : res == STORE_RES_MINUTE ? "60" : "raw";
+  free_snapshots(snaps, n);
+}
+
+/* Choose memory or disk for the range (before copying anything) and answer. */
 static void handle_history(const api_context *ctx, const api_request *req, api_response *resp) {
   history_params hp;
   char err[256];
@@ -185,10 +235,8 @@ static void handle_history(const api_context *ctx, const api_request *req, api_r
     api_error(resp, 400, err);
     return;
   }
-  metrics_snapshot *snaps = NULL;
   double oldest = 0;
-  size_t n = collector_history(ctx->coll, hp.from, hp.to, &snaps, &oldest);
-  sort_if_needed(snaps, n);
+  size_t n = collector_history_extent(ctx->coll, hp.from, hp.to, &oldest);
   collector_status st;
   collector_get_status(ctx->coll, &st);
   /* The ring covers the range when its oldest entry is within one interval of
@@ -200,39 +248,10 @@ static void handle_history(const api_context *ctx, const api_request *req, api_r
     /* Disk keeps milliseconds: compare at that precision. */
     covered = ps.oldest_timestamp <= 0 || ps.oldest_timestamp >= oldest - 0.001;
   }
-  if (!ctx->st || (covered && n <= hp.max_points)) {
-    size_t skip = 0, step = 1;
-    if (n > hp.max_points) { /* no disk tier: thin evenly, newest kept */
-      step = (n + hp.max_points - 1) / hp.max_points;
-      skip = (n - 1) % step;
-    }
-    size_t k = 0;
-    for (size_t i = skip; i < n; i += step) {
-      if (k != i) {
-        snapshot_free(&snaps[k]);
-        snaps[k] = snaps[i];
-        memset(&snaps[i], 0, sizeof snaps[i]);
-      }
-      k++;
-    }
-    set_body(resp, 200, "application/json", snapshots_to_json_string(snaps, k));
-    resp->metrics_source = "memory";
-    resp->metrics_resolution = "raw";
-  } else {
-    for (size_t i = 0; i < n; i++) snapshot_free(&snaps[i]);
-    free(snaps);
-    snaps = NULL;
-    int res = 0;
-    if (store_query(ctx->st, hp.from, hp.to, hp.max_points, hp.agg, &snaps, &n, &res) != HIRO_OK) {
-      api_error(resp, 500, "history query failed (see server.log)");
-      return;
-    }
-    set_body(resp, 200, "application/json", snapshots_to_json_string(snaps, n));
-    resp->metrics_source = "disk";
-    resp->metrics_resolution = res == STORE_RES_HOUR ? "3600" : res == STORE_RES_MINUTE ? "60" : "raw";
-  }
-  for (size_t i = 0; i < n; i++) snapshot_free(&snaps[i]);
-  free(snaps);
+  if (!ctx->st || (covered && n <= hp.max_points))
+    history_from_memory(ctx, &hp, resp);
+  else
+    history_from_disk(ctx, &hp, resp);
 }
 
 static void handle_prometheus(const api_context *ctx, api_response *resp) {
