@@ -118,20 +118,47 @@ void sb_double(strbuf *b, double v, int decimals) {
   sb_append(b, digits, (size_t)n);
 }
 
+size_t sb_utf8_len(const char *text) {
+  const unsigned char *p = (const unsigned char *)text;
+  unsigned char c = p[0], lo = 0x80, hi = 0xBF;
+  size_t n = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3
+           : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+  if (n < 2) return n;
+  if (c == 0xE0) lo = 0xA0; /* overlong */
+  if (c == 0xED) hi = 0x9F; /* surrogates */
+  if (c == 0xF0) lo = 0x90; /* overlong */
+  if (c == 0xF4) hi = 0x8F; /* above U+10FFFF */
+  if (p[1] < lo || p[1] > hi) return 0;
+  for (size_t i = 2; i < n; i++)
+    if ((p[i] & 0xC0) != 0x80) return 0; /* also stops at the NUL */
+  return n;
+}
+
 void sb_json_string(strbuf *b, const char *s) {
   static const char hex[] = "0123456789abcdef";
   sb_putc(b, '"');
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-    unsigned char c = *p;
+  for (const char *p = s; *p;) {
+    unsigned char c = (unsigned char)*p;
     if (c == '"' || c == '\\') {
       sb_putc(b, '\\');
       sb_putc(b, (char)c);
     } else if (c < 0x20) {
       char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
       sb_append(b, esc, 6);
+    } else if (c >= 0x80) {
+      size_t n = sb_utf8_len(p);
+      if (n == 0) {
+        sb_append(b, "\xEF\xBF\xBD", 3);
+        p++;
+      } else {
+        sb_append(b, p, n);
+        p += n;
+      }
+      continue;
     } else {
       sb_putc(b, (char)c);
     }
+    p++;
   }
   sb_putc(b, '"');
 }

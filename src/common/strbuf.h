@@ -45,7 +45,13 @@ void sb_i64(strbuf *b, int64_t v);
  * JSON readers see a float. NaN and infinities print as 0.0. Values beyond
  * +-1e15 fall back to %.17g. */
 void sb_double(strbuf *b, double v, int decimals);
-/* JSON string literal with quotes and escapes (control chars as \u00XX). */
+/* Length of the valid UTF-8 sequence at p (1-4), or 0 when p starts an
+ * invalid one (stray continuation byte, overlong form, surrogate, above
+ * U+10FFFF, truncated). Never reads past a NUL. */
+size_t sb_utf8_len(const char *p);
+/* JSON string literal with quotes and escapes (control chars as \u00XX).
+ * Invalid UTF-8 (plugin names and client input can be any bytes) becomes
+ * U+FFFD, so the output is always valid JSON. */
 void sb_json_string(strbuf *b, const char *s);
 
 #endif

@@ -20,44 +20,13 @@ static void set_body(api_response *resp, int status, const char *type, char *bod
   resp->body_len = strlen(body);
 }
 
-/* Length of the valid UTF-8 sequence at p (1-4), or 0 when it is invalid
- * (stray continuation byte, overlong form, surrogate, above U+10FFFF,
- * truncated). */
-static size_t utf8_sequence(const unsigned char *p) {
-  unsigned char c = p[0];
-  if (c < 0x80) return 1;
-  size_t n = c >= 0xc2 && c <= 0xdf   ? 2
-             : c >= 0xe0 && c <= 0xef ? 3
-             : c >= 0xf0 && c <= 0xf4 ? 4
-                                      : 0;
-  for (size_t i = 1; i < n; i++)
-    if ((p[i] & 0xc0) != 0x80) return 0; /* also stops at the terminating NUL */
-  if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] > 0x9f) || (c == 0xf0 && p[1] < 0x90) ||
-      (c == 0xf4 && p[1] > 0x8f))
-    return 0;
-  return n;
-}
-
-/* Error reasons may quote client input (an unknown field name, say), which
- * can be any bytes: replace invalid UTF-8 with '?' so the body stays valid
- * JSON. Returns a new string. */
-static char *utf8_clean(const char *text) {
-  char *out = xstrdup(text);
-  for (unsigned char *p = (unsigned char *)out; *p;) {
-    size_t n = utf8_sequence(p);
-    if (n == 0) *p++ = '?';
-    else p += n;
-  }
-  return out;
-}
-
 void api_error(api_response *resp, int status, const char *reason) {
+  /* Reasons may quote client input (an unknown field name): sb_json_string
+   * keeps the body valid JSON whatever the bytes. */
   strbuf b;
-  char *clean = utf8_clean(reason);
-  sb_init(&b, 64 + strlen(clean));
+  sb_init(&b, 64 + strlen(reason));
   sb_puts(&b, "{\"error\":");
-  sb_json_string(&b, clean);
-  free(clean);
+  sb_json_string(&b, reason);
   sb_putc(&b, '}');
   free(resp->body);
   set_body(resp, status, "application/json", sb_steal(&b));

@@ -11,30 +11,12 @@
 
 #include "common/hiro.h"
 
-/* Length of the valid UTF-8 sequence at p (1-4), or 0 when p starts an
- * invalid one (stray continuation, overlong form, surrogate, > U+10FFFF).
- * Never reads past a NUL: a NUL fails the continuation test. */
-static size_t utf8_len(const unsigned char *p) {
-  unsigned char c = p[0], lo = 0x80, hi = 0xBF;
-  size_t n = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3
-           : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
-  if (n < 2) return n;
-  if (c == 0xE0) lo = 0xA0;
-  if (c == 0xED) hi = 0x9F;
-  if (c == 0xF0) lo = 0x90;
-  if (c == 0xF4) hi = 0x8F;
-  if (p[1] < lo || p[1] > hi) return 0;
-  for (size_t i = 2; i < n; i++)
-    if ((p[i] & 0xC0) != 0x80) return 0;
-  return n;
-}
-
 /* Escape per the format: backslash and newline always, double quote only in
  * label values (HELP text keeps quotes). Invalid UTF-8 becomes U+FFFD, because
  * Prometheus rejects the whole scrape over one bad byte in a label value. */
 static void escape(strbuf *b, const char *text, bool in_label) {
   for (const unsigned char *p = (const unsigned char *)text; *p;) {
-    size_t n = utf8_len(p);
+    size_t n = sb_utf8_len((const char *)p);
     if (*p == '\\')
       sb_append(b, "\\\\", 2);
     else if (*p == '\n')

@@ -131,6 +131,22 @@ static void test_double_formatting(void **state) {
   }
 }
 
+/* A plugin name with invalid UTF-8 (config.json accepts any bytes) still gives
+ * valid JSON: the bad bytes become U+FFFD, valid multi-byte text is kept. */
+static void test_invalid_utf8_name(void **state) {
+  metrics_snapshot s = sample();
+  strcpy(s.children[0].name, "bad\xff\xc0 pl\xc3\xbcgin \xed\xa0\x80");
+  char *text = snapshot_to_json_string(&s);
+  cJSON *root = cJSON_Parse(text);
+  assert_non_null(root);
+  const cJSON *kid = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "children"), 0);
+  assert_string_equal(cJSON_GetObjectItem(kid, "name")->valuestring,
+                      "bad\xef\xbf\xbd\xef\xbf\xbd pl\xc3\xbcgin \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+  cJSON_Delete(root);
+  free(text);
+  snapshot_free(&s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_every_field_present),
@@ -138,6 +154,7 @@ int main(void) {
       cmocka_unit_test(test_missing_parts_are_null),
       cmocka_unit_test(test_array_encoding),
       cmocka_unit_test(test_double_formatting),
+      cmocka_unit_test(test_invalid_utf8_name),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
