@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "collector/model.h"
+#include "model/model.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "store/store.h"

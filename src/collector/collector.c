@@ -10,7 +10,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "collector/json.h"
 #include "collector/ring.h"
 #include "collector/sampler.h"
 #include "common/clock.h"
@@ -36,7 +35,6 @@ struct collector {
   ring *history;
   bool has_latest; /* the ring's newest entry is a fresh tick (not preloaded,
                       not from before a disable): step 7's O(1) "latest" */
-  char *latest_json; /* lazily encoded; NULL when stale */
   uint64_t ticks;
   double last_tick_cpu;
   double created_mono;
@@ -95,10 +93,20 @@ static double thread_cpu_seconds(void) {
 static void publish_locked(collector *c, const metrics_snapshot *s, double tick_cpu) {
   ring_push(c->history, s);
   c->has_latest = true;
-  free(c->latest_json);
-  c->latest_json = NULL;
   c->ticks++;
   c->last_tick_cpu = tick_cpu;
+}
+
+/* One tick (steps 1-7): sample into snap, timing the tick's own CPU, and
+ * publish it. Called without the lock. */
+static void take_and_publish(collector *c, metrics_snapshot *snap) {
+  double cpu0 = thread_cpu_seconds();
+  sampler_take(c->sampler, snap);
+  double tick_cpu = thread_cpu_seconds() - cpu0;
+  snap->counters.tick_seconds = tick_cpu;
+  pthread_mutex_lock(&c->lock);
+  publish_locked(c, snap, tick_cpu);
+  pthread_mutex_unlock(&c->lock);
 }
 
 /* Wait on the condition variable until mono time `until` (or a signal). */
@@ -135,12 +143,8 @@ static void *collector_main(void *arg) {
       continue;
     }
     pthread_mutex_unlock(&c->lock);
-    double cpu0 = thread_cpu_seconds();
-    sampler_take(c->sampler, &snap);
-    double tick_cpu = thread_cpu_seconds() - cpu0;
-    snap.counters.tick_seconds = tick_cpu;
+    take_and_publish(c, &snap);
     pthread_mutex_lock(&c->lock);
-    publish_locked(c, &snap, tick_cpu);
     double interval = c->interval;
     pthread_mutex_unlock(&c->lock);
 
@@ -178,7 +182,6 @@ void collector_free(collector *c) {
   }
   sampler_free(c->sampler);
   ring_free(c->history);
-  free(c->latest_json);
   pthread_cond_destroy(&c->wake);
   pthread_mutex_destroy(&c->lock);
   free(c);
@@ -191,8 +194,6 @@ void collector_configure(collector *c, const bool *enabled, const double *interv
     c->enabled = *enabled;
     if (!c->enabled) {
       c->has_latest = false; /* /metrics answers 503 until a fresh tick */
-      free(c->latest_json);
-      c->latest_json = NULL;
     }
   }
   if (interval) c->interval = clamp_interval(*interval);
@@ -202,8 +203,6 @@ void collector_configure(collector *c, const bool *enabled, const double *interv
 }
 
 void collector_set_enabled(collector *c, bool enabled) { collector_configure(c, &enabled, NULL, NULL); }
-void collector_set_interval(collector *c, double s) { collector_configure(c, NULL, &s, NULL); }
-void collector_set_history_size(collector *c, size_t n) { collector_configure(c, NULL, NULL, &n); }
 
 void collector_get_status(collector *c, collector_status *out) {
   pthread_mutex_lock(&c->lock);
@@ -225,15 +224,11 @@ bool collector_latest(collector *c, metrics_snapshot *out) {
   return ok;
 }
 
-char *collector_latest_json(collector *c) {
-  char *json = NULL;
+uint64_t collector_latest_tick(collector *c) {
   pthread_mutex_lock(&c->lock);
-  if (c->enabled && c->has_latest) {
-    if (!c->latest_json) c->latest_json = snapshot_to_json_string(ring_latest(c->history));
-    json = xstrdup(c->latest_json);
-  }
+  uint64_t tick = c->enabled && c->has_latest ? c->ticks : 0;
   pthread_mutex_unlock(&c->lock);
-  return json;
+  return tick;
 }
 
 size_t collector_history(collector *c, double from, double to, metrics_snapshot **out,
@@ -259,12 +254,6 @@ hiro_err collector_tick_once(collector *c, metrics_snapshot *out) {
     c->sync_primed = true;
     return HIRO_ENOENT;
   }
-  double cpu0 = thread_cpu_seconds();
-  sampler_take(c->sampler, out);
-  double tick_cpu = thread_cpu_seconds() - cpu0;
-  out->counters.tick_seconds = tick_cpu;
-  pthread_mutex_lock(&c->lock);
-  publish_locked(c, out, tick_cpu);
-  pthread_mutex_unlock(&c->lock);
+  take_and_publish(c, out);
   return HIRO_OK;
 }

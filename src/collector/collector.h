@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "collector/model.h"
+#include "model/model.h"
 #include "platform/platform.h"
 
 #define COLLECTOR_MIN_INTERVAL 1.0
@@ -61,8 +61,6 @@ void collector_free(collector *c);
  * are validated by the caller (see COLLECTOR_* bounds); out-of-range values
  * are clamped. */
 void collector_set_enabled(collector *c, bool enabled);
-void collector_set_interval(collector *c, double seconds);
-void collector_set_history_size(collector *c, size_t n);
 /* Apply several changes atomically (readers never see a mix). NULL = leave. */
 void collector_configure(collector *c, const bool *enabled, const double *interval,
                          const size_t *history_size);
@@ -71,9 +69,10 @@ void collector_get_status(collector *c, collector_status *out);
 /* Copy the latest snapshot into out (deep copy; caller snapshot_free's it).
  * Returns false when there is none or the collector is disabled. */
 bool collector_latest(collector *c, metrics_snapshot *out);
-/* Latest snapshot encoded as JSON (compact), cached per tick. Returns a
- * malloc'd string the caller frees, or NULL when disabled / none yet. */
-char *collector_latest_json(collector *c);
+/* Which tick the latest snapshot came from (ticks count from 1), or 0 when
+ * there is none or the collector is disabled: lets a reader cache what it
+ * derives from the latest snapshot. */
+uint64_t collector_latest_tick(collector *c);
 /* History within [from, to], oldest first; see ring_copy_range. Also returns
  * the ring's oldest timestamp (0 if empty) so callers can pick a tier. */
 size_t collector_history(collector *c, double from, double to, metrics_snapshot **out,

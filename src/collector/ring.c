@@ -128,7 +128,7 @@ size_t ring_memory_bytes(const ring *r) {
   size_t bytes = sizeof *r + r->capacity * sizeof *r->slots;
   for (size_t i = 0; i < r->count; i++) {
     const metrics_snapshot *s = ring_at(r, i);
-    bytes += s->n_children * (sizeof *s->children + sizeof *s->children_cpu_seconds);
+    bytes += s->n_children * sizeof *s->children;
   }
   return bytes;
 }

@@ -3,7 +3,7 @@
 #define HIRO_RING_H
 #include <stddef.h>
 
-#include "collector/model.h"
+#include "model/model.h"
 
 typedef struct ring ring;
 

@@ -122,7 +122,7 @@ static double lifetime_cpu_percent(sampler *s, const proc_sample *ps) {
 
 /* Read one plugin into out; returns whether it is alive. */
 static bool sample_child(sampler *s, child_state *k, const child_ref *ref, double elapsed,
-                         child_process_metrics *out, double *cpu_seconds) {
+                         process_metrics *out) {
   if (k->pid != ref->pid || k->start_ticks != ref->start_ticks) {
     forget_handle(k);
     k->pid = ref->pid;
@@ -147,7 +147,7 @@ static bool sample_child(sampler *s, child_state *k, const child_ref *ref, doubl
   out->rss_bytes = ps.rss_bytes;
   out->vms_bytes = ps.vms_bytes;
   out->num_threads = ps.num_threads;
-  *cpu_seconds = (double)ps.cpu_ns / 1e9;
+  out->cpu_seconds = (double)ps.cpu_ns / 1e9;
   k->last_cpu_ns = ps.cpu_ns;
   k->primed = true;
   return true;
@@ -163,8 +163,7 @@ static void sample_children(sampler *s, double elapsed, metrics_snapshot *out) {
     const child_ref *ref = &s->refs[i];
     child_state *k = find_child(s, ref->name);
     k->listed = true;
-    out->children[i].alive =
-        sample_child(s, k, ref, elapsed, &out->children[i], &out->children_cpu_seconds[i]);
+    out->children[i].alive = sample_child(s, k, ref, elapsed, &out->children[i]);
   }
   prune_children(s);
 }
@@ -180,11 +179,12 @@ static void sample_self(sampler *s, double elapsed, metrics_snapshot *out) {
   }
   out->has_process = s->self_ok;
   out->process.pid = platform_proc_pid(s->self);
+  out->process.alive = true;
   out->process.cpu_percent = rate_cpu_percent(s->self_cpu_ns, ps.cpu_ns, 1e9, elapsed);
   out->process.rss_bytes = ps.rss_bytes;
   out->process.vms_bytes = ps.vms_bytes;
   out->process.num_threads = ps.num_threads;
-  out->counters.server_cpu_seconds = (double)ps.cpu_ns / 1e9;
+  out->process.cpu_seconds = (double)ps.cpu_ns / 1e9;
   s->self_cpu_ns = ps.cpu_ns;
   s->self_ok = true;
 }

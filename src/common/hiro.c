@@ -33,7 +33,6 @@ const char *hiro_strerror(hiro_err err) {
   case HIRO_ENOENT: return "not found";
   case HIRO_EIO: return "input/output error";
   case HIRO_EINVAL: return "invalid argument";
-  case HIRO_ENOMEM: return "out of memory";
   case HIRO_EBUSY: return "busy";
   case HIRO_ESCHEMA: return "unknown schema version";
   case HIRO_EPARSE: return "parse error";

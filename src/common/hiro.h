@@ -10,11 +10,13 @@ typedef enum {
   HIRO_ENOENT = -1,   /* file, process or row does not exist (any more) */
   HIRO_EIO = -2,      /* read/write failed */
   HIRO_EINVAL = -3,   /* bad input: argument, config value, request body */
-  HIRO_ENOMEM = -4,
   HIRO_EBUSY = -5,    /* already running, port taken */
   HIRO_ESCHEMA = -6,  /* database schema version unknown to this binary */
   HIRO_EPARSE = -7,   /* malformed file contents */
 } hiro_err;
+
+/* Plugin names (config.json "channels"): at most 63 bytes. */
+#define HIRO_NAME_MAX 64
 
 #define HIRO_MUST_USE __attribute__((warn_unused_result))
 #define HIRO_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))

@@ -24,43 +24,19 @@
 #include <unistd.h>
 
 #include "export/export.h"
+#include "model/columns.h"
 #include "store/store.h"
 
 /* The first schema version with every table read here (0001_initial). */
 enum { EXPORT_MIN_SCHEMA = 1 };
 
-typedef enum { V_INT, V_PCT, V_KIB } value_kind; /* as stored: as is, x 100, KiB */
-
-typedef struct {
-  const char *db;  /* column in raw_*; rollups have <db>_avg/_min/_max */
-  const char *csv; /* header name (the design document's / v_* views' names) */
-  value_kind kind;
-} column;
-
-static const column sys_columns[] = {
-    {"cpu_pct_x100", "cpu_percent", V_PCT},
-    {"cpu_count", "cpu_count", V_INT},
-    {"mem_total", "memory_total_bytes", V_INT},
-    {"mem_available", "memory_available_bytes", V_INT},
-    {"mem_pct_x100", "memory_percent", V_PCT},
-    {"disk_total", "disk_total_bytes", V_INT},
-    {"disk_used", "disk_used_bytes", V_INT},
-    {"disk_free", "disk_free_bytes", V_INT},
-    {"disk_pct_x100", "disk_percent", V_PCT},
-    {"disk_read_bps", "disk_read_bytes_per_sec", V_INT},
-    {"disk_write_bps", "disk_write_bytes_per_sec", V_INT},
-    {"net_sent_bps", "net_bytes_sent_per_sec", V_INT},
-    {"net_recv_bps", "net_bytes_recv_per_sec", V_INT},
-    {"net_sent_pps_x100", "net_packets_sent_per_sec", V_PCT},
-    {"net_recv_pps_x100", "net_packets_recv_per_sec", V_PCT},
-};
-
-static const column proc_columns[] = {
-    {"alive", "alive", V_INT},
-    {"cpu_pct_x100", "cpu_percent", V_PCT},
-    {"rss_kib", "rss_bytes", V_KIB},
-    {"vms_kib", "vms_bytes", V_KIB},
-    {"threads", "num_threads", V_INT},
+/* The columns and their CSV names come from model/columns.h (the same names
+ * as the v_* views). */
+/* The widest row: the ids, then at most 49 bytes a cell. */
+enum {
+  MAX_CELLS = (int)MODEL_SYS_COLUMNS > (int)MODEL_PROC_COLUMNS ? (int)MODEL_SYS_COLUMNS
+                                                              : (int)MODEL_PROC_COLUMNS,
+  LINE_MAX_BYTES = 160 + 50 * MAX_CELLS
 };
 
 static const char *const agg_suffix[] = {"avg", "min", "max"};
@@ -241,9 +217,8 @@ static hiro_err choose_tier(sqlite3 *db, const export_options *o, int *out) {
 static void build_sql(export_table table, int res, export_agg agg, char *sql, size_t n) {
   size_t len = 0;
 #define ADD(...) len += (size_t)snprintf(sql + len, len < n ? n - len : 0, __VA_ARGS__)
-  const column *cols = table == EXPORT_TABLE_SYSTEM ? sys_columns : proc_columns;
-  size_t ncols = table == EXPORT_TABLE_SYSTEM ? HIRO_ARRAY_LEN(sys_columns)
-                                              : HIRO_ARRAY_LEN(proc_columns);
+  const model_column *cols = table == EXPORT_TABLE_SYSTEM ? model_sys_columns : model_proc_columns;
+  size_t ncols = table == EXPORT_TABLE_SYSTEM ? MODEL_SYS_COLUMNS : MODEL_PROC_COLUMNS;
   const char *tier = res == EXPORT_RES_1M ? "1m" : "1h";
   if (res == EXPORT_RES_RAW) {
     if (table == EXPORT_TABLE_SYSTEM)
@@ -274,32 +249,31 @@ static void build_sql(export_table table, int res, export_agg agg, char *sql, si
 }
 
 static bool write_header(FILE *f, export_table table) {
-  const column *cols = table == EXPORT_TABLE_SYSTEM ? sys_columns : proc_columns;
-  size_t ncols = table == EXPORT_TABLE_SYSTEM ? HIRO_ARRAY_LEN(sys_columns)
-                                              : HIRO_ARRAY_LEN(proc_columns);
+  const model_column *cols = table == EXPORT_TABLE_SYSTEM ? model_sys_columns : model_proc_columns;
+  size_t ncols = table == EXPORT_TABLE_SYSTEM ? MODEL_SYS_COLUMNS : MODEL_PROC_COLUMNS;
   fputs("time,timestamp,samples", f);
   if (table == EXPORT_TABLE_PROCESSES) fputs(",kind,name,pid", f);
-  for (size_t i = 0; i < ncols; i++) fprintf(f, ",%s", cols[i].csv);
+  for (size_t i = 0; i < ncols; i++) fprintf(f, ",%s", cols[i].name);
   return fputs(CSV_EOL, f) != EOF;
 }
 
 /* One value cell at p: nothing for NULL, exact text for stored integers,
  * at most 4 decimals for averages. Writes at most 48 bytes; returns the end. */
-static char *put_value(char *p, sqlite3_stmt *st, int i, value_kind kind) {
+static char *put_value(char *p, sqlite3_stmt *st, int i, model_scale kind) {
   switch (sqlite3_column_type(st, i)) {
   case SQLITE_NULL:
     return p;
   case SQLITE_INTEGER: {
     int64_t v = (int64_t)sqlite3_column_int64(st, i);
-    if (kind == V_PCT) return csv_put_scaled(p, v, 2);
-    if (kind != V_KIB) return csv_put_int(p, v);
+    if (kind == MODEL_X100) return csv_put_scaled(p, v, 2);
+    if (kind != MODEL_KIB) return csv_put_int(p, v);
     if (v <= INT64_MAX / 1024 && v >= INT64_MIN / 1024) return csv_put_int(p, v * 1024);
     csv_format_real((double)v * 1024, p, 48);
     return p + strlen(p);
   }
   default: {
     double v = sqlite3_column_double(st, i);
-    csv_format_real(kind == V_PCT ? v / 100 : kind == V_KIB ? v * 1024 : v, p, 48);
+    csv_format_real(kind == MODEL_X100 ? v / 100 : kind == MODEL_KIB ? v * 1024 : v, p, 48);
     return p + strlen(p);
   }
   }
@@ -317,7 +291,7 @@ typedef struct {
 /* Write one row: built in a buffer and written with one fwrite, except the
  * process name, which csv_write_field quotes as needed. */
 static void write_row(FILE *f, sqlite3_stmt *st, export_table table, bool raw, time_cache *tc) {
-  char line[1024], *p = line;
+  char line[LINE_MAX_BYTES], *p = line;
   int64_t ms = (int64_t)sqlite3_column_int64(st, 0);
   if (!tc->valid || tc->ms != ms) {
     char *t = tc->text;
@@ -342,8 +316,8 @@ static void write_row(FILE *f, sqlite3_stmt *st, export_table table, bool raw, t
   p += tc->len;
   p = csv_put_int(p, (int64_t)sqlite3_column_int64(st, 1));
   int col = 2;
-  const column *cols = sys_columns;
-  size_t ncols = HIRO_ARRAY_LEN(sys_columns);
+  const model_column *cols = model_sys_columns;
+  size_t ncols = MODEL_SYS_COLUMNS;
   if (table == EXPORT_TABLE_PROCESSES) {
     const char *kind = sqlite3_column_int64(st, 2) == 0 ? ",server," : ",channel,";
     size_t klen = strlen(kind);
@@ -356,13 +330,13 @@ static void write_row(FILE *f, sqlite3_stmt *st, export_table table, bool raw, t
     *p++ = ',';
     p = csv_put_int(p, (int64_t)sqlite3_column_int64(st, 4));
     col = 5;
-    cols = proc_columns;
-    ncols = HIRO_ARRAY_LEN(proc_columns);
+    cols = model_proc_columns;
+    ncols = MODEL_PROC_COLUMNS;
   }
-  /* 15 cells of at most 49 bytes each fit the 1024-byte line. */
+  /* Every cell is at most 49 bytes: the line fits LINE_MAX_BYTES. */
   for (size_t i = 0; i < ncols; i++) {
     *p++ = ',';
-    p = put_value(p, st, col + (int)i, cols[i].kind);
+    p = put_value(p, st, col + (int)i, cols[i].scale);
   }
   memcpy(p, CSV_EOL, sizeof CSV_EOL - 1);
   p += sizeof CSV_EOL - 1;
@@ -389,7 +363,7 @@ hiro_err export_run(const export_options *o, FILE *out, export_stats *stats, cha
     set_err(err, errlen, "%s: cannot read: %s", o->db_path, sqlite3_errmsg(db));
     goto out;
   }
-  char sql[2048];
+  char sql[8192];
   build_sql(o->table, res, o->agg, sql, sizeof sql);
   if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
     set_err(err, errlen, "%s: cannot query: %s", o->db_path, sqlite3_errmsg(db));

@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "collector/json.h"
+#include "http/latest_cache.h"
+#include "http/snapshot_json.h"
 #include "common/clock.h"
 #include "common/hiro.h"
 #include "common/strbuf.h"
@@ -56,7 +57,7 @@ static bool authorized(const api_context *ctx, const api_request *req) {
 }
 
 static void handle_latest(const api_context *ctx, api_response *resp) {
-  char *json = collector_latest_json(ctx->coll);
+  char *json = latest_cache_json(ctx->latest, ctx->coll);
   if (!json) {
     collector_status st;
     collector_get_status(ctx->coll, &st);

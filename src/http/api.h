@@ -17,6 +17,7 @@ typedef struct {
   store *st;             /* NULL when persistence is off */
   const char *api_token; /* NULL when none is configured */
   bool token_for_reads;  /* non-loopback bind: every endpoint needs the token */
+  struct latest_cache *latest; /* JSON of the latest snapshot per tick; may be NULL */
 } api_context;
 
 /* Looks up a query parameter: returns its value (and length via len, which

@@ -8,8 +8,10 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "common/hiro.h"
+#include "model/columns.h"
 
 /* Escape per the format: backslash and newline always, double quote only in
  * label values (HELP text keeps quotes). Invalid UTF-8 becomes U+FFFD, because
@@ -52,7 +54,7 @@ static void put_double(strbuf *b, double v) {
 /* How to read a field found by offset. The kind is derived from the field's
  * declared type by KIND_OF, so a table row cannot misread its field (size_t is
  * uint64_t on the LP64 targets we build for; elsewhere this fails to compile). */
-typedef enum { AS_U64, AS_INT, AS_BOOL, AS_DOUBLE, AS_PERCENT } value_kind;
+typedef enum { AS_U64, AS_INT, AS_BOOL, AS_DOUBLE } value_kind;
 #define KIND_OF(expr) _Generic((expr), uint64_t: AS_U64, int: AS_INT, bool: AS_BOOL, double: AS_DOUBLE)
 
 static void put_field(strbuf *b, const void *base, size_t offset, value_kind kind) {
@@ -62,74 +64,61 @@ static void put_field(strbuf *b, const void *base, size_t offset, value_kind kin
   case AS_INT: sb_i64(b, *(const int *)p); break;
   case AS_BOOL: sb_putc(b, *(const bool *)p ? '1' : '0'); break;
   case AS_DOUBLE: put_double(b, *(const double *)p); break;
-  case AS_PERCENT: put_double(b, *(const double *)p / 100.0); break; /* 0-100 -> ratio */
   }
 }
 
 /* ---- per-process families: label set {process, pid} ---- */
 
-/* The server and each plugin, in one shape so one table serves both. */
-typedef struct {
-  const char *name;
-  int pid;
-  bool alive;
-  double cpu_seconds;
-  uint64_t rss_bytes, vms_bytes;
-  int num_threads;
-} proc_row;
+/* A figure of the column table in Prometheus units: percentages as ratios. */
+static void put_column(strbuf *b, const void *base, const model_column *c) {
+  double v = model_value(base, c);
+  if (strcmp(c->unit, "percent") == 0) v /= 100.0;
+  if (c->ctype == MODEL_U64)
+    sb_u64(b, *(const uint64_t *)((const char *)base + c->offset)); /* exact above 2^53 */
+  else
+    put_double(b, v);
+}
 
-#define PROC(f) offsetof(proc_row, f), KIND_OF(((proc_row *)0)->f)
+static void process_sample(strbuf *b, const char *family_name, const char *process,
+                           const process_metrics *p) {
+  sb_puts(b, family_name);
+  sb_puts(b, "{process=\"");
+  prometheus_escape_label(b, process);
+  sb_printf(b, "\",pid=\"%d\"} ", p->pid);
+}
 
-static const struct {
-  const char *name, *type, *help;
-  size_t offset;
-  value_kind kind;
-} proc_families[] = {
-    {"hiro_process_cpu_seconds_total", "counter",
-     "User plus system CPU time of the process, in seconds.", PROC(cpu_seconds)},
-    {"hiro_process_resident_memory_bytes", "gauge", "Resident set size in bytes.", PROC(rss_bytes)},
-    {"hiro_process_virtual_memory_bytes", "gauge", "Virtual memory size in bytes.", PROC(vms_bytes)},
-    {"hiro_process_threads", "gauge", "Number of threads.", PROC(num_threads)},
-    /* Last, and the only family a dead plugin appears in. */
-    {"hiro_process_alive", "gauge", "1 while the process runs, 0 after a channel plugin exited.",
-     PROC(alive)},
-};
-#define ALIVE_FAMILY (HIRO_ARRAY_LEN(proc_families) - 1)
-
-/* Rows for the server (when read) and every plugin; returns how many. out has
- * room for n_children + 1. Rows borrow names from s. */
-static size_t proc_rows(const metrics_snapshot *s, proc_row *out) {
-  size_t n = 0;
-  if (s->has_process)
-    out[n++] = (proc_row){"server", s->process.pid, true, s->counters.server_cpu_seconds,
-                          s->process.rss_bytes, s->process.vms_bytes, s->process.num_threads};
-  for (size_t i = 0; i < s->n_children; i++) {
-    const child_process_metrics *c = &s->children[i];
-    out[n++] = (proc_row){c->name, c->pid, c->alive,
-                          s->children_cpu_seconds ? s->children_cpu_seconds[i] : 0,
-                          c->rss_bytes, c->vms_bytes, c->num_threads};
+/* One family over the server and every plugin. col == NULL: the CPU time
+ * counter (a model field, not a stored column). A dead plugin has no RSS,
+ * threads or CPU: zeros would be false gauges and a counter falling to 0, so
+ * it appears only in status families and its other series go stale. */
+static void process_family(strbuf *b, const metrics_snapshot *s, const char *name,
+                           const char *type, const char *help, const model_column *col) {
+  family(b, name, type, help);
+  size_t n = s->n_children + 1;
+  for (size_t r = 0; r < n; r++) {
+    const process_metrics *p = r == 0 ? &s->process : &s->children[r - 1];
+    if (r == 0 && !s->has_process) continue;
+    bool alive = r == 0 || p->alive;
+    if (!alive && !(col && col->status)) continue;
+    process_sample(b, name, r == 0 ? "server" : p->name, p);
+    if (col)
+      put_column(b, p, col);
+    else
+      put_double(b, p->cpu_seconds);
+    sb_putc(b, '\n');
   }
-  return n;
 }
 
 static void render_processes(strbuf *b, const metrics_snapshot *s) {
-  proc_row *rows = xcalloc(s->n_children + 1, sizeof *rows);
-  size_t n = proc_rows(s, rows);
-  for (size_t f = 0; f < HIRO_ARRAY_LEN(proc_families); f++) {
-    family(b, proc_families[f].name, proc_families[f].type, proc_families[f].help);
-    for (size_t r = 0; r < n; r++) {
-      /* A dead plugin has no RSS, threads or CPU: zeros would be false gauges
-       * and a counter falling to 0. Absent, its series go stale instead. */
-      if (!rows[r].alive && f != ALIVE_FAMILY) continue;
-      sb_puts(b, proc_families[f].name);
-      sb_puts(b, "{process=\"");
-      prometheus_escape_label(b, rows[r].name);
-      sb_printf(b, "\",pid=\"%d\"} ", rows[r].pid);
-      put_field(b, &rows[r], proc_families[f].offset, proc_families[f].kind);
-      sb_putc(b, '\n');
+  process_family(b, s, "hiro_process_cpu_seconds_total", "counter",
+                 "User plus system CPU time of the process, in seconds.", NULL);
+  /* Measurements first, states last. */
+  for (int pass = 0; pass < 2; pass++)
+    for (int i = 0; i < MODEL_PROC_COLUMNS; i++) {
+      const model_column *c = &model_proc_columns[i];
+      if (c->prom && c->status == (pass == 1))
+        process_family(b, s, c->prom, "gauge", c->help, c);
     }
-  }
-  free(rows);
 }
 
 /* ---- scalar families: one unlabelled sample each ---- */
@@ -151,17 +140,6 @@ static const struct {
 } scalars[] = {
     {"hiro_snapshot_timestamp_seconds", G, "Unix time the exposed snapshot was taken.",
      SRC_SNAPSHOT, SNAP(timestamp)},
-    {"hiro_system_cpu_usage_ratio", G, "System-wide CPU busy fraction (0-1) over the last interval.",
-     SRC_SNAPSHOT, offsetof(metrics_snapshot, cpu.percent), AS_PERCENT},
-    {"hiro_system_cpus", G, "Logical CPUs.", SRC_SNAPSHOT, SNAP(cpu.count)},
-    {"hiro_system_memory_total_bytes", G, "Total physical memory.", SRC_SNAPSHOT,
-     SNAP(memory.total_bytes)},
-    {"hiro_system_memory_available_bytes", G, "Memory available (MemAvailable).", SRC_SNAPSHOT,
-     SNAP(memory.available_bytes)},
-    {"hiro_disk_total_bytes", G, "Root filesystem size.", SRC_DISK, SNAP(disk.total_bytes)},
-    {"hiro_disk_used_bytes", G, "Root filesystem bytes in use.", SRC_DISK, SNAP(disk.used_bytes)},
-    {"hiro_disk_free_bytes", G, "Root filesystem bytes available to users.", SRC_DISK,
-     SNAP(disk.free_bytes)},
     {"hiro_disk_read_bytes_total", C, "Bytes read from physical disks since boot.", SRC_DISK,
      SNAP(counters.disk_read_bytes)},
     {"hiro_disk_written_bytes_total", C, "Bytes written to physical disks since boot.", SRC_DISK,
@@ -191,6 +169,19 @@ static const struct {
 #undef G
 #undef C
 
+/* The column table's system figures that have a Prometheus gauge. */
+static void render_system_gauges(strbuf *b, const metrics_snapshot *s) {
+  for (int i = 0; i < MODEL_SYS_COLUMNS; i++) {
+    const model_column *c = &model_sys_columns[i];
+    if (!c->prom || !model_group_present(s, c->group)) continue;
+    family(b, c->prom, "gauge", c->help);
+    sb_puts(b, c->prom);
+    sb_putc(b, ' ');
+    put_column(b, s, c);
+    sb_putc(b, '\n');
+  }
+}
+
 char *prometheus_render(collector *c, store *st) {
   metrics_snapshot s = {0};
   if (!collector_latest(c, &s)) return NULL;
@@ -209,6 +200,7 @@ char *prometheus_render(collector *c, store *st) {
   sb_init(&b, 8192);
   render_processes(&b, &s);
   for (size_t i = 0; i < HIRO_ARRAY_LEN(scalars); i++) {
+    if (i == 1) render_system_gauges(&b, &s); /* right after the timestamp */
     if (!base[scalars[i].from]) continue;
     family(&b, scalars[i].name, scalars[i].type, scalars[i].help);
     sb_puts(&b, scalars[i].name);

@@ -8,7 +8,6 @@
 
 #include <cjson/cJSON.h>
 
-#include "collector/model.h"
 #include "common/hiro.h"
 
 typedef struct {

@@ -16,6 +16,7 @@
 #include "collector/collector.h"
 #include "common/log.h"
 #include "http/http.h"
+#include "http/latest_cache.h"
 #include "platform/platform.h"
 #include "server/channels.h"
 #include "server/config.h"
@@ -51,6 +52,7 @@ static void format_url(char *buf, size_t n, const char *host, int port) {
 static void server_teardown(server *s) {
   http_close(s->admin);
   http_close(s->rest);
+  latest_cache_free(s->api.latest);
   collector_free(s->coll); /* joins the thread: no more snapshots reach the store */
   channels_free(s->chans); /* SIGTERM, grace, SIGKILL, reap */
   store_close(s->st);      /* writes what is queued, closes rollup buckets */
@@ -103,6 +105,7 @@ static void store_sink(void *ctx, const metrics_snapshot *snap) { store_enqueue(
 
 static bool start_listeners(server *s, char *url, size_t url_len, char *err, size_t errlen) {
   s->api.coll = s->coll;
+  s->api.latest = latest_cache_new();
   s->api.st = s->st;
   s->api.api_token = s->cfg.api_token;
   s->api.token_for_reads = !http_host_is_loopback(s->cfg.http_host);

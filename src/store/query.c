@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "common/strbuf.h"
 #include "store/store_internal.h"
 
 enum { POOL = 4 };
@@ -38,10 +39,22 @@ static int prep(store_reader *r, const char *sql, sqlite3_stmt **st) {
   return sqlite3_prepare_v3(r->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL);
 }
 
+/* Prepare "SELECT <lead>,<column>[_<suffix>]... FROM <from>". Returns an
+ * SQLite error code (0 on success). */
+static int prep_columns(store_reader *r, sqlite3_stmt **st, const char *lead,
+                        const model_column *cols, int n, const char *suffix, const char *from) {
+  strbuf sql;
+  sb_init(&sql, 2048);
+  sb_printf(&sql, "SELECT %s", lead);
+  for (int i = 0; i < n; i++) sb_printf(&sql, ",%s%s%s", cols[i].db, *suffix ? "_" : "", suffix);
+  sb_printf(&sql, " FROM %s", from);
+  int rc = prep(r, sql.data, st);
+  sb_free(&sql);
+  return rc;
+}
+
 static store_reader *reader_open(store *s) {
   store_reader *r = xcalloc(1, sizeof *r);
-  char sql[2048];
-  int n;
   if (sqlite3_open_v2(s->path, &r->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX,
                       NULL) !=
       SQLITE_OK)
@@ -61,30 +74,29 @@ static store_reader *reader_open(store *s) {
       prep(r, "SELECT p.id, n.kind, n.name, p.pid FROM process p "
               "JOIN process_name n ON n.id = p.name_id", &r->processes) ||
       prep(r, "SELECT id, kind, name FROM process_name", &r->names) ||
-      prep(r, "SELECT ts_ms, process_id, alive, cpu_pct_x100, rss_kib, vms_kib, threads "
-              "FROM raw_process WHERE ts_ms BETWEEN ?1 AND ?2 ORDER BY ts_ms, process_id",
-           &r->raw_proc))
+      prep_columns(r, &r->raw_proc, "ts_ms,process_id", model_proc_columns, PROC_FIELDS, "",
+                   "raw_process WHERE ts_ms BETWEEN ?1 AND ?2 ORDER BY ts_ms, process_id") ||
+      prep_columns(r, &r->raw_sys, "ts_ms", model_sys_columns, SYS_FIELDS, "",
+                   "raw_system WHERE ts_ms BETWEEN ?1 AND ?2 ORDER BY ts_ms"))
     goto fail;
-  n = snprintf(sql, sizeof sql, "SELECT ts_ms");
-  for (int i = 0; i < SYS_FIELDS; i++) n += snprintf(sql + n, sizeof sql - n, ",%s", store_sys_columns[i]);
-  snprintf(sql + n, sizeof sql - n, " FROM raw_system WHERE ts_ms BETWEEN ?1 AND ?2 ORDER BY ts_ms");
-  if (prep(r, sql, &r->raw_sys)) goto fail;
   for (int t = 0; t < TIERS; t++)
     for (int a = 0; a < 3; a++) {
-      n = snprintf(sql, sizeof sql, "SELECT bucket,n_disk,n_net");
-      for (int i = 0; i < SYS_FIELDS; i++)
-        n += snprintf(sql + n, sizeof sql - n, ",%s_%s", store_sys_columns[i], agg_suffix[a]);
-      snprintf(sql + n, sizeof sql - n,
-               " FROM system_%s WHERE bucket BETWEEN ?1 AND ?2 ORDER BY bucket",
+      char from[128], counts[64] = "bucket";
+      for (int g = 0; g < MODEL_SYS_GROUPS; g++) {
+        size_t len = strlen(counts);
+        snprintf(counts + len, sizeof counts - len, ",%s", model_sys_groups[g].count_column);
+      }
+      snprintf(from, sizeof from, "system_%s WHERE bucket BETWEEN ?1 AND ?2 ORDER BY bucket",
                store_tier_suffix[t]);
-      if (prep(r, sql, &r->tier_sys[t][a])) goto fail;
-      n = snprintf(sql, sizeof sql, "SELECT bucket,name_id,pid");
-      for (int i = 0; i < PROC_FIELDS; i++)
-        n += snprintf(sql + n, sizeof sql - n, ",%s_%s", store_proc_columns[i], agg_suffix[a]);
-      snprintf(sql + n, sizeof sql - n,
-               " FROM process_%s WHERE bucket BETWEEN ?1 AND ?2 ORDER BY bucket, name_id",
+      if (prep_columns(r, &r->tier_sys[t][a], counts, model_sys_columns, SYS_FIELDS,
+                       agg_suffix[a], from))
+        goto fail;
+      snprintf(from, sizeof from,
+               "process_%s WHERE bucket BETWEEN ?1 AND ?2 ORDER BY bucket, name_id",
                store_tier_suffix[t]);
-      if (prep(r, sql, &r->tier_proc[t][a])) goto fail;
+      if (prep_columns(r, &r->tier_proc[t][a], "bucket,name_id,pid", model_proc_columns,
+                       PROC_FIELDS, agg_suffix[a], from))
+        goto fail;
     }
   return r;
 fail:
@@ -234,18 +246,15 @@ static void attach(snapvec *sv, proc_item *items, size_t n_items) {
     size_t j = i, kids = 0;
     for (; j < n_items && items[j].snap == items[i].snap; j++) kids += items[j].who->kind != 0;
     metrics_snapshot *snap = &sv->v[items[i].snap];
-    if (kids) {
-      snap->children = xcalloc(kids, sizeof *snap->children);
-      snap->children_cpu_seconds = xcalloc(kids, sizeof *snap->children_cpu_seconds);
-    }
+    if (kids) snap->children = xcalloc(kids, sizeof *snap->children);
     for (; i < j; i++) {
       if (items[i].who->kind == 0) {
         snap->has_process = true;
         store_decode_process(items[i].v, items[i].pid, &snap->process);
       } else {
-        child_process_metrics *c = &snap->children[snap->n_children++];
+        process_metrics *c = &snap->children[snap->n_children++];
         hiro_strlcpy(c->name, items[i].who->name, sizeof c->name);
-        store_decode_child(items[i].v, items[i].pid, c);
+        store_decode_process(items[i].v, items[i].pid, c);
       }
     }
   }
@@ -300,8 +309,10 @@ static hiro_err read_raw(store_reader *r, int64_t from_ms, int64_t to_ms, snapve
     snap->timestamp = (double)ts / 1000.0;
     double v[SYS_FIELDS];
     for (int i = 0; i < SYS_FIELDS; i++) v[i] = sqlite3_column_double(st, i + 1);
-    bool present[3] = {true, sqlite3_column_type(st, 1 + SYS_DISK_FIRST) != SQLITE_NULL,
-                       sqlite3_column_type(st, 1 + SYS_NET_FIRST) != SQLITE_NULL};
+    /* A group is present when its first column is not NULL. */
+    bool present[MODEL_SYS_GROUPS] = {0};
+    for (int i = SYS_FIELDS - 1; i >= 0; i--)
+      present[model_sys_columns[i].group] = sqlite3_column_type(st, i + 1) != SQLITE_NULL;
     store_decode_system(v, present, snap);
   }
   sqlite3_reset(st);
@@ -330,8 +341,10 @@ static hiro_err read_tier(store_reader *r, int tier, store_agg agg, int64_t from
     metrics_snapshot *snap = snapvec_push(sv, bucket);
     snap->timestamp = (double)bucket;
     double v[SYS_FIELDS];
-    for (int i = 0; i < SYS_FIELDS; i++) v[i] = sqlite3_column_double(st, i + 3);
-    bool present[3] = {true, sqlite3_column_int64(st, 1) > 0, sqlite3_column_int64(st, 2) > 0};
+    bool present[MODEL_SYS_GROUPS];
+    for (int g = 0; g < MODEL_SYS_GROUPS; g++) present[g] = sqlite3_column_int64(st, 1 + g) > 0;
+    for (int i = 0; i < SYS_FIELDS; i++)
+      v[i] = sqlite3_column_double(st, i + 1 + MODEL_SYS_GROUPS);
     store_decode_system(v, present, snap);
   }
   sqlite3_reset(st);

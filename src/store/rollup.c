@@ -6,84 +6,65 @@
  * average is weighted by sample counts), so a bucket written in parts - after
  * a restart, a clock step back or an idle flush - ends up exactly the
  * aggregate of its raw rows. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/log.h"
+#include "common/strbuf.h"
 #include "store/store_internal.h"
 
 static const char *const meta_keys[TIERS] = {"rollup_1m_ms", "rollup_1h_ms"};
 
-/* ---- SQL text, built once from the column tables (identifiers only:
- * every value is bound) ---- */
+/* ---- SQL text, built once from the column tables of model/columns.h
+ * (identifiers only: every value is bound) ---- */
 
-typedef struct {
-  char *data;
-  size_t len, cap;
-} sqltext;
-
-static void sql_add(sqltext *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sql_add(sqltext *b, const char *fmt, ...) {
-  for (;;) {
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(b->data ? b->data + b->len : NULL, b->data ? b->cap - b->len : 0, fmt, ap);
-    va_end(ap);
-    if (b->data && (size_t)n < b->cap - b->len) {
-      b->len += (size_t)n;
-      return;
-    }
-    b->cap = (b->cap + (size_t)n + 1) * 2;
-    b->data = xrealloc(b->data, b->cap);
-    if (b->len == 0) b->data[0] = '\0';
+static void sys_column_list(strbuf *b, int tier) {
+  sb_printf(b, "INSERT INTO system_%s(bucket", store_tier_suffix[tier]);
+  for (int g = 0; g < MODEL_SYS_GROUPS; g++) sb_printf(b, ",%s", model_sys_groups[g].count_column);
+  for (int i = 0; i < SYS_FIELDS; i++) {
+    const char *c = model_sys_columns[i].db;
+    sb_printf(b, ",%s_avg,%s_min,%s_max", c, c, c);
   }
+  sb_printf(b, ")");
 }
 
-static const char *const group_count[3] = {"n", "n_disk", "n_net"};
-
-static void sys_column_list(sqltext *b, int tier) {
-  sql_add(b, "INSERT INTO system_%s(bucket,n,n_disk,n_net", store_tier_suffix[tier]);
-  for (int i = 0; i < SYS_FIELDS; i++) {
-    const char *c = store_sys_columns[i];
-    sql_add(b, ",%s_avg,%s_min,%s_max", c, c, c);
+static void sys_merge(strbuf *b) {
+  sb_printf(b, " ON CONFLICT(bucket) DO UPDATE SET ");
+  for (int g = 0; g < MODEL_SYS_GROUPS; g++) {
+    const char *k = model_sys_groups[g].count_column;
+    sb_printf(b, "%s%s=%s+excluded.%s", g ? "," : "", k, k, k);
   }
-  sql_add(b, ")");
-}
-
-static void sys_merge(sqltext *b) {
-  sql_add(b, " ON CONFLICT(bucket) DO UPDATE SET n=n+excluded.n,"
-             "n_disk=n_disk+excluded.n_disk,n_net=n_net+excluded.n_net");
   for (int i = 0; i < SYS_FIELDS; i++) {
-    const char *c = store_sys_columns[i], *k = group_count[store_sys_group(i)];
-    sql_add(b,
+    const char *c = model_sys_columns[i].db;
+    const char *k = model_sys_groups[model_sys_columns[i].group].count_column;
+    sb_printf(b,
             ",%s_avg=CASE WHEN %s+excluded.%s>0 THEN (coalesce(%s_avg*%s,0)+"
             "coalesce(excluded.%s_avg*excluded.%s,0))/(%s+excluded.%s) END",
             c, k, k, c, k, c, k, k, k);
     /* Scalar min()/max() return NULL when an argument is NULL. */
-    sql_add(b, ",%s_min=coalesce(min(%s_min,excluded.%s_min),%s_min,excluded.%s_min)", c, c, c,
+    sb_printf(b, ",%s_min=coalesce(min(%s_min,excluded.%s_min),%s_min,excluded.%s_min)", c, c, c,
             c, c);
-    sql_add(b, ",%s_max=coalesce(max(%s_max,excluded.%s_max),%s_max,excluded.%s_max)", c, c, c,
+    sb_printf(b, ",%s_max=coalesce(max(%s_max,excluded.%s_max),%s_max,excluded.%s_max)", c, c, c,
             c, c);
   }
 }
 
-static void proc_column_list(sqltext *b, int tier) {
-  sql_add(b, "INSERT INTO process_%s(bucket,name_id,pid,n", store_tier_suffix[tier]);
+static void proc_column_list(strbuf *b, int tier) {
+  sb_printf(b, "INSERT INTO process_%s(bucket,name_id,pid,n", store_tier_suffix[tier]);
   for (int i = 0; i < PROC_FIELDS; i++) {
-    const char *c = store_proc_columns[i];
-    sql_add(b, ",%s_avg,%s_min,%s_max", c, c, c);
+    const char *c = model_proc_columns[i].db;
+    sb_printf(b, ",%s_avg,%s_min,%s_max", c, c, c);
   }
-  sql_add(b, ")");
+  sb_printf(b, ")");
 }
 
-static void proc_merge(sqltext *b) {
-  sql_add(b, " ON CONFLICT(bucket,name_id) DO UPDATE SET pid=excluded.pid,n=n+excluded.n");
+static void proc_merge(strbuf *b) {
+  sb_printf(b, " ON CONFLICT(bucket,name_id) DO UPDATE SET pid=excluded.pid,n=n+excluded.n");
   for (int i = 0; i < PROC_FIELDS; i++) {
-    const char *c = store_proc_columns[i];
-    sql_add(b, ",%s_avg=(%s_avg*n+excluded.%s_avg*excluded.n)/(n+excluded.n)", c, c, c);
-    sql_add(b, ",%s_min=min(%s_min,excluded.%s_min),%s_max=max(%s_max,excluded.%s_max)", c, c, c,
+    const char *c = model_proc_columns[i].db;
+    sb_printf(b, ",%s_avg=(%s_avg*n+excluded.%s_avg*excluded.n)/(n+excluded.n)", c, c, c);
+    sb_printf(b, ",%s_min=min(%s_min,excluded.%s_min),%s_max=max(%s_max,excluded.%s_max)", c, c, c,
             c, c, c);
   }
 }
@@ -91,28 +72,29 @@ static void proc_merge(sqltext *b) {
 hiro_err store_rollup_prepare(store *s) {
   hiro_err rc = HIRO_OK;
   for (int t = 0; t < TIERS && rc == HIRO_OK; t++) {
-    sqltext b = {0};
+    strbuf b;
+  sb_init(&b, 4096);
     sys_column_list(&b, t);
-    sql_add(&b, " VALUES(?1,?2,?3,?4");
-    for (int i = 0; i < 3 * SYS_FIELDS; i++) sql_add(&b, ",?%d", i + 5);
-    sql_add(&b, ")");
+    sb_printf(&b, " VALUES(?1");
+    for (int i = 0; i < MODEL_SYS_GROUPS + 3 * SYS_FIELDS; i++) sb_printf(&b, ",?%d", i + 2);
+    sb_printf(&b, ")");
     sys_merge(&b);
     /* The merged n tells whether the row is new (n == ours): keeps the
      * in-memory row counts exact without COUNT(*). */
-    sql_add(&b, " RETURNING n");
+    sb_printf(&b, " RETURNING n");
     if (sqlite3_prepare_v3(s->db, b.data, -1, SQLITE_PREPARE_PERSISTENT, &s->st_upsert_sys[t],
                            NULL) != SQLITE_OK)
       rc = HIRO_EIO;
     b.len = 0;
     proc_column_list(&b, t);
-    sql_add(&b, " VALUES(?1,?2,?3,?4");
-    for (int i = 0; i < 3 * PROC_FIELDS; i++) sql_add(&b, ",?%d", i + 5);
-    sql_add(&b, ")");
+    sb_printf(&b, " VALUES(?1,?2,?3,?4");
+    for (int i = 0; i < 3 * PROC_FIELDS; i++) sb_printf(&b, ",?%d", i + 5);
+    sb_printf(&b, ")");
     proc_merge(&b);
     if (rc == HIRO_OK && sqlite3_prepare_v3(s->db, b.data, -1, SQLITE_PREPARE_PERSISTENT,
                                             &s->st_upsert_proc[t], NULL) != SQLITE_OK)
       rc = HIRO_EIO;
-    free(b.data);
+    sb_free(&b);
   }
   return rc;
 }
@@ -154,22 +136,21 @@ static hiro_err flush_tier(store *s, int t) {
   const sys_acc *a = &ta->sys;
   sqlite3_stmt *st = s->st_upsert_sys[t];
   sqlite3_bind_int64(st, 1, ta->bucket);
-  sqlite3_bind_int64(st, 2, a->n);
-  sqlite3_bind_int64(st, 3, a->n_disk);
-  sqlite3_bind_int64(st, 4, a->n_net);
+  for (int g = 0; g < MODEL_SYS_GROUPS; g++) sqlite3_bind_int64(st, 2 + g, a->n[g]);
+  const int first = 2 + MODEL_SYS_GROUPS;
   for (int i = 0; i < SYS_FIELDS; i++) {
-    int g = store_sys_group(i);
-    int64_t k = g == 0 ? a->n : g == 1 ? a->n_disk : a->n_net;
+    int64_t k = a->n[model_sys_columns[i].group];
     if (k == 0) {
-      for (int j = 0; j < 3; j++) sqlite3_bind_null(st, 5 + 3 * i + j);
+      for (int j = 0; j < 3; j++) sqlite3_bind_null(st, first + 3 * i + j);
       continue;
     }
-    sqlite3_bind_double(st, 5 + 3 * i, a->sum[i] / (double)k);
-    sqlite3_bind_int64(st, 6 + 3 * i, a->min[i]);
-    sqlite3_bind_int64(st, 7 + 3 * i, a->max[i]);
+    sqlite3_bind_double(st, first + 3 * i, a->sum[i] / (double)k);
+    sqlite3_bind_int64(st, first + 1 + 3 * i, a->min[i]);
+    sqlite3_bind_int64(st, first + 2 + 3 * i, a->max[i]);
   }
   int rc = sqlite3_step(st);
-  if (rc == SQLITE_ROW && sqlite3_column_int64(st, 0) == a->n) s->tx_rows_tier[t]++;
+  if (rc == SQLITE_ROW && sqlite3_column_int64(st, 0) == a->n[MODEL_GROUP_ALWAYS])
+    s->tx_rows_tier[t]++;
   if (step_done(s, st, "writing a rollup") != HIRO_OK) return HIRO_EIO;
 
   st = s->st_upsert_proc[t];
@@ -212,15 +193,11 @@ hiro_err store_rollup_add(store *s, int64_t ts_ms, const sys_row *sys, const int
     if (ts_ms > ta->max_ts_ms) ta->max_ts_ms = ts_ms;
     sys_acc *a = &ta->sys;
     for (int i = 0; i < SYS_FIELDS; i++) {
-      int g = store_sys_group(i);
-      if ((g == 1 && !sys->has_disk) || (g == 2 && !sys->has_net)) continue;
-      int64_t *k = g == 0 ? &a->n : g == 1 ? &a->n_disk : &a->n_net;
-      acc_add(k, &a->sum[i], &a->min[i], &a->max[i], sys->v[i]);
+      int g = model_sys_columns[i].group;
+      if (sys->present[g]) acc_add(&a->n[g], &a->sum[i], &a->min[i], &a->max[i], sys->v[i]);
     }
     /* Counts last: acc_add uses them to spot the first sample. */
-    a->n++;
-    if (sys->has_disk) a->n_disk++;
-    if (sys->has_net) a->n_net++;
+    for (int g = 0; g < MODEL_SYS_GROUPS; g++) a->n[g] += sys->present[g];
     for (size_t p = 0; p < n_procs; p++) {
       proc_acc *pa = find_proc(ta, name_ids[p]);
       for (int i = 0; i < PROC_FIELDS; i++)
@@ -290,44 +267,50 @@ static hiro_err exec_bound(store *s, const char *sql, int64_t since_ms) {
 
 static hiro_err catch_up_tier(store *s, int t, int64_t since_ms, int64_t upto_ms) {
   int64_t w = store_tier_seconds[t];
-  sqltext b = {0};
+  strbuf b;
+  sb_init(&b, 4096);
   sys_column_list(&b, t);
-  sql_add(&b, " SELECT ts_ms/%lld*%lld,count(*),count(disk_total),count(net_sent_bps)",
-          (long long)(w * 1000), (long long)w);
+  sb_printf(&b, " SELECT ts_ms/%lld*%lld", (long long)(w * 1000), (long long)w);
+  /* A group's samples are the rows where its first column is not NULL. */
+  for (int g = 0; g < MODEL_SYS_GROUPS; g++) {
+    int first = 0;
+    while (model_sys_columns[first].group != g) first++;
+    sb_printf(&b, g == MODEL_GROUP_ALWAYS ? ",count(*)" : ",count(%s)", model_sys_columns[first].db);
+  }
   for (int i = 0; i < SYS_FIELDS; i++) {
-    const char *c = store_sys_columns[i];
-    sql_add(&b, ",avg(%s),min(%s),max(%s)", c, c, c);
+    const char *c = model_sys_columns[i].db;
+    sb_printf(&b, ",avg(%s),min(%s),max(%s)", c, c, c);
   }
   /* WHERE is required: it keeps ON CONFLICT from parsing as a join's ON. */
-  sql_add(&b, " FROM raw_system WHERE ts_ms>?1 GROUP BY 1");
+  sb_printf(&b, " FROM raw_system WHERE ts_ms>?1 GROUP BY 1");
   sys_merge(&b);
   hiro_err rc = exec_bound(s, b.data, since_ms);
 
   b.len = 0;
-  sql_add(&b,
+  sb_printf(&b,
           "WITH src AS (SELECT r.ts_ms/%lld*%lld AS b,p.name_id AS nid,p.pid AS pid,r.ts_ms AS ts",
           (long long)(w * 1000), (long long)w);
-  for (int i = 0; i < PROC_FIELDS; i++) sql_add(&b, ",r.%s AS %s", store_proc_columns[i],
-                                                 store_proc_columns[i]);
-  sql_add(&b, " FROM raw_process r JOIN process p ON p.id=r.process_id WHERE r.ts_ms>?1) ");
+  for (int i = 0; i < PROC_FIELDS; i++)
+    sb_printf(&b, ",r.%s AS %s", model_proc_columns[i].db, model_proc_columns[i].db);
+  sb_printf(&b, " FROM raw_process r JOIN process p ON p.id=r.process_id WHERE r.ts_ms>?1) ");
   proc_column_list(&b, t);
-  sql_add(&b, " SELECT a.b,a.nid,l.pid,a.n");
+  sb_printf(&b, " SELECT a.b,a.nid,l.pid,a.n");
   for (int i = 0; i < PROC_FIELDS; i++) {
-    const char *c = store_proc_columns[i];
-    sql_add(&b, ",a.%s_avg,a.%s_min,a.%s_max", c, c, c);
+    const char *c = model_proc_columns[i].db;
+    sb_printf(&b, ",a.%s_avg,a.%s_min,a.%s_max", c, c, c);
   }
-  sql_add(&b, " FROM (SELECT b,nid,count(*) AS n");
+  sb_printf(&b, " FROM (SELECT b,nid,count(*) AS n");
   for (int i = 0; i < PROC_FIELDS; i++) {
-    const char *c = store_proc_columns[i];
-    sql_add(&b, ",avg(%s) AS %s_avg,min(%s) AS %s_min,max(%s) AS %s_max", c, c, c, c, c, c);
+    const char *c = model_proc_columns[i].db;
+    sb_printf(&b, ",avg(%s) AS %s_avg,min(%s) AS %s_min,max(%s) AS %s_max", c, c, c, c, c, c);
   }
   /* "last pid seen": with a single max() SQLite takes the bare column pid
    * from the row holding the maximum. */
-  sql_add(&b, " FROM src GROUP BY b,nid) a JOIN (SELECT b,nid,pid,max(ts) FROM src GROUP BY b,nid)"
+  sb_printf(&b, " FROM src GROUP BY b,nid) a JOIN (SELECT b,nid,pid,max(ts) FROM src GROUP BY b,nid)"
               " l ON l.b=a.b AND l.nid=a.nid WHERE 1");
   proc_merge(&b);
   if (rc == HIRO_OK) rc = exec_bound(s, b.data, since_ms);
-  free(b.data);
+  sb_free(&b);
   if (rc == HIRO_OK) {
     sqlite3_stmt *st = s->st_set_meta;
     sqlite3_bind_text(st, 1, meta_keys[t], -1, SQLITE_STATIC);

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "collector/model.h"
+#include "model/model.h"
 #include "common/hiro.h"
 
 typedef struct store store;

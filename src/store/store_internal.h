@@ -7,24 +7,20 @@
 #include <sqlite3.h>
 #include <sys/types.h>
 
+#include "model/columns.h"
 #include "store/store.h"
 
-/* Numeric columns of raw_system, in table order (see migrations/0001). The
- * rollup tables have <column>_avg/_min/_max for each. */
-enum { SYS_FIELDS = 15, SYS_DISK_FIRST = 5, SYS_NET_FIRST = 11 };
-/* Numeric columns of raw_process after (ts_ms, process_id). */
-enum { PROC_FIELDS = 5, PROC_MULTI = 16 };
-extern const char *const store_sys_columns[SYS_FIELDS];
-extern const char *const store_proc_columns[PROC_FIELDS];
+/* Numeric columns of raw_system and raw_process (after ts_ms, process_id),
+ * in the order of model/columns.h; the rollup tables have <column>_avg/_min/
+ * _max for each and a sample count per presence group. */
+enum { SYS_FIELDS = MODEL_SYS_COLUMNS, PROC_FIELDS = MODEL_PROC_COLUMNS };
+/* raw_process rows per INSERT statement (one VDBE run per snapshot). */
+enum { PROC_MULTI = 16 };
 
-/* Which sample count an average of system field i is taken over:
- * 0 -> n, 1 -> n_disk, 2 -> n_net (disk/network may be NULL in a snapshot). */
-int store_sys_group(int field);
-
-/* One snapshot as stored: scaled integers, see the schema comments. */
+/* One snapshot as stored: scaled integers (model_stored). */
 typedef struct {
   int64_t v[SYS_FIELDS];
-  bool has_disk, has_net;
+  bool present[MODEL_SYS_GROUPS];
 } sys_row;
 typedef struct {
   int64_t v[PROC_FIELDS];
@@ -32,14 +28,11 @@ typedef struct {
 
 void store_encode_system(const metrics_snapshot *snap, sys_row *row);
 void store_encode_process(const process_metrics *p, proc_row *row);
-void store_encode_child(const child_process_metrics *c, proc_row *row);
 /* Rebuild snapshot fields from stored values (doubles: rollup averages are
- * fractional). present[g] says whether group g (0 base, 1 disk, 2 net) has
- * values. */
-void store_decode_system(const double v[SYS_FIELDS], const bool present[3],
+ * fractional); present[g] says whether presence group g has values. */
+void store_decode_system(const double v[SYS_FIELDS], const bool present[MODEL_SYS_GROUPS],
                          metrics_snapshot *snap);
 void store_decode_process(const double v[PROC_FIELDS], int pid, process_metrics *p);
-void store_decode_child(const double v[PROC_FIELDS], int pid, child_process_metrics *c);
 
 /* Bucket widths of the rollup tiers: index 0 = 1 minute, 1 = 1 hour. */
 enum { TIERS = 2 };
@@ -49,7 +42,7 @@ extern const char *const store_tier_suffix[TIERS]; /* "1m", "1h" */
 /* In-memory accumulator of one open bucket. Sums are doubles: the largest
  * (disk bytes x 1800 samples) stay far inside 2^53 relative precision needs. */
 typedef struct {
-  int64_t n, n_disk, n_net;
+  int64_t n[MODEL_SYS_GROUPS]; /* samples per presence group */
   double sum[SYS_FIELDS];
   int64_t min[SYS_FIELDS], max[SYS_FIELDS];
 } sys_acc;

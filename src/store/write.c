@@ -5,9 +5,12 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "common/strbuf.h"
 #include "store/store_internal.h"
 
 enum { BATCH_TXN_SNAPSHOTS = 20000 }; /* bounds the WAL during a backfill */
+/* Bound parameters per raw_process row: process_id and the columns. */
+enum { ROW_PARAMS = 1 + PROC_FIELDS };
 
 void store_set_werr(store *s, const char *what) {
   snprintf(s->werr, sizeof s->werr, "%s: %s (%s)", what, sqlite3_errmsg(s->db),
@@ -21,7 +24,8 @@ static int prepare(store *s, const char *sql, sqlite3_stmt **st) {
 hiro_err store_prepare_write(store *s, char *err, size_t errlen) {
   char sql[1024];
   int n = snprintf(sql, sizeof sql, "INSERT INTO raw_system(ts_ms");
-  for (int i = 0; i < SYS_FIELDS; i++) n += snprintf(sql + n, sizeof sql - n, ",%s", store_sys_columns[i]);
+  for (int i = 0; i < SYS_FIELDS; i++)
+    n += snprintf(sql + n, sizeof sql - n, ",%s", model_sys_columns[i].db);
   n += snprintf(sql + n, sizeof sql - n, ") VALUES(?1");
   for (int i = 0; i < SYS_FIELDS; i++) n += snprintf(sql + n, sizeof sql - n, ",?%d", i + 2);
   snprintf(sql + n, sizeof sql - n, ")");
@@ -114,8 +118,7 @@ static int64_t process_id(store *s, int kind, const char *name, int pid, int64_t
 static int64_t insert_system(store *s, int64_t ts_ms, const sys_row *row) {
   sqlite3_stmt *st = s->st_insert_system;
   for (int i = 0; i < SYS_FIELDS; i++) {
-    int group = store_sys_group(i);
-    if ((group == 1 && !row->has_disk) || (group == 2 && !row->has_net))
+    if (!row->present[model_sys_columns[i].group])
       sqlite3_bind_null(st, i + 2);
     else
       sqlite3_bind_int64(st, i + 2, row->v[i]);
@@ -138,13 +141,20 @@ static hiro_err insert_processes(store *s, int64_t ts_ms, const int64_t *pid_row
   if (!*slot) {
     /* OR REPLACE: two children with the same name and pid in one snapshot
      * (a collector bug) must not fail the whole batch. */
-    char sql[2048];
-    int n = snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO raw_process(ts_ms, process_id, "
-                     "alive, cpu_pct_x100, rss_kib, vms_kib, threads) VALUES");
-    for (size_t r = 0; r < k; r++)
-      n += snprintf(sql + n, sizeof sql - n, "%s(?1,?%zu,?%zu,?%zu,?%zu,?%zu,?%zu)", r ? "," : "",
-                    2 + 6 * r, 3 + 6 * r, 4 + 6 * r, 5 + 6 * r, 6 + 6 * r, 7 + 6 * r);
-    if (prepare(s, sql, slot) != SQLITE_OK) {
+    strbuf sql;
+    sb_init(&sql, 4096);
+    sb_puts(&sql, "INSERT OR REPLACE INTO raw_process(ts_ms,process_id");
+    for (int i = 0; i < PROC_FIELDS; i++) sb_printf(&sql, ",%s", model_proc_columns[i].db);
+    sb_puts(&sql, ") VALUES");
+    for (size_t r = 0; r < k; r++) {
+      size_t first = 2 + ROW_PARAMS * r;
+      sb_printf(&sql, "%s(?1,?%zu", r ? "," : "", first);
+      for (int i = 0; i < PROC_FIELDS; i++) sb_printf(&sql, ",?%zu", first + 1 + (size_t)i);
+      sb_putc(&sql, ')');
+    }
+    int prc = prepare(s, sql.data, slot);
+    sb_free(&sql);
+    if (prc != SQLITE_OK) {
       store_set_werr(s, "preparing a process insert");
       return HIRO_EIO;
     }
@@ -152,8 +162,9 @@ static hiro_err insert_processes(store *s, int64_t ts_ms, const int64_t *pid_row
   sqlite3_stmt *st = *slot;
   sqlite3_bind_int64(st, 1, ts_ms);
   for (size_t r = 0; r < k; r++) {
-    sqlite3_bind_int64(st, (int)(2 + 6 * r), pid_rows[r]);
-    for (int i = 0; i < PROC_FIELDS; i++) sqlite3_bind_int64(st, (int)(3 + 6 * r) + i, rows[r].v[i]);
+    int first = (int)(2 + ROW_PARAMS * r);
+    sqlite3_bind_int64(st, first, pid_rows[r]);
+    for (int i = 0; i < PROC_FIELDS; i++) sqlite3_bind_int64(st, first + 1 + i, rows[r].v[i]);
   }
   int rc = sqlite3_step(st);
   sqlite3_reset(st);
@@ -185,16 +196,18 @@ static hiro_err write_one(store *s, const metrics_snapshot *snap) {
   hiro_err rc = HIRO_EIO;
   size_t k = 0;
   if (snap->has_process) {
-    store_encode_process(&snap->process, &rows[k]);
+    process_metrics server = snap->process;
+    server.alive = true; /* whatever the caller left there: it is us */
+    store_encode_process(&server, &rows[k]);
     pids[k] = snap->process.pid;
     pid_rows[k] = process_id(s, 0, "server", pids[k], &name_ids[k]);
     if (pid_rows[k++] < 0) goto out;
   }
   for (size_t i = 0; i < snap->n_children; i++, k++) {
-    const child_process_metrics *c = &snap->children[i];
+    const process_metrics *c = &snap->children[i];
     char name[HIRO_NAME_MAX];
     hiro_strlcpy(name, c->name, sizeof name);
-    store_encode_child(c, &rows[k]);
+    store_encode_process(c, &rows[k]);
     pids[k] = c->pid;
     pid_rows[k] = process_id(s, 1, name, c->pid, &name_ids[k]);
     if (pid_rows[k] < 0) goto out;

@@ -9,7 +9,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "collector/json.h"
+#include "http/snapshot_json.h"
 #include "common/strbuf.h"
 
 static metrics_snapshot sample(void) {
@@ -18,13 +18,14 @@ static metrics_snapshot sample(void) {
   s.cpu = (cpu_metrics){12.5, 2};
   s.memory = (memory_metrics){8ULL << 30, 6ULL << 30, 25.0};
   s.has_process = s.has_disk = s.has_network = true;
-  s.process = (process_metrics){4242, 1.25, 10 << 20, 200 << 20, 5};
+  s.process = (process_metrics){.pid = 4242, .alive = true, .cpu_percent = 1.25,
+                                .rss_bytes = 10 << 20, .vms_bytes = 200 << 20, .num_threads = 5};
   s.disk = (disk_metrics){100ULL << 30, 40ULL << 30, 60ULL << 30, 40.0, 512.0, 1024.5};
   s.network = (network_metrics){10.0, 20.0, 1.5, 2.5};
   snapshot_set_children(&s, 2);
   strcpy(s.children[0].name, "devices");
-  s.children[0] = (child_process_metrics){"devices", 100, true, 3.0, 1 << 20, 2 << 20, 2};
-  s.children[1] = (child_process_metrics){"we\"ird,\nname\\", 101, false, 0, 0, 0, 0};
+  s.children[0] = (child_process_metrics){"devices", 100, true, 3.0, 1 << 20, 2 << 20, 2, 0};
+  s.children[1] = (child_process_metrics){"we\"ird,\nname\\", 101, false, 0, 0, 0, 0, 0};
   return s;
 }
 

@@ -33,7 +33,7 @@ static int64_t system_mismatches(sqlite3 *db, int t) {
   sql_addf(sql, sizeof sql, "WITH a AS (SELECT ts_ms/%lld*%lld AS b, count(*) AS n,"
            " count(disk_total) AS nd, count(net_sent_bps) AS nn", (long long)w * 1000, (long long)w);
   for (int i = 0; i < SYS_FIELDS; i++) {
-    const char *c = store_sys_columns[i];
+    const char *c = model_sys_columns[i].db;
     sql_addf(sql, sizeof sql, ", avg(%s) AS %s_avg, min(%s) AS %s_min, max(%s) AS %s_max", c, c,
              c, c, c, c);
   }
@@ -41,7 +41,7 @@ static int64_t system_mismatches(sqlite3 *db, int t) {
            "system_%s r ON r.bucket = a.b WHERE a.b IS NULL OR r.bucket IS NULL OR r.n != a.n"
            " OR r.n_disk != a.nd OR r.n_net != a.nn", store_tier_suffix[t]);
   for (int i = 0; i < SYS_FIELDS; i++) {
-    const char *c = store_sys_columns[i];
+    const char *c = model_sys_columns[i].db;
     sql_addf(sql, sizeof sql,
              " OR (r.%s_avg IS NULL) != (a.%s_avg IS NULL) OR abs(r.%s_avg - a.%s_avg) > "
              "1e-9 * max(1, abs(a.%s_avg)) OR r.%s_min IS NOT a.%s_min OR r.%s_max IS NOT a.%s_max",
@@ -59,7 +59,7 @@ static int64_t process_mismatches(sqlite3 *db, int t) {
            " last AS (SELECT b, nid, pid, max(ts_ms) FROM src GROUP BY b, nid),"
            " a AS (SELECT b, nid, count(*) AS n", (long long)w * 1000, (long long)w);
   for (int i = 0; i < PROC_FIELDS; i++) {
-    const char *c = store_proc_columns[i];
+    const char *c = model_proc_columns[i].db;
     sql_addf(sql, sizeof sql, ", avg(%s) AS %s_avg, min(%s) AS %s_min, max(%s) AS %s_max", c, c,
              c, c, c, c);
   }
@@ -68,7 +68,7 @@ static int64_t process_mismatches(sqlite3 *db, int t) {
            " r.name_id = a.nid WHERE a.b IS NULL OR r.bucket IS NULL OR r.n != a.n"
            " OR r.pid != l.pid", store_tier_suffix[t]);
   for (int i = 0; i < PROC_FIELDS; i++) {
-    const char *c = store_proc_columns[i];
+    const char *c = model_proc_columns[i].db;
     sql_addf(sql, sizeof sql,
              " OR abs(r.%s_avg - a.%s_avg) > 1e-9 * max(1, abs(a.%s_avg))"
              " OR r.%s_min != a.%s_min OR r.%s_max != a.%s_max", c, c, c, c, c, c, c);

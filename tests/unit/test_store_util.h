@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "collector/model.h"
+#include "model/model.h"
 #include "store/store.h"
 
 static int tsu_rm_one(const char *path, const struct stat *st, int flag, struct FTW *f) {

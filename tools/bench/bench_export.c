@@ -31,7 +31,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "collector/model.h"
+#include "model/model.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "store/store.h"

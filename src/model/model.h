@@ -1,11 +1,14 @@
-/* model.h - the MetricsSnapshot data model (field names from the design doc). */
+/* model.h - the MetricsSnapshot data model (field names from the design doc).
+ * A leaf module: it depends on nothing but common/, and collector, store,
+ * http and export all depend on it. What each figure means, how it is stored
+ * and how it is exposed is described once, in model/columns.h. */
 #ifndef HIRO_MODEL_H
 #define HIRO_MODEL_H
 #include <stdbool.h>
-#include <stdint.h>
 #include <stddef.h>
+#include <stdint.h>
 
-#define HIRO_NAME_MAX 64 /* channel plugin names: at most 63 bytes */
+#include "common/hiro.h"
 
 typedef struct {
   double percent; /* system-wide busy %, 0-100 */
@@ -18,23 +21,22 @@ typedef struct {
   double percent; /* (total - available) / total * 100 */
 } memory_metrics;
 
+/* One process: the server itself (snapshot.process) or a plugin
+ * (snapshot.children, the design document's ChildProcessMetrics). The same
+ * shape for both, so one column table describes both. */
 typedef struct {
+  char name[HIRO_NAME_MAX]; /* plugin name; empty for the server process */
   int pid;
-  double cpu_percent; /* 0-100 x cores */
+  bool alive;               /* the server process is always alive */
+  double cpu_percent;       /* 0-100 x cores */
   uint64_t rss_bytes;
   uint64_t vms_bytes;
   int num_threads;
+  double cpu_seconds;       /* user + system CPU time so far (a counter) */
 } process_metrics;
 
-typedef struct {
-  char name[HIRO_NAME_MAX];
-  int pid;
-  bool alive;
-  double cpu_percent;
-  uint64_t rss_bytes;
-  uint64_t vms_bytes;
-  int num_threads;
-} child_process_metrics;
+/* The design document's name for a plugin's entry. */
+typedef process_metrics child_process_metrics;
 
 typedef struct {
   uint64_t total_bytes;
@@ -52,14 +54,13 @@ typedef struct {
   double packets_recv_per_sec;
 } network_metrics;
 
-/* Raw counters behind the rates, kept for Prometheus (counters, not rates).
- * Not part of the JSON model. */
+/* Raw counters behind the system rates, kept for Prometheus (counters, not
+ * rates). Not part of the JSON model. */
 typedef struct {
-  double server_cpu_seconds;         /* server process user+system seconds */
   uint64_t disk_read_bytes, disk_write_bytes;
   uint64_t net_bytes_sent, net_bytes_recv;
   uint64_t net_packets_sent, net_packets_recv;
-  double tick_seconds;               /* CPU time the tick that made this took */
+  double tick_seconds; /* CPU time the tick that made this took */
 } snapshot_counters;
 
 /* One collector tick. children is heap memory owned by the snapshot: use
@@ -73,10 +74,8 @@ typedef struct {
   disk_metrics disk;
   network_metrics network;
   size_t n_children;
-  child_process_metrics *children;
+  process_metrics *children;
   snapshot_counters counters;
-  /* Child CPU seconds (same order as children), for Prometheus; may be NULL. */
-  double *children_cpu_seconds;
 } metrics_snapshot;
 
 /* Deep-copy src into dst (dst's previous contents are freed first unless dst

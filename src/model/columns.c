@@ -1,0 +1,101 @@
+/* columns.c - the column tables of columns.h and the conversions between a
+ * model field and its stored scaled integer. */
+#include "model/columns.h"
+
+#include <limits.h>
+#include <math.h>
+
+/* The field's C type, derived from its declaration so a row cannot misread it. */
+#define CTYPE_OF(expr) \
+  _Generic((expr), double: MODEL_F64, uint64_t: MODEL_U64, int: MODEL_INT, bool: MODEL_BOOL)
+#define KEY_LIT(field) "\"" #field "\":"
+
+#define SYS_ROW(id, obj, field, grp, sc, db, nm, dec, unit, prom, help)                         \
+  [MODEL_SYS_##id] = {db, nm, #obj, KEY_LIT(field), sizeof KEY_LIT(field) - 1,                  \
+                      offsetof(metrics_snapshot, obj.field),                                     \
+                      CTYPE_OF(((metrics_snapshot *)0)->obj.field), MODEL_##sc,                  \
+                      MODEL_GROUP_##grp, dec, unit, prom, help, false},
+const model_column model_sys_columns[MODEL_SYS_COLUMNS] = {MODEL_SYSTEM_COLUMNS(SYS_ROW)};
+
+#define PROC_ROW(id, field, sc, db, nm, dec, unit, prom, help, status)                          \
+  [MODEL_PROC_##id] = {db, nm, NULL, KEY_LIT(field), sizeof KEY_LIT(field) - 1,                 \
+                       offsetof(process_metrics, field),                                         \
+                       CTYPE_OF(((process_metrics *)0)->field), MODEL_##sc, 0, dec, unit, prom,   \
+                       help, status},
+const model_column model_proc_columns[MODEL_PROC_COLUMNS] = {MODEL_PROCESS_COLUMNS(PROC_ROW)};
+
+#define GROUP_ROW(id, count, flag) [MODEL_GROUP_##id] = {count, flag},
+const model_group model_sys_groups[MODEL_SYS_GROUPS] = {MODEL_SYSTEM_GROUPS(GROUP_ROW)};
+
+bool model_group_present(const metrics_snapshot *s, int g) {
+  ptrdiff_t off = model_sys_groups[g].flag_offset;
+  return off < 0 || *(const bool *)((const char *)s + off);
+}
+
+void model_group_set_present(metrics_snapshot *s, int g, bool present) {
+  ptrdiff_t off = model_sys_groups[g].flag_offset;
+  if (off >= 0) *(bool *)((char *)s + off) = present;
+}
+
+double model_value(const void *base, const model_column *c) {
+  const char *p = (const char *)base + c->offset;
+  switch (c->ctype) {
+  case MODEL_F64: return *(const double *)p;
+  case MODEL_U64: return (double)*(const uint64_t *)p;
+  case MODEL_INT: return *(const int *)p;
+  case MODEL_BOOL: return *(const bool *)p ? 1 : 0;
+  }
+  return 0;
+}
+
+/* Rounded, clamped to what an int64 holds: NaN and negative rates become 0. */
+static int64_t scaled(double v, double scale) {
+  double x = v * scale;
+  if (!(x > 0)) return x < 0 && x > -9.2e18 ? (int64_t)llround(x) : 0;
+  if (x >= 9.2e18) return INT64_MAX;
+  return (int64_t)llround(x);
+}
+
+static int64_t clamp_u64(uint64_t v) { return v > INT64_MAX ? INT64_MAX : (int64_t)v; }
+
+static double scale_factor(model_scale sc) {
+  return sc == MODEL_X100 ? 100.0 : sc == MODEL_KIB ? 1.0 / 1024.0 : 1.0;
+}
+
+int64_t model_stored(const void *base, const model_column *c) {
+  const char *p = (const char *)base + c->offset;
+  switch (c->ctype) {
+  case MODEL_U64: {
+    uint64_t v = *(const uint64_t *)p;
+    /* Exact integer arithmetic: bytes exceed a double's 2^53 long before int64. */
+    if (c->scale == MODEL_KIB) return clamp_u64(v / 1024 + (v % 1024 >= 512));
+    return clamp_u64(c->scale == MODEL_X100 && v <= INT64_MAX / 100 ? v * 100 : v);
+  }
+  case MODEL_INT: return scaled(*(const int *)p, scale_factor(c->scale));
+  case MODEL_BOOL: return *(const bool *)p ? 1 : 0;
+  case MODEL_F64: return scaled(*(const double *)p, scale_factor(c->scale));
+  }
+  return 0;
+}
+
+double model_unscale(const model_column *c, double stored) {
+  return stored / scale_factor(c->scale);
+}
+
+void model_set_stored(void *base, const model_column *c, double stored) {
+  char *p = (char *)base + c->offset;
+  double v = model_unscale(c, stored);
+  switch (c->ctype) {
+  case MODEL_F64: *(double *)p = v; break;
+  /* Clamped before converting: a hostile or corrupt file may hold anything. */
+  case MODEL_U64:
+    *(uint64_t *)p = !(v > 0) ? 0 : v >= 9.2e18 ? (uint64_t)INT64_MAX : (uint64_t)llround(v);
+    break;
+  case MODEL_INT:
+    *(int *)p = isnan(v) ? 0 : v <= INT_MIN ? INT_MIN : v >= INT_MAX ? INT_MAX : (int)lround(v);
+    break;
+  /* For a rollup the fraction of samples that were true: true when at least
+   * half were (agg=max: true at some point; agg=min: true throughout). */
+  case MODEL_BOOL: *(bool *)p = v >= 0.5; break;
+  }
+}

@@ -1,0 +1,138 @@
+/* columns.h - every figure of a snapshot that is stored or exposed, described
+ * once: where it lives in the model, the scaled integer column that stores
+ * it, its flat name (v_* views, CSV header), its JSON key, unit and
+ * Prometheus family. The store's codec, rollup SQL and history reads, the CSV
+ * exporter, the JSON encoder and the Prometheus exposition all read these
+ * tables, and the schema test checks the views against them.
+ *
+ * Adding a figure: a field in model.h, one X(...) row below, and a migration
+ * that adds the column to the raw and rollup tables and to the views. */
+#ifndef HIRO_MODEL_COLUMNS_H
+#define HIRO_MODEL_COLUMNS_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/model.h"
+
+/* How a figure is stored: an integer column holding value x 100, bytes / 1024
+ * (RSS and VMS are page multiples, so exact), or the value rounded. */
+typedef enum { MODEL_AS_IS, MODEL_X100, MODEL_KIB } model_scale;
+/* The C type of the model field (derived from the field, never written by hand). */
+typedef enum { MODEL_F64, MODEL_U64, MODEL_INT, MODEL_BOOL } model_ctype;
+
+/* Presence groups of system figures: figures read together and absent
+ * together (JSON null, SQL NULL). A rollup row counts the samples of each
+ * group in its own column, and averages a figure over its group's count. */
+#define MODEL_SYSTEM_GROUPS(X) \
+  /* X(id, rollup count column, offset of the snapshot's flag or -1) */    \
+  X(ALWAYS, "n", -1)                                                        \
+  X(DISK, "n_disk", (ptrdiff_t)offsetof(metrics_snapshot, has_disk))        \
+  X(NETWORK, "n_net", (ptrdiff_t)offsetof(metrics_snapshot, has_network))
+
+/* System-wide figures, in storage and JSON order within each object.
+ * X(id, JSON object, field, group, scale, stored column, flat name,
+ *   JSON decimals, unit, Prometheus gauge or NULL, help) */
+#define MODEL_SYSTEM_COLUMNS(X)                                                                 \
+  X(CPU_PERCENT, cpu, percent, ALWAYS, X100, "cpu_pct_x100", "cpu_percent", 2, "percent",        \
+    "hiro_system_cpu_usage_ratio", "System-wide CPU busy fraction (0-1) over the last interval.") \
+  X(CPU_COUNT, cpu, count, ALWAYS, AS_IS, "cpu_count", "cpu_count", 0, "count",                  \
+    "hiro_system_cpus", "Logical CPUs.")                                                          \
+  X(MEM_TOTAL, memory, total_bytes, ALWAYS, AS_IS, "mem_total", "memory_total_bytes", 0, "bytes", \
+    "hiro_system_memory_total_bytes", "Total physical memory.")                                   \
+  X(MEM_AVAILABLE, memory, available_bytes, ALWAYS, AS_IS, "mem_available",                      \
+    "memory_available_bytes", 0, "bytes", "hiro_system_memory_available_bytes",                  \
+    "Memory available (MemAvailable).")                                                           \
+  X(MEM_PERCENT, memory, percent, ALWAYS, X100, "mem_pct_x100", "memory_percent", 2, "percent",  \
+    NULL, "Memory in use, percent of total.")                                                    \
+  X(DISK_TOTAL, disk, total_bytes, DISK, AS_IS, "disk_total", "disk_total_bytes", 0, "bytes",     \
+    "hiro_disk_total_bytes", "Root filesystem size.")                                            \
+  X(DISK_USED, disk, used_bytes, DISK, AS_IS, "disk_used", "disk_used_bytes", 0, "bytes",         \
+    "hiro_disk_used_bytes", "Root filesystem bytes in use.")                                     \
+  X(DISK_FREE, disk, free_bytes, DISK, AS_IS, "disk_free", "disk_free_bytes", 0, "bytes",         \
+    "hiro_disk_free_bytes", "Root filesystem bytes available to users.")                         \
+  X(DISK_PERCENT, disk, percent, DISK, X100, "disk_pct_x100", "disk_percent", 2, "percent", NULL, \
+    "Root filesystem used percent, used / (used + free) as df shows.")                            \
+  X(DISK_READ, disk, read_bytes_per_sec, DISK, AS_IS, "disk_read_bps", "disk_read_bytes_per_sec", \
+    1, "bytes/s", NULL, "Bytes read per second from physical disks.")                           \
+  X(DISK_WRITE, disk, write_bytes_per_sec, DISK, AS_IS, "disk_write_bps",                        \
+    "disk_write_bytes_per_sec", 1, "bytes/s", NULL, "Bytes written per second to physical disks.") \
+  X(NET_SENT, network, bytes_sent_per_sec, NETWORK, AS_IS, "net_sent_bps",                       \
+    "net_bytes_sent_per_sec", 1, "bytes/s", NULL, "Bytes sent per second, loopback excluded.")   \
+  X(NET_RECV, network, bytes_recv_per_sec, NETWORK, AS_IS, "net_recv_bps",                       \
+    "net_bytes_recv_per_sec", 1, "bytes/s", NULL, "Bytes received per second, loopback excluded.") \
+  X(NET_SENT_PPS, network, packets_sent_per_sec, NETWORK, X100, "net_sent_pps_x100",             \
+    "net_packets_sent_per_sec", 2, "packets/s", NULL, "Packets sent per second.")                \
+  X(NET_RECV_PPS, network, packets_recv_per_sec, NETWORK, X100, "net_recv_pps_x100",             \
+    "net_packets_recv_per_sec", 2, "packets/s", NULL, "Packets received per second.")
+
+/* Per-process figures (the server and every plugin), in storage order.
+ * status = a state rather than a measurement: JSON writes it after the
+ * measurements (plugins only), Prometheus keeps it for a dead plugin.
+ * X(id, field, scale, stored column, flat name, JSON decimals, unit,
+ *   Prometheus gauge or NULL, help, status) */
+#define MODEL_PROCESS_COLUMNS(X)                                                               \
+  X(ALIVE, alive, AS_IS, "alive", "alive", 0, "bool", "hiro_process_alive",                     \
+    "1 while the process runs, 0 after a channel plugin exited.", true)                         \
+  X(CPU_PERCENT, cpu_percent, X100, "cpu_pct_x100", "cpu_percent", 2, "percent", NULL,          \
+    "CPU use over the last interval, percent of one core.", false)                             \
+  X(RSS, rss_bytes, KIB, "rss_kib", "rss_bytes", 0, "bytes",                                    \
+    "hiro_process_resident_memory_bytes", "Resident set size in bytes.", false)                 \
+  X(VMS, vms_bytes, KIB, "vms_kib", "vms_bytes", 0, "bytes", "hiro_process_virtual_memory_bytes", \
+    "Virtual memory size in bytes.", false)                                                    \
+  X(THREADS, num_threads, AS_IS, "threads", "num_threads", 0, "count", "hiro_process_threads",  \
+    "Number of threads.", false)
+
+#define MODEL_ENUM_GROUP(id, count, flag) MODEL_GROUP_##id,
+typedef enum { MODEL_SYSTEM_GROUPS(MODEL_ENUM_GROUP) MODEL_SYS_GROUPS } model_sys_group;
+#undef MODEL_ENUM_GROUP
+#define MODEL_ENUM_SYS(id, ...) MODEL_SYS_##id,
+enum { MODEL_SYSTEM_COLUMNS(MODEL_ENUM_SYS) MODEL_SYS_COLUMNS };
+#undef MODEL_ENUM_SYS
+#define MODEL_ENUM_PROC(id, ...) MODEL_PROC_##id,
+enum { MODEL_PROCESS_COLUMNS(MODEL_ENUM_PROC) MODEL_PROC_COLUMNS };
+#undef MODEL_ENUM_PROC
+
+typedef struct {
+  const char *db;        /* stored column; rollup tables have db_avg/_min/_max */
+  const char *name;      /* flat name: views, CSV header */
+  const char *object;    /* JSON object of a system figure ("cpu"); NULL for processes */
+  const char *json_key;  /* "\"percent\":" ready to append */
+  size_t json_key_len;
+  size_t offset;         /* in metrics_snapshot (system) or process_metrics */
+  model_ctype ctype;
+  model_scale scale;
+  int group;             /* model_sys_group (system figures); 0 for processes */
+  int decimals;          /* JSON decimals of a double */
+  const char *unit;      /* "percent", "bytes", "bytes/s", "count", ... */
+  const char *prom;      /* Prometheus gauge family, or NULL */
+  const char *help;
+  bool status;           /* process figures: a state, not a measurement */
+} model_column;
+
+typedef struct {
+  const char *count_column; /* rollup column counting the group's samples */
+  ptrdiff_t flag_offset;    /* bool in metrics_snapshot; -1 = always present */
+} model_group;
+
+extern const model_column model_sys_columns[MODEL_SYS_COLUMNS];
+extern const model_column model_proc_columns[MODEL_PROC_COLUMNS];
+extern const model_group model_sys_groups[MODEL_SYS_GROUPS];
+
+/* Whether group g's figures were read for snapshot s; and set it. */
+bool model_group_present(const metrics_snapshot *s, int g);
+void model_group_set_present(metrics_snapshot *s, int g, bool present);
+
+/* The figure as a double, in model units (base = the snapshot for system
+ * figures, the process_metrics for process figures). */
+double model_value(const void *base, const model_column *c);
+/* The scaled integer stored for the figure: rounded, clamped to int64, NaN
+ * and negative rates as 0. */
+int64_t model_stored(const void *base, const model_column *c);
+/* Set the figure from a stored value (a rollup average may be fractional):
+ * the inverse of model_stored, rounding to the field's type. */
+void model_set_stored(void *base, const model_column *c, double stored);
+/* A stored value in model units (x100 -> percent, KiB -> bytes). */
+double model_unscale(const model_column *c, double stored);
+
+#endif

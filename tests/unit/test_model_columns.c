@@ -1,0 +1,174 @@
+/* test_model_columns.c - the column tables of model/columns.h agree with
+ * everything built on them: every figure round-trips through the store, every
+ * v_* view exposes it under its flat name with the right unscaling (raw and
+ * rollups), and the JSON encoder writes it under its object and key. */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <cjson/cJSON.h>
+
+#include "http/snapshot_json.h"
+#include "model/columns.h"
+#include "test_store_util.h"
+
+enum { SNAPS = 30, KIDS = 2 };
+static const double T0 = 1764290400.0; /* a minute boundary */
+
+static metrics_snapshot snaps[SNAPS];
+
+static store *write_snapshots(void) {
+  uint64_t rng = 42;
+  for (int i = 0; i < SNAPS; i++) {
+    tsu_snapshot(&snaps[i], T0 + i, KIDS, &rng, true, true);
+    for (int k = 0; k < KIDS; k++) snaps[i].children[k].alive = true;
+  }
+  store *s = NULL;
+  char err[256];
+  assert_int_equal(store_open(tsu_dbpath, &tsu_keep_all, &s, err, sizeof err), HIRO_OK);
+  assert_int_equal(store_write_batch(s, snaps, SNAPS), HIRO_OK);
+  return s;
+}
+
+static void free_snapshots(void) {
+  for (int i = 0; i < SNAPS; i++) snapshot_free(&snaps[i]);
+}
+
+static double view_value(sqlite3 *db, const char *sql) {
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+    fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+  assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+  double v = sqlite3_column_double(st, 0);
+  sqlite3_finalize(st);
+  return v;
+}
+
+/* The precision a stored figure keeps: hundredths for x100, KiB for bytes. */
+static double tolerance(const model_column *c) { return c->scale == MODEL_X100 ? 0.006 : 0.5; }
+
+static void test_system_views(void **state) {
+  store *s = write_snapshots();
+  store_close(s); /* closes the open rollup buckets */
+  sqlite3 *db = tsu_db(tsu_dbpath);
+  char sql[512];
+  for (int i = 0; i < MODEL_SYS_COLUMNS; i++) {
+    const model_column *c = &model_sys_columns[i];
+    double lo = INFINITY, hi = -INFINITY;
+    for (int k = 0; k < SNAPS; k++) {
+      double v = model_value(&snaps[k], c);
+      lo = v < lo ? v : lo;
+      hi = v > hi ? v : hi;
+    }
+    snprintf(sql, sizeof sql, "SELECT %s FROM v_system_raw WHERE ts = %.3f", c->name, T0 + 7);
+    assert_float_equal(view_value(db, sql), model_value(&snaps[7], c), tolerance(c));
+    for (int tier = 0; tier < 2; tier++) {
+      const char *view = tier ? "v_system_1h" : "v_system_1m";
+      snprintf(sql, sizeof sql, "SELECT %s_min FROM %s", c->name, view);
+      assert_float_equal(view_value(db, sql), lo, tolerance(c));
+      snprintf(sql, sizeof sql, "SELECT %s_max FROM %s", c->name, view);
+      assert_float_equal(view_value(db, sql), hi, tolerance(c));
+      snprintf(sql, sizeof sql, "SELECT %s_avg BETWEEN %.6f AND %.6f FROM %s", c->name,
+               lo - tolerance(c), hi + tolerance(c), view);
+      assert_true(view_value(db, sql) == 1);
+    }
+  }
+  sqlite3_close(db);
+  free_snapshots();
+}
+
+static void test_process_views(void **state) {
+  store *s = write_snapshots();
+  store_close(s);
+  sqlite3 *db = tsu_db(tsu_dbpath);
+  char sql[512];
+  for (int i = 0; i < MODEL_PROC_COLUMNS; i++) {
+    const model_column *c = &model_proc_columns[i];
+    const process_metrics *p = &snaps[11].children[1];
+    snprintf(sql, sizeof sql, "SELECT %s FROM v_process_raw WHERE ts = %.3f AND name = '%s'",
+             c->name, T0 + 11, p->name);
+    assert_float_equal(view_value(db, sql), model_value(p, c), tolerance(c));
+    snprintf(sql, sizeof sql, "SELECT %s FROM v_process_raw WHERE ts = %.3f AND name = 'server'",
+             c->name, T0 + 11);
+    process_metrics server = snaps[11].process;
+    server.alive = true;
+    assert_float_equal(view_value(db, sql), model_value(&server, c), tolerance(c));
+    for (int tier = 0; tier < 2; tier++) {
+      const char *view = tier ? "v_process_1h" : "v_process_1m";
+      double hi = -INFINITY;
+      for (int k = 0; k < SNAPS; k++) {
+        double v = model_value(&snaps[k].children[0], c);
+        hi = v > hi ? v : hi;
+      }
+      snprintf(sql, sizeof sql, "SELECT %s_max FROM %s WHERE name = '%s'", c->name, view,
+               snaps[0].children[0].name);
+      assert_float_equal(view_value(db, sql), hi, tolerance(c));
+    }
+  }
+  sqlite3_close(db);
+  free_snapshots();
+}
+
+static void test_history_round_trip(void **state) {
+  store *s = write_snapshots();
+  metrics_snapshot *out = NULL;
+  size_t n = 0;
+  int res = -1;
+  assert_int_equal(store_query(s, T0, T0 + SNAPS, 1000, STORE_AGG_AVG, &out, &n, &res), HIRO_OK);
+  assert_int_equal(n, SNAPS);
+  assert_int_equal(res, STORE_RES_RAW);
+  for (int i = 0; i < MODEL_SYS_COLUMNS; i++)
+    assert_float_equal(model_value(&out[5], &model_sys_columns[i]),
+                       model_value(&snaps[5], &model_sys_columns[i]),
+                       tolerance(&model_sys_columns[i]));
+  assert_int_equal(out[5].n_children, KIDS);
+  for (int i = 0; i < MODEL_PROC_COLUMNS; i++)
+    assert_float_equal(model_value(&out[5].children[1], &model_proc_columns[i]),
+                       model_value(&snaps[5].children[1], &model_proc_columns[i]),
+                       tolerance(&model_proc_columns[i]));
+  tsu_free_all(out, n);
+  store_close(s);
+  free_snapshots();
+}
+
+static void test_json_has_every_column(void **state) {
+  uint64_t rng = 7;
+  metrics_snapshot snap;
+  tsu_snapshot(&snap, T0, 1, &rng, true, true);
+  char *text = snapshot_to_json_string(&snap);
+  cJSON *root = cJSON_Parse(text);
+  assert_non_null(root);
+  for (int i = 0; i < MODEL_SYS_COLUMNS; i++) {
+    const model_column *c = &model_sys_columns[i];
+    char key[64];
+    /* json_key is "\"key\":" */
+    snprintf(key, sizeof key, "%.*s", (int)c->json_key_len - 3, c->json_key + 1);
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(root, c->object), key);
+    if (!cJSON_IsNumber(v)) fail_msg("%s.%s missing from the JSON", c->object, key);
+    assert_float_equal(v->valuedouble, model_value(&snap, c), 0.01);
+  }
+  const cJSON *kid = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "children"), 0);
+  for (int i = 0; i < MODEL_PROC_COLUMNS; i++) {
+    const model_column *c = &model_proc_columns[i];
+    char key[64];
+    snprintf(key, sizeof key, "%.*s", (int)c->json_key_len - 3, c->json_key + 1);
+    if (!cJSON_GetObjectItemCaseSensitive(kid, key)) fail_msg("children[].%s missing", key);
+  }
+  cJSON_Delete(root);
+  free(text);
+  snapshot_free(&snap);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(test_system_views, tsu_setup, tsu_teardown),
+      cmocka_unit_test_setup_teardown(test_process_views, tsu_setup, tsu_teardown),
+      cmocka_unit_test_setup_teardown(test_history_round_trip, tsu_setup, tsu_teardown),
+      cmocka_unit_test(test_json_has_every_column),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
