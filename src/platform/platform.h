@@ -42,6 +42,10 @@ typedef struct {
   uint64_t bytes_sent, bytes_recv, packets_sent, packets_recv;
 } net_io;
 
+/* Where the kernel's files are on a real system (tests pass fixture trees). */
+#define PLATFORM_PROC_ROOT "/proc"
+#define PLATFORM_SYS_ROOT "/sys"
+
 /* Open the system readers. proc_root is normally "/proc" and sys_root "/sys";
  * tests pass fixture trees. Returns NULL (and logs why) when proc_root is
  * unusable. The result is used by one thread at a time. */

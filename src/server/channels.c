@@ -125,7 +125,7 @@ channels *channels_new(const channel_config *cfg, size_t n, const channels_optio
     p->backoff = ch->opt.backoff_initial;
   }
   /* Without /proc the plugins still run; start_ticks just stays 0 (unknown). */
-  ch->plat = platform_open("/proc", "/sys");
+  ch->plat = platform_open(PLATFORM_PROC_ROOT, PLATFORM_SYS_ROOT);
   return ch;
 }
 

@@ -291,7 +291,7 @@ static void describe_value(const cJSON *v, char *out, size_t max) {
   strbuf b = {0};
   if (!v) sb_puts(&b, "nothing");
   else if (!emit_line(&b, v)) sb_puts(&b, "a number out of range");
-  if (b.len >= max && max > 4) strcpy(b.data + max - 4, "...");
+  if (b.len >= max && max > 4) memcpy(b.data + max - 4, "...", 4);
   hiro_strlcpy(out, b.data ? b.data : "", max);
   free(b.data);
 }

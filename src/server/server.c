@@ -133,7 +133,7 @@ static bool start_parts(server *s, const server_options *opt, char *url, size_t 
   snprintf(s->pid_path, sizeof s->pid_path, "%s/server.pid", opt->workspace);
   s->pid_fd = pidfile_acquire(s->pid_path, err, errlen);
   if (s->pid_fd < 0) return false;
-  s->plat = platform_open("/proc", "/sys");
+  s->plat = platform_open(PLATFORM_PROC_ROOT, PLATFORM_SYS_ROOT);
   if (!s->plat) {
     snprintf(err, errlen, "cannot read /proc (see the log)");
     return false;
