@@ -11,10 +11,29 @@
 
 #include "collector/collector.h"
 
-/* Strict number: the whole value must parse, finite. NUL bytes inside the
- * value (len != strlen) are rejected. */
+/* Decimal only, as a person writes it: -?digits[.digits][e[+-]digits] (or
+ * ".5"). strtod alone would also take hex ("0x10" = 16), "inf", "nan", hex
+ * floats and leading blanks. */
+static bool is_decimal(const char *s) {
+  size_t digits = 0;
+  if (*s == '-') s++;
+  for (; *s >= '0' && *s <= '9'; s++) digits++;
+  if (*s == '.')
+    for (s++; *s >= '0' && *s <= '9'; s++) digits++;
+  if (digits == 0) return false;
+  if (*s == 'e' || *s == 'E') {
+    s++;
+    if (*s == '+' || *s == '-') s++;
+    if (!(*s >= '0' && *s <= '9')) return false;
+    while (*s >= '0' && *s <= '9') s++;
+  }
+  return *s == '\0';
+}
+
+/* Strict number: the whole value must be a decimal (is_decimal) that parses
+ * finite. NUL bytes inside the value (len != strlen) are rejected. */
 static bool parse_number(const char *s, size_t len, double *out) {
-  if (!s || len == 0 || strlen(s) != len || len > 64) return false;
+  if (!s || len == 0 || strlen(s) != len || len > 64 || !is_decimal(s)) return false;
   char *end;
   errno = 0;
   double v = strtod(s, &end);
@@ -79,6 +98,10 @@ bool params_parse_history(api_query_fn query, void *ctx, double now, history_par
     snprintf(err, errlen, "'from' must not be after 'to'");
     return false;
   }
+  /* Later than any data can be: clamp here so no caller converts a huge
+   * double (to=1e19) to an integer. */
+  if (to > HISTORY_TIME_MAX) to = HISTORY_TIME_MAX;
+  if (from > HISTORY_TIME_MAX) from = HISTORY_TIME_MAX;
   out->from = from;
   out->to = to;
 

@@ -11,6 +11,8 @@
 #define HISTORY_DEFAULT_MINUTES 5.0
 #define HISTORY_DEFAULT_MAX_POINTS 1800
 #define HISTORY_MAX_POINTS_LIMIT 100000
+/* 9999-12-31T23:59:59Z: from/to beyond it are clamped to it. */
+#define HISTORY_TIME_MAX 253402300799.0
 
 typedef struct {
   double from, to;   /* Unix seconds, from <= to */
@@ -19,7 +21,9 @@ typedef struct {
 } history_params;
 
 /* Parse minutes | from/to, max_points, agg relative to now (Unix seconds).
- * Unknown parameters are ignored. On error returns false with a reason. */
+ * Numbers are decimal only (no hex, inf, nan); from/to are clamped to
+ * HISTORY_TIME_MAX. Unknown parameters are ignored. On error returns false
+ * with a reason. */
 bool params_parse_history(api_query_fn query, void *query_ctx, double now, history_params *out,
                           char *err, size_t errlen);
 

@@ -365,11 +365,23 @@ static int64_t single_int(sqlite3_stmt *st, int64_t if_null) {
   return v;
 }
 
+/* Bound of the times a query converts to integers: far beyond any data, far
+ * inside int64 even in milliseconds. A double outside it (to=1e19 reached
+ * the cast once) is clamped before the conversion, which would be undefined. */
+#define QUERY_TIME_LIMIT 9e12
+
 static int64_t to_ms(double seconds) {
   if (isnan(seconds)) return 0;
-  if (seconds > 9e12) return INT64_MAX / 2;
-  if (seconds < -9e12) return INT64_MIN / 2;
+  if (seconds > QUERY_TIME_LIMIT) return INT64_MAX / 2;
+  if (seconds < -QUERY_TIME_LIMIT) return INT64_MIN / 2;
   return (int64_t)floor(seconds * 1000.0);
+}
+
+static int64_t to_whole_seconds(double seconds) {
+  if (isnan(seconds)) return 0;
+  if (seconds > QUERY_TIME_LIMIT) return (int64_t)QUERY_TIME_LIMIT;
+  if (seconds < -QUERY_TIME_LIMIT) return -(int64_t)QUERY_TIME_LIMIT;
+  return (int64_t)floor(seconds);
 }
 
 /* Finest tier whose point count fits max_points and whose data reaches back
@@ -424,7 +436,7 @@ hiro_err store_query(store *s, double from, double to, size_t max_points, store_
   if (tier == 0) {
     rc = read_raw(r, from_ms, to_ms_, &sv);
   } else {
-    rc = read_tier(r, tier - 1, agg, (int64_t)floor(from), (int64_t)floor(to), &sv);
+    rc = read_tier(r, tier - 1, agg, to_whole_seconds(from), to_whole_seconds(to), &sv);
   }
   if (resolution) *resolution = tier == 0 ? STORE_RES_RAW : (int)store_tier_seconds[tier - 1];
 out:
