@@ -32,6 +32,7 @@ struct collector {
   bool stop;
   bool enabled;
   double interval;
+  bool reschedule; /* interval changed: the next deadline is recomputed */
   ring *history;
   bool has_latest; /* the ring's newest entry is a fresh tick (not preloaded,
                       not from before a disable): step 7's O(1) "latest" */
@@ -120,7 +121,7 @@ static void *collector_main(void *arg) {
   collector *c = arg;
   metrics_snapshot snap = {0};
   bool primed = false;
-  double next_tick = 0;
+  double next_tick = 0, last_deadline = -1; /* -1: no tick yet since priming */
 
   pthread_mutex_lock(&c->lock);
   while (!c->stop) {
@@ -135,7 +136,14 @@ static void *collector_main(void *arg) {
       pthread_mutex_lock(&c->lock);
       primed = true;
       next_tick = clock_mono() + FIRST_TICK_DELAY;
+      last_deadline = -1;
       continue;
+    }
+    if (c->reschedule) {
+      /* A new interval counts from the last tick, not from the deadline the
+       * old one set (3600 -> 1 must not wait out the hour). */
+      c->reschedule = false;
+      if (last_deadline >= 0) next_tick = last_deadline + c->interval;
     }
     double now = clock_mono();
     if (now < next_tick) {
@@ -153,6 +161,7 @@ static void *collector_main(void *arg) {
     pthread_mutex_lock(&c->lock);
     /* Schedule from the previous deadline to avoid drift; if we fell far
      * behind (suspend, overload), restart the schedule from now. */
+    last_deadline = next_tick;
     next_tick += interval;
     if (next_tick < now) next_tick = now + interval;
   }
@@ -196,7 +205,11 @@ void collector_configure(collector *c, const bool *enabled, const double *interv
       c->has_latest = false; /* /metrics answers 503 until a fresh tick */
     }
   }
-  if (interval) c->interval = clamp_interval(*interval);
+  if (interval) {
+    double seconds = clamp_interval(*interval);
+    c->reschedule |= seconds != c->interval;
+    c->interval = seconds;
+  }
   if (history_size) ring_resize(c->history, clamp_history(*history_size));
   pthread_cond_broadcast(&c->wake);
   pthread_mutex_unlock(&c->lock);
