@@ -2,6 +2,7 @@
  * file (written under a temporary name and renamed on success) and the exit
  * codes. The database side is reader.c. */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
@@ -188,7 +189,9 @@ static void print_help(FILE *f, const char *prog) {
 "                     printed when it is given with --resolution raw)\n"
 "  -o, --output FILE  write FILE, through a temporary file in the same directory\n"
 "                     renamed on success: FILE is never left half written\n"
-"                     (default: standard output)\n"
+"                     (default: standard output). Refused (exit 2) when FILE\n"
+"                     is the database, its -wal/-shm/-journal/.lock, or any\n"
+"                     existing SQLite database\n"
 "  -v, --verbose      print the row count and the tier read on standard error\n"
 "  -h, --help         print this help;  --version  print the version\n"
 "\n"
@@ -221,7 +224,7 @@ static void print_help(FILE *f, const char *prog) {
 "\n"
 "Exit status: 0 CSV written; 1 runtime error (database missing, unreadable, not\n"
 "a hirocli metrics database, schema too old or too new, read or write error);\n"
-"2 usage error (bad option or value, --from after --to).\n",
+"2 usage error (bad option or value, --from after --to, -o naming a database).\n",
           prog);
 }
 
@@ -242,18 +245,113 @@ static const int cleanup_signals[] = {SIGINT, SIGTERM, SIGHUP};
 typedef struct {
   FILE *f;
   bool is_tmp;                /* f is cleanup_path, renamed to final at the end */
+  bool refused;               /* FILE is the database or a database: exit 2 */
+  const char *db_path;        /* --db, never to be written over */
   char final[PATH_MAX];
   struct sigaction saved[3];  /* handlers before ours */
 } output;
 
+/* --- what -o must never replace --- */
+
+/* The files of the database being read that -o must not name. ".lock" is the
+ * server's lock beside it: replacing it would let a second server in. */
+static const char *const db_siblings[] = {"", "-wal", "-shm", "-journal", ".lock"};
+
+/* path made absolute through its directory's realpath (the file itself may
+ * not exist yet). False when the directory cannot be resolved. */
+static bool resolve_dir(const char *path, char *out, size_t n) {
+  char dir[PATH_MAX], real[PATH_MAX];
+  const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+  if (!slash) hiro_strlcpy(dir, ".", sizeof dir);
+  else if (slash == path) hiro_strlcpy(dir, "/", sizeof dir);
+  else if ((size_t)(slash - path) >= sizeof dir) return false;
+  else snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+  if (!realpath(dir, real)) return false;
+  return (size_t)snprintf(out, n, "%s/%s", strcmp(real, "/") ? real : "", base) < n;
+}
+
+/* The first bytes of an SQLite database, or of its write-ahead log. */
+static bool looks_like_sqlite(const char *path) {
+  unsigned char head[16];
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  if (fd < 0) return false;
+  ssize_t n = read(fd, head, sizeof head);
+  close(fd);
+  if (n == 16 && memcmp(head, "SQLite format 3", 16) == 0) return true;
+  return n >= 4 && head[0] == 0x37 && head[1] == 0x7f && head[2] == 0x06 &&
+         (head[3] == 0x82 || head[3] == 0x83);
+}
+
+/* May the CSV go to path? Refused (false, reason in err) when path is the
+ * database, its -wal/-shm/-journal/.lock -- compared by device and inode for
+ * files that exist (a symlink, a hard link or another spelling of the name is
+ * the same file) and by resolved name for those that do not yet -- or any
+ * existing SQLite database or WAL. Only reads. */
+static bool output_allowed(const char *path, const char *db_path, char *err, size_t errlen) {
+  struct stat out_st;
+  bool exists = stat(path, &out_st) == 0;
+  char out_abs[PATH_MAX], name[PATH_MAX + 16], db_abs[PATH_MAX];
+  bool out_named = resolve_dir(path, out_abs, sizeof out_abs);
+  bool db_named = db_path && resolve_dir(db_path, db_abs, sizeof db_abs);
+  for (size_t i = 0; db_path && i < HIRO_ARRAY_LEN(db_siblings); i++) {
+    snprintf(name, sizeof name, "%s%s", db_path, db_siblings[i]);
+    struct stat st;
+    bool same = exists && stat(name, &st) == 0 && st.st_dev == out_st.st_dev &&
+                st.st_ino == out_st.st_ino;
+    if (!same && out_named && db_named) {
+      snprintf(name, sizeof name, "%s%s", db_abs, db_siblings[i]);
+      same = strcmp(name, out_abs) == 0;
+    }
+    if (same) {
+      fail(err, errlen, "refusing to write the CSV to %s: it is %s%s%s", path,
+           *db_siblings[i] ? "the " : "the database being exported (", db_siblings[i],
+           *db_siblings[i] ? " file of the database being exported" : ")");
+      return false;
+    }
+  }
+  if (exists && S_ISREG(out_st.st_mode) && looks_like_sqlite(path)) {
+    fail(err, errlen, "refusing to write the CSV to %s: it is an SQLite database", path);
+    return false;
+  }
+  return true;
+}
+
+/* Open a device or FIFO (/dev/null, a pipe) for writing, never truncating:
+ * opened without O_TRUNC or O_CREAT, then checked. Returns 1 when it is open
+ * in out->f, 0 when path is (by now) a regular file or missing and must go
+ * through a temporary file, -1 on error. */
+static int output_open_special(const char *path, output *out, char *err, size_t errlen) {
+  int fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+  struct stat st;
+  if (fd < 0) {
+    if (errno == ENOENT) return 0;
+    fail(err, errlen, "%s: %s", path, strerror(errno));
+    return -1;
+  }
+  if (fstat(fd, &st) != 0 || S_ISREG(st.st_mode) || !(out->f = fdopen(fd, "w"))) {
+    close(fd); /* replaced by a regular file meanwhile: the checked path */
+    return 0;
+  }
+  return 1;
+}
+
 /* Open where the CSV goes: stdout; a device or FIFO as is; otherwise a new
  * temporary file beside FILE (mode of the existing FILE, else 0666 less the
- * umask). */
-static hiro_err output_open(const char *path, output *out, char *err, size_t errlen) {
+ * umask), renamed over FILE only at the end. Replacing by rename, not writing
+ * in place, is what keeps a mistaken -o harmless to anyone holding the old
+ * file open, and FILE whole if the export fails; output_allowed is checked
+ * before the temporary file exists and again just before the rename. */
+static hiro_err output_open(const char *path, const char *db_path, output *out, char *err,
+                            size_t errlen) {
   memset(out, 0, sizeof *out);
+  out->db_path = db_path;
   if (!path || strcmp(path, "-") == 0) {
     out->f = stdout;
     return HIRO_OK;
+  }
+  if (!output_allowed(path, db_path, err, errlen)) {
+    out->refused = true;
+    return HIRO_EINVAL;
   }
   struct stat st;
   bool exists = stat(path, &st) == 0;
@@ -262,11 +360,13 @@ static hiro_err output_open(const char *path, output *out, char *err, size_t err
     return HIRO_EIO;
   }
   if (exists && !S_ISREG(st.st_mode)) { /* /dev/null, a FIFO: nothing to rename */
-    if (!(out->f = fopen(path, "w"))) {
-      fail(err, errlen, "%s: %s", path, strerror(errno));
-      return HIRO_EIO;
+    int opened = output_open_special(path, out, err, errlen);
+    if (opened != 0) return opened > 0 ? HIRO_OK : HIRO_EIO;
+    if (!output_allowed(path, db_path, err, errlen)) {
+      out->refused = true;
+      return HIRO_EINVAL;
     }
-    return HIRO_OK;
+    exists = stat(path, &st) == 0;
   }
   /* Through a symlink, replace the file it points to, not the link. */
   if (!(exists && realpath(path, out->final)) && !hiro_strlcpy(out->final, path, sizeof out->final)) {
@@ -321,6 +421,12 @@ static hiro_err output_close(output *out, bool ok, char *err, size_t errlen) {
     }
   }
   if (out->is_tmp) {
+    /* FILE may have changed since output_open (a server created its
+     * database there): check again right before replacing it. */
+    if (ok && rc == HIRO_OK && !output_allowed(out->final, out->db_path, err, errlen)) {
+      out->refused = true;
+      rc = HIRO_EINVAL;
+    }
     if (ok && rc == HIRO_OK && rename(cleanup_path, out->final) != 0) {
       fail(err, errlen, "cannot rename %s to %s: %s", cleanup_path, out->final,
                strerror(errno));
@@ -364,17 +470,17 @@ int export_main(int argc, char **argv) {
     fprintf(stderr, "%s: warning: --agg %s has no effect on raw rows\n", prog, agg_names[o.agg]);
 
   output out;
-  if (output_open(o.out_path, &out, err, sizeof err) != HIRO_OK) {
+  if (output_open(o.out_path, o.db_path, &out, err, sizeof err) != HIRO_OK) {
     output_close(&out, false, err, 0);
     fprintf(stderr, "%s: %s\n", prog, err);
-    return EXPORT_EXIT_FAIL;
+    return out.refused ? EXPORT_EXIT_USAGE : EXPORT_EXIT_FAIL;
   }
   export_stats stats;
   hiro_err rc = export_run(&o, out.f, &stats, err, sizeof err);
   if (output_close(&out, rc == HIRO_OK, err, sizeof err) != HIRO_OK) rc = HIRO_EIO;
   if (rc != HIRO_OK) {
     fprintf(stderr, "%s: %s\n", prog, err);
-    return EXPORT_EXIT_FAIL;
+    return out.refused ? EXPORT_EXIT_USAGE : EXPORT_EXIT_FAIL;
   }
   if (o.verbose)
     fprintf(stderr, "%s: %" PRIu64 " rows, table %s, resolution %s%s%s%s\n", prog, stats.rows,
