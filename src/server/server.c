@@ -20,6 +20,7 @@
 #include "platform/platform.h"
 #include "server/channels.h"
 #include "server/config.h"
+#include "server/dblock.h"
 #include "server/pidfile.h"
 #include "store/store.h"
 
@@ -28,6 +29,7 @@ typedef struct {
   hiro_config cfg;
   char pid_path[PATH_MAX];
   int pid_fd;
+  int db_lock_fd; /* <metrics db>.lock, held while the store is open */
   platform *plat;
   store *st;
   collector *coll;
@@ -56,6 +58,7 @@ static void server_teardown(server *s) {
   collector_free(s->coll); /* joins the thread: no more snapshots reach the store */
   channels_free(s->chans); /* SIGTERM, grace, SIGKILL, reap */
   store_close(s->st);      /* writes what is queued, closes rollup buckets */
+  dblock_release(s->db_lock_fd);
   platform_close(s->plat);
   pidfile_release(s->pid_path, s->pid_fd);
   config_free(&s->cfg);
@@ -78,8 +81,12 @@ static bool load_config(server *s, const server_options *opt, char *err, size_t 
   return true;
 }
 
-static bool open_store(server *s, char *err, size_t errlen) {
+static bool open_store(server *s, const char *workspace, char *err, size_t errlen) {
   if (!s->cfg.metrics_persist) return true;
+  /* Before the database is touched: two servers recording into one file
+   * would mix their histories. */
+  s->db_lock_fd = dblock_acquire(s->cfg.metrics_db_path, workspace, err, errlen);
+  if (s->db_lock_fd < 0) return false;
   store_retention ret = {s->cfg.retention_raw_hours, s->cfg.retention_minute_days,
                          s->cfg.retention_hour_days};
   char why[512];
@@ -138,7 +145,7 @@ static bool start_parts(server *s, const server_options *opt, char *url, size_t 
     snprintf(err, errlen, "cannot read /proc (see the log)");
     return false;
   }
-  if (!open_store(s, err, errlen)) return false;
+  if (!open_store(s, opt->workspace, err, errlen)) return false;
   s->coll = collector_new(s->plat, s->cfg.metrics_interval, s->cfg.metrics_history_size);
   if (s->st) collector_set_sink(s->coll, store_sink, s->st);
   warm_restart(s);
@@ -176,7 +183,7 @@ int server_run(const server_options *opt, int ready_fd) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
   signal(SIGPIPE, SIG_IGN);
 
-  server s = {.pid_fd = -1};
+  server s = {.pid_fd = -1, .db_lock_fd = -1};
   char url[600] = "", err[1024] = "";
   if (!start_parts(&s, opt, url, sizeof url, err, sizeof err)) {
     log_error("start-up failed: %s", err);
