@@ -5,14 +5,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "http/latest_cache.h"
 #include "http/snapshot_json.h"
 #include "common/clock.h"
 #include "common/hiro.h"
+#include "common/log.h"
 #include "common/strbuf.h"
 #include "http/params.h"
 #include "http/prometheus.h"
+#include "http/ui_routes.h"
 
 static void set_body(api_response *resp, int status, const char *type, char *body) {
   resp->status = status;
@@ -33,30 +36,27 @@ void api_error(api_response *resp, int status, const char *reason) {
   set_body(resp, status, "application/json", sb_steal(&b));
 }
 
-void api_not_found(api_response *resp) { api_error(resp, 404, "no such endpoint"); }
+void api_add_header(api_response *resp, const char *name, const char *value) {
+  if (resp->n_headers == API_MAX_HEADERS) {
+    log_error("http: more than %d response headers (%s)", API_MAX_HEADERS, name);
+    abort();
+  }
+  resp->headers[resp->n_headers++] = (api_header){name, value};
+}
+
+const char *api_find_header(const api_response *resp, const char *name) {
+  for (size_t i = 0; i < resp->n_headers; i++)
+    if (strcasecmp(resp->headers[i].name, name) == 0) return resp->headers[i].value;
+  return NULL;
+}
 
 void api_response_free(api_response *resp) {
   free(resp->body);
   memset(resp, 0, sizeof *resp);
 }
 
-/* Constant-time comparison: the time taken does not depend on where the
- * first difference is. */
-static bool same_secret(const char *a, const char *b) {
-  size_t la = strlen(a), lb = strlen(b);
-  unsigned char diff = la != lb;
-  for (size_t i = 0; i < la; i++) diff |= (unsigned char)(a[i] ^ b[i % (lb ? lb : 1)]);
-  return diff == 0;
-}
-
-static bool authorized(const api_context *ctx, const api_request *req) {
-  if (!ctx->api_token) return true;
-  const char *h = req->authorization;
-  if (!h || strncmp(h, "Bearer ", 7) != 0) return false;
-  return same_secret(h + 7, ctx->api_token);
-}
-
-static void handle_latest(const api_context *ctx, api_response *resp) {
+static void handle_latest(const api_context *ctx, const api_request *req, api_response *resp) {
+  (void)req;
   char *json = latest_cache_json(ctx->latest, ctx->coll);
   if (!json) {
     collector_status st;
@@ -76,6 +76,8 @@ static void put_status_json(strbuf *b, const api_context *ctx) {
   sb_printf(b, ",\"history_size\":%zu,\"history_count\":%zu,\"uptime_seconds\":",
             st.history_size, st.history_count);
   sb_double(b, st.uptime_seconds, 1);
+  /* The dashboard shows itself read-only when it cannot change settings. */
+  sb_printf(b, ",\"configure_requires_token\":%s", ctx->api_token ? "true" : "false");
   sb_puts(b, ",\"persistence\":");
   if (!ctx->st) {
     sb_puts(b, "null}");
@@ -104,7 +106,8 @@ static void put_status_json(strbuf *b, const api_context *ctx) {
   sb_puts(b, "}}");
 }
 
-static void handle_status(const api_context *ctx, api_response *resp) {
+static void handle_status(const api_context *ctx, const api_request *req, api_response *resp) {
+  (void)req;
   strbuf b;
   sb_init(&b, 512);
   put_status_json(&b, ctx);
@@ -126,7 +129,7 @@ static void handle_configure(const api_context *ctx, const api_request *req,
   collector_configure(ctx->coll, p.has_enabled ? &p.enabled : NULL,
                       p.has_interval ? &p.interval : NULL,
                       p.has_history_size ? &p.history_size : NULL);
-  handle_status(ctx, resp);
+  handle_status(ctx, req, resp);
 }
 
 static int by_timestamp(const void *a, const void *b) {
@@ -176,8 +179,8 @@ static void history_from_memory(const api_context *ctx, const history_params *hp
     k++;
   }
   set_body(resp, 200, "application/json", snapshots_to_json_string(snaps, k));
-  resp->metrics_source = "memory";
-  resp->metrics_resolution = "raw";
+  api_add_header(resp, "X-Metrics-Source", "memory");
+  api_add_header(resp, "X-Metrics-Resolution", "raw");
   free_snapshots(snaps, n);
 }
 
@@ -192,8 +195,9 @@ static void history_from_disk(const api_context *ctx, const history_params *hp,
     return;
   }
   set_body(resp, 200, "application/json", snapshots_to_json_string(snaps, n));
-  resp->metrics_source = "disk";
-  resp->metrics_resolution = res == STORE_RES_HOUR ? "3600" : res == STORE_RES_MINUTE ? "60" : "raw";
+  api_add_header(resp, "X-Metrics-Source", "disk");
+  api_add_header(resp, "X-Metrics-Resolution",
+                 res == STORE_RES_HOUR ? "3600" : res == STORE_RES_MINUTE ? "60" : "raw");
   free_snapshots(snaps, n);
 }
 
@@ -201,7 +205,7 @@ static void history_from_disk(const api_context *ctx, const history_params *hp,
 static void handle_history(const api_context *ctx, const api_request *req, api_response *resp) {
   history_params hp;
   char err[256];
-  if (!params_parse_history(req->query, req->query_ctx, clock_wall(), &hp, err, sizeof err)) {
+  if (!params_parse_history(req->query, req->conn, clock_wall(), &hp, err, sizeof err)) {
     api_error(resp, 400, err);
     return;
   }
@@ -224,7 +228,9 @@ static void handle_history(const api_context *ctx, const api_request *req, api_r
     history_from_disk(ctx, &hp, resp);
 }
 
-static void handle_prometheus(const api_context *ctx, api_response *resp) {
+static void handle_prometheus(const api_context *ctx, const api_request *req,
+                              api_response *resp) {
+  (void)req;
   char *text = prometheus_render(ctx->coll, ctx->st);
   if (!text) {
     collector_status st;
@@ -237,48 +243,164 @@ static void handle_prometheus(const api_context *ctx, api_response *resp) {
   set_body(resp, 200, "text/plain; version=0.0.4; charset=utf-8", text);
 }
 
-typedef enum { R_LATEST, R_HISTORY, R_STATUS, R_CONFIGURE, R_PROMETHEUS } route_id;
+static void handle_ui_file(const api_context *ctx, const api_request *req, api_response *resp) {
+  (void)ctx;
+  if (!ui_serve(req->path, req->header(req->conn, "Accept-Encoding"),
+                req->header(req->conn, "If-None-Match"), resp))
+    api_error(resp, 404, "no such file");
+}
 
-static const struct {
+/* Where a route is served: API routes at their path on the REST listener and
+ * under /api on the admin listener; UI routes only on the admin listener. */
+typedef enum { SCOPE_API, SCOPE_UI } route_scope;
+
+typedef enum {
+  ACCESS_OPEN,   /* the dashboard's files */
+  ACCESS_READ,   /* the token when reads need it (REST listener, non-loopback host) */
+  ACCESS_CHANGE, /* same-origin JSON only, and the token whenever one is set */
+} route_access;
+
+enum { METHOD_GET = 1u, METHOD_POST = 2u }; /* GET includes HEAD */
+
+typedef void (*route_fn)(const api_context *, const api_request *, api_response *);
+
+/* Every path either listener answers, read by routing, 405/Allow and the
+ * access rules. A path ending in '/' with prefix set matches what it starts. */
+static const struct route {
+  route_scope scope;
   const char *path;
-  const char *method;
-  route_id id;
+  bool prefix;
+  unsigned methods;
+  route_access access;
+  route_fn handle;
 } routes[] = {
-    {"/metrics", "GET", R_LATEST},
-    {"/metrics/history", "GET", R_HISTORY},
-    {"/metrics/status", "GET", R_STATUS},
-    {"/metrics/configure", "POST", R_CONFIGURE},
-    {"/metrics/prometheus", "GET", R_PROMETHEUS},
+    {SCOPE_API, "/metrics", false, METHOD_GET, ACCESS_READ, handle_latest},
+    {SCOPE_API, "/metrics/history", false, METHOD_GET, ACCESS_READ, handle_history},
+    {SCOPE_API, "/metrics/status", false, METHOD_GET, ACCESS_READ, handle_status},
+    {SCOPE_API, "/metrics/configure", false, METHOD_POST, ACCESS_CHANGE, handle_configure},
+    {SCOPE_API, "/metrics/prometheus", false, METHOD_GET, ACCESS_READ, handle_prometheus},
+    {SCOPE_UI, "/", false, METHOD_GET, ACCESS_OPEN, handle_ui_file},
+    {SCOPE_UI, "/metrics", false, METHOD_GET, ACCESS_OPEN, handle_ui_file},
+    {SCOPE_UI, "/metrics/", false, METHOD_GET, ACCESS_OPEN, handle_ui_file},
+    {SCOPE_UI, "/assets/", true, METHOD_GET, ACCESS_OPEN, handle_ui_file},
 };
 
-bool api_handle(const api_context *ctx, const api_request *req, const char *prefix,
-                api_response *resp) {
-  size_t plen = strlen(prefix);
-  if (strncmp(req->path, prefix, plen) != 0) return false;
-  const char *path = req->path + plen;
-  size_t i = 0;
-  while (i < HIRO_ARRAY_LEN(routes) && strcmp(routes[i].path, path) != 0) i++;
-  if (i == HIRO_ARRAY_LEN(routes)) return false;
+#define ADMIN_API_PREFIX "/api"
 
-  bool is_head = strcmp(req->method, "HEAD") == 0 && strcmp(routes[i].method, "GET") == 0;
-  if (strcmp(req->method, routes[i].method) != 0 && !is_head) {
-    char reason[96];
-    snprintf(reason, sizeof reason, "method %.16s not allowed; use %s", req->method,
-             routes[i].method);
-    api_error(resp, 405, reason);
-    return true;
+/* The route for path on this listener, or NULL. *sub is the path as the
+ * route sees it (without /api). */
+static const struct route *route_find(const api_request *req, const char **sub) {
+  route_scope scope = SCOPE_API;
+  const char *path = req->path;
+  if (req->admin) {
+    size_t n = strlen(ADMIN_API_PREFIX);
+    if (strncmp(path, ADMIN_API_PREFIX, n) == 0 && path[n] == '/')
+      path += n;
+    else
+      scope = SCOPE_UI;
   }
-  bool needs_token = routes[i].id == R_CONFIGURE || ctx->token_for_reads;
-  if (needs_token && !authorized(ctx, req)) {
-    api_error(resp, 401, "missing or wrong bearer token");
-    return true;
+  *sub = path;
+  for (size_t i = 0; i < HIRO_ARRAY_LEN(routes); i++) {
+    const struct route *r = &routes[i];
+    if (r->scope != scope) continue;
+    if (r->prefix ? strncmp(path, r->path, strlen(r->path)) == 0 : strcmp(path, r->path) == 0)
+      return r;
   }
-  switch (routes[i].id) {
-  case R_LATEST: handle_latest(ctx, resp); break;
-  case R_HISTORY: handle_history(ctx, req, resp); break;
-  case R_STATUS: handle_status(ctx, resp); break;
-  case R_CONFIGURE: handle_configure(ctx, req, resp); break;
-  case R_PROMETHEUS: handle_prometheus(ctx, resp); break;
+  return NULL;
+}
+
+static const char *allow_header(unsigned methods) {
+  switch (methods) {
+  case METHOD_GET: return "GET, HEAD";
+  case METHOD_POST: return "POST";
+  default: return "GET, HEAD, POST";
+  }
+}
+
+static bool method_allowed(const char *method, unsigned methods) {
+  if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0) return methods & METHOD_GET;
+  return strcmp(method, "POST") == 0 && (methods & METHOD_POST);
+}
+
+static void unauthorized(api_response *resp) {
+  api_error(resp, 401, "missing or wrong bearer token (send Authorization: Bearer <api_token>)");
+  api_add_header(resp, "WWW-Authenticate", "Bearer realm=\"hirocli\"");
+}
+
+/* Apply the route's access rule; on refusal fill resp and return false. */
+static bool access_granted(const api_context *ctx, const api_request *req, route_access access,
+                           api_response *resp) {
+  const char *auth = req->header(req->conn, "Authorization");
+  switch (access) {
+  case ACCESS_OPEN: return true;
+  case ACCESS_READ:
+    /* The admin listener is loopback-only and its page has no token. */
+    if (req->admin || !ctx->token_for_reads || guard_bearer_ok(auth, ctx->api_token)) return true;
+    unauthorized(resp);
+    return false;
+  case ACCESS_CHANGE: break;
+  }
+  const char *host = req->header(req->conn, "Host");
+  const char *origin = req->header(req->conn, "Origin");
+  const char *fetch_site = req->header(req->conn, "Sec-Fetch-Site");
+  char reason[160];
+  if (!guard_origin_ok(&req->listener, origin, host)) {
+    snprintf(reason, sizeof reason,
+             "cross-origin request refused: Origin '%.64s' is not this server's own page", origin);
+    api_error(resp, 403, reason);
+    return false;
+  }
+  if (fetch_site && strcmp(fetch_site, "same-origin") != 0 && strcmp(fetch_site, "none") != 0) {
+    snprintf(reason, sizeof reason, "cross-origin request refused (Sec-Fetch-Site: %.32s)",
+             fetch_site);
+    api_error(resp, 403, reason);
+    return false;
+  }
+  if (!guard_json_content_type(req->header(req->conn, "Content-Type"))) {
+    api_error(resp, 415, "request body must be sent as Content-Type: application/json");
+    return false;
+  }
+  if (!guard_bearer_ok(auth, ctx->api_token)) {
+    unauthorized(resp);
+    return false;
   }
   return true;
+}
+
+/* A request with the right token cannot come from a page in a browser that
+ * DNS rebinding pointed at us, so it may name the server as it likes (a
+ * Prometheus target or a proxy by DNS name); without it, Host must be ours. */
+static bool host_granted(const api_context *ctx, const api_request *req, api_response *resp) {
+  const char *host = req->header(req->conn, "Host");
+  if (guard_host_ok(&req->listener, host)) return true;
+  if (ctx->api_token && guard_bearer_ok(req->header(req->conn, "Authorization"), ctx->api_token))
+    return true;
+  char reason[160];
+  snprintf(reason, sizeof reason,
+           "Host header '%.64s' does not name this server (use %s or localhost)", host,
+           req->listener.bind_host);
+  api_error(resp, 403, reason);
+  return false;
+}
+
+void api_handle(const api_context *ctx, const api_request *req, api_response *resp) {
+  if (!host_granted(ctx, req, resp)) return;
+  const char *sub;
+  const struct route *r = route_find(req, &sub);
+  if (!r) {
+    api_error(resp, 404, "no such endpoint");
+    return;
+  }
+  if (!method_allowed(req->method, r->methods)) {
+    char reason[96];
+    snprintf(reason, sizeof reason, "method %.16s not allowed; use %s", req->method,
+             allow_header(r->methods));
+    api_error(resp, 405, reason);
+    api_add_header(resp, "Allow", allow_header(r->methods));
+    return;
+  }
+  if (!access_granted(ctx, req, r->access, resp)) return;
+  api_request routed = *req;
+  routed.path = sub;
+  r->handle(ctx, &routed, resp);
 }

@@ -1,56 +1,72 @@
-/* api.h - the REST API's routes and handlers, independent of the HTTP
- * library: a request goes in, a response comes out. Both listeners (the REST
- * server and the admin UI) dispatch through api_handle. */
+/* api.h - the routes of both listeners and their handlers, independent of the
+ * HTTP library: a request goes in, a response comes out. The REST server and
+ * the admin UI (dashboard files, and the API under /api) both dispatch
+ * through api_handle, which reads one route table for routing, 405/Allow and
+ * the access rules. */
 #ifndef HIRO_API_H
 #define HIRO_API_H
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "collector/collector.h"
+#include "http/guard.h"
 #include "store/store.h"
 
 #define API_MAX_BODY (64 * 1024)
+#define API_MAX_HEADERS 8
 
 /* What the handlers work on. Pointers are not owned. */
 typedef struct {
   collector *coll;
   store *st;             /* NULL when persistence is off */
   const char *api_token; /* NULL when none is configured */
-  bool token_for_reads;  /* non-loopback bind: every endpoint needs the token */
+  bool token_for_reads;  /* non-loopback REST bind: every REST endpoint needs the token */
   struct latest_cache *latest; /* JSON of the latest snapshot per tick; may be NULL */
 } api_context;
 
 /* Looks up a query parameter: returns its value (and length via len, which
  * may differ from strlen when the value holds a NUL byte) or NULL. */
 typedef const char *(*api_query_fn)(void *ctx, const char *key, size_t *len);
+/* Looks up a request header (case-insensitive name): its value or NULL. */
+typedef const char *(*api_header_fn)(void *ctx, const char *name);
 
 typedef struct {
   const char *method;
   const char *path;       /* without the query string */
   api_query_fn query;
-  void *query_ctx;
-  const char *authorization; /* the Authorization header or NULL */
+  api_header_fn header;
+  void *conn;             /* passed to query and header */
+  bool admin;             /* arrived on the admin UI listener */
+  guard_listener listener;
   const char *body;
   size_t body_len;
 } api_request;
 
+/* A response header; name and value have static lifetime. */
+typedef struct {
+  const char *name, *value;
+} api_header;
+
 typedef struct {
   int status;
-  const char *content_type;
-  char *body; /* malloc'd; api_response_free releases it */
+  const char *content_type;  /* NULL: no Content-Type (a 304) */
+  char *body;                /* malloc'd; api_response_free releases it */
+  const char *static_body;   /* or bytes embedded in the binary (not freed) */
   size_t body_len;
-  const char *metrics_source;     /* X-Metrics-Source or NULL */
-  const char *metrics_resolution; /* X-Metrics-Resolution or NULL */
+  api_header headers[API_MAX_HEADERS]; /* Cache-Control defaults to no-store */
+  size_t n_headers;
 } api_response;
 
-/* Dispatch req. path_prefix is stripped first ("" for the REST server, "/api"
- * for the admin UI). Returns false when the path is not an API route (the
- * caller may then serve something else or call api_not_found). */
-bool api_handle(const api_context *ctx, const api_request *req, const char *path_prefix,
-                api_response *resp);
-void api_not_found(api_response *resp);
+/* Answer req on the listener it names: route, check the route's access rule,
+ * run the handler, or answer 403/404/405/401/415 with a JSON error. */
+void api_handle(const api_context *ctx, const api_request *req, api_response *resp);
 /* A JSON error response {"error": reason}. */
 void api_error(api_response *resp, int status, const char *reason);
+/* Add a header; name and value must have static lifetime. Extra headers
+ * beyond API_MAX_HEADERS are a programming error (abort). */
+void api_add_header(api_response *resp, const char *name, const char *value);
+/* The value of a header added with api_add_header, or NULL. */
+const char *api_find_header(const api_response *resp, const char *name);
 void api_response_free(api_response *resp);
 
 #endif

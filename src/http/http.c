@@ -18,7 +18,6 @@
 
 #include "common/log.h"
 #include "common/strbuf.h"
-#include "http/ui_routes.h"
 
 /* Limits that keep one client from starving the others: slow clients are cut
  * off after the timeout, and header memory per connection is bounded. */
@@ -32,7 +31,8 @@ struct http_listener {
   struct MHD_Daemon *daemon;
   http_kind kind;
   const api_context *ctx;
-  int fd;
+  char *host; /* as configured: what the Host header may name */
+  int port;
 };
 
 /* Per-request state: the body collected so far. */
@@ -63,35 +63,26 @@ static const char *lookup_query(void *ctx, const char *key, size_t *len) {
   return value;
 }
 
-/* Queue r; the body's ownership moves to MHD (r->body is NULL afterwards), so
- * a 3 MB history answer is not copied once more. */
-static enum MHD_Result send_response(struct MHD_Connection *conn, api_response *r) {
-  struct MHD_Response *resp =
-      MHD_create_response_from_buffer(r->body_len, r->body, MHD_RESPMEM_MUST_FREE);
-  if (!resp) return MHD_NO;
-  r->body = NULL;
-  MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
-  MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-  if (r->metrics_source) MHD_add_response_header(resp, "X-Metrics-Source", r->metrics_source);
-  if (r->metrics_resolution)
-    MHD_add_response_header(resp, "X-Metrics-Resolution", r->metrics_resolution);
-  if (r->status == 405) MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, "GET, HEAD, POST");
-  enum MHD_Result ret = MHD_queue_response(conn, (unsigned)r->status, resp);
-  MHD_destroy_response(resp);
-  return ret;
+static const char *lookup_header(void *ctx, const char *name) {
+  return MHD_lookup_connection_value(ctx, MHD_HEADER_KIND, name);
 }
 
-static enum MHD_Result send_static(struct MHD_Connection *conn, const ui_file *f) {
+/* Queue r; a malloc'd body's ownership moves to MHD (r->body is NULL
+ * afterwards), so a 3 MB history answer is not copied once more. */
+static enum MHD_Result send_response(struct MHD_Connection *conn, api_response *r) {
   struct MHD_Response *resp =
-      MHD_create_response_from_buffer(f->len, (void *)f->data, MHD_RESPMEM_PERSISTENT);
+      r->static_body
+          ? MHD_create_response_from_buffer(r->body_len, (void *)r->static_body,
+                                            MHD_RESPMEM_PERSISTENT)
+          : MHD_create_response_from_buffer(r->body_len, r->body, MHD_RESPMEM_MUST_FREE);
   if (!resp) return MHD_NO;
-  MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, f->content_type);
-  MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-  /* Revalidate so an upgraded binary's app.js is not shadowed by a cache. */
-  MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
-  MHD_add_response_header(resp, "Content-Security-Policy",
-                          "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:");
-  enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_OK, resp);
+  if (!r->static_body) r->body = NULL;
+  if (r->content_type) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
+  if (!api_find_header(r, MHD_HTTP_HEADER_CACHE_CONTROL))
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+  for (size_t i = 0; i < r->n_headers; i++)
+    MHD_add_response_header(resp, r->headers[i].name, r->headers[i].value);
+  enum MHD_Result ret = MHD_queue_response(conn, (unsigned)r->status, resp);
   MHD_destroy_response(resp);
   return ret;
 }
@@ -104,27 +95,40 @@ static enum MHD_Result send_error(struct MHD_Connection *conn, int status, const
   return ret;
 }
 
-/* Route a complete request. */
+/* The numeric address the connection arrived on (for a wildcard bind, the
+ * one the client used), IPv4-mapped addresses as plain IPv4. */
+static void local_address(struct MHD_Connection *conn, char *buf, size_t len) {
+  buf[0] = '\0';
+  const union MHD_ConnectionInfo *ci =
+      MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+  struct sockaddr_storage ss;
+  socklen_t sl = sizeof ss;
+  if (!ci || getsockname(ci->connect_fd, (struct sockaddr *)&ss, &sl) != 0) return;
+  if (ss.ss_family == AF_INET)
+    inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, buf, (socklen_t)len);
+  else if (ss.ss_family == AF_INET6)
+    inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, buf, (socklen_t)len);
+}
+
+/* Answer a complete request. */
 static enum MHD_Result dispatch(http_listener *l, struct MHD_Connection *conn, const char *url,
                                 const char *method, request_state *rs) {
+  char local[INET6_ADDRSTRLEN];
+  local_address(conn, local, sizeof local);
   api_request req = {
       .method = method,
       .path = url,
       .query = lookup_query,
-      .query_ctx = conn,
-      .authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization"),
+      .header = lookup_header,
+      .conn = conn,
+      .admin = l->kind == HTTP_ADMIN_UI,
+      .listener = {.bind_host = l->host, .local_addr = local[0] ? local : NULL, .port = l->port},
       .body = rs->body.data ? rs->body.data : "",
       .body_len = rs->body.len,
   };
   api_response resp = {0};
-  const char *prefix = l->kind == HTTP_ADMIN_UI ? "/api" : "";
-  if (!api_handle(l->ctx, &req, prefix, &resp)) {
-    ui_file f;
-    bool get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
-    if (l->kind == HTTP_ADMIN_UI && get && ui_lookup(url, &f)) return send_static(conn, &f);
-    api_not_found(&resp);
-  }
-  rs->large_reply = resp.body_len >= LARGE_REPLY;
+  api_handle(l->ctx, &req, &resp);
+  rs->large_reply = resp.body_len >= LARGE_REPLY && !resp.static_body;
   enum MHD_Result ret = send_response(conn, &resp);
   api_response_free(&resp);
   return ret;
@@ -177,51 +181,70 @@ static void mhd_logger(void *cls, const char *fmt, va_list ap) {
   log_debug("http: %s", msg);
 }
 
+static const char *listener_name(http_kind kind) {
+  return kind == HTTP_ADMIN_UI ? "admin UI listener" : "REST API listener";
+}
+
+/* Why bind failed, in the user's words. */
+static const char *bind_reason(int e) {
+  switch (e) {
+  case EADDRINUSE: return "port already in use by another program";
+  case EADDRNOTAVAIL: return "no such address on this machine";
+  case EACCES: return "permission denied (ports below 1024 need privileges)";
+  default: return strerror(e);
+  }
+}
+
 /* Create, bind and listen ourselves so the caller gets the precise reason
- * (EADDRINUSE, EADDRNOTAVAIL) rather than MHD's NULL. */
-static hiro_err open_socket(const char *host, int port, int *fd_out, bool *ipv6, char *err,
+ * (EADDRINUSE, EADDRNOTAVAIL) rather than MHD's NULL. Errors name the
+ * listener and the config keys that chose host and port. */
+static hiro_err open_socket(const http_endpoint *ep, int *fd_out, bool *ipv6, char *err,
                             size_t errlen) {
   struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
                            .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
   struct addrinfo *ai = NULL;
   char portstr[16];
-  snprintf(portstr, sizeof portstr, "%d", port);
-  int rc = getaddrinfo(host, portstr, &hints, &ai);
+  snprintf(portstr, sizeof portstr, "%d", ep->port);
+  int rc = getaddrinfo(ep->host, portstr, &hints, &ai);
   if (rc != 0) {
-    snprintf(err, errlen, "cannot resolve host '%s': %s", host, gai_strerror(rc));
+    snprintf(err, errlen, "%s: cannot resolve host '%s'%s%s%s: %s", listener_name(ep->kind),
+             ep->host, ep->host_key ? " (" : "", ep->host_key ? ep->host_key : "",
+             ep->host_key ? ")" : "", gai_strerror(rc));
     return HIRO_EINVAL;
   }
+  bool v6 = ai->ai_family == AF_INET6;
   int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
   int one = 1;
   hiro_err result = HIRO_OK;
   if (fd < 0) {
-    snprintf(err, errlen, "socket: %s", strerror(errno));
+    snprintf(err, errlen, "%s: socket: %s", listener_name(ep->kind), strerror(errno));
     result = HIRO_EIO;
   } else if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
              bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 256) != 0) {
     int e = errno;
-    snprintf(err, errlen, "cannot listen on %s:%d: %s%s", host, port, strerror(e),
-             e == EADDRINUSE ? " (port taken by another program?)" : "");
+    snprintf(err, errlen, "%s: cannot bind %s%s%s:%d (%s): %s", listener_name(ep->kind),
+             v6 ? "[" : "", ep->host, v6 ? "]" : "", ep->port, ep->port_key, bind_reason(e));
     result = e == EADDRINUSE ? HIRO_EBUSY : HIRO_EIO;
     close(fd);
   } else {
     *fd_out = fd;
-    *ipv6 = ai->ai_family == AF_INET6;
+    *ipv6 = v6;
   }
   freeaddrinfo(ai);
   return result;
 }
 
-hiro_err http_listen(const char *host, int port, http_kind kind, const api_context *ctx,
-                     http_listener **out, char *err, size_t errlen) {
+hiro_err http_listen(const http_endpoint *ep, const api_context *ctx, http_listener **out,
+                     char *err, size_t errlen) {
   int fd;
   bool ipv6 = false;
-  hiro_err rc = open_socket(host, port, &fd, &ipv6, err, errlen);
+  hiro_err rc = open_socket(ep, &fd, &ipv6, err, errlen);
   if (rc != HIRO_OK) return rc;
   http_listener *l = xcalloc(1, sizeof *l);
-  l->kind = kind;
+  l->kind = ep->kind;
   l->ctx = ctx;
-  l->fd = fd;
+  l->host = xstrdup(ep->host);
+  l->port = ep->port;
   unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
   if (ipv6) flags |= MHD_USE_IPv6;
   l->daemon = MHD_start_daemon(
@@ -235,9 +258,10 @@ hiro_err http_listen(const char *host, int port, http_kind kind, const api_conte
       MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
       MHD_OPTION_END);
   if (!l->daemon) {
-    snprintf(err, errlen, "cannot start the HTTP server on %s:%d", host, port);
+    snprintf(err, errlen, "%s: cannot start the HTTP server on %s:%d", listener_name(ep->kind),
+             ep->host, ep->port);
     close(fd);
-    free(l);
+    http_close(l);
     return HIRO_EIO;
   }
   *out = l;
@@ -246,6 +270,7 @@ hiro_err http_listen(const char *host, int port, http_kind kind, const api_conte
 
 void http_close(http_listener *l) {
   if (!l) return;
-  MHD_stop_daemon(l->daemon); /* also closes the listening socket */
+  if (l->daemon) MHD_stop_daemon(l->daemon); /* also closes the listening socket */
+  free(l->host);
   free(l);
 }

@@ -201,6 +201,13 @@ bool params_parse_configure(const char *body, size_t len, configure_params *out,
     goto out;
   }
   for (const cJSON *item = root->child; item; item = item->next) {
+    /* cJSON keeps every duplicate and a lookup finds the first: refuse them
+     * rather than guess which one the client meant. */
+    for (const cJSON *seen = root->child; seen != item; seen = seen->next)
+      if (strcmp(seen->string, item->string) == 0) {
+        snprintf(err, errlen, "field '%.64s' is given more than once", item->string);
+        goto out;
+      }
     size_t i = 0;
     while (i < sizeof configure_fields / sizeof configure_fields[0] &&
            strcmp(item->string, configure_fields[i].name) != 0)

@@ -1,17 +1,17 @@
-/* ui_routes.h - the admin UI's static files, embedded at build time. */
+/* ui_routes.h - the admin UI's static files, embedded at build time, served
+ * with a strong ETag (content hash) and a precompressed gzip copy. */
 #ifndef HIRO_UI_ROUTES_H
 #define HIRO_UI_ROUTES_H
 #include <stdbool.h>
-#include <stddef.h>
 
-typedef struct {
-  const char *data;
-  size_t len;
-  const char *content_type;
-} ui_file;
+#include "http/api.h"
 
-/* Map a request path to an embedded file: "/" and "/metrics" give the page,
- * "/assets/NAME" the asset. Returns false when there is no such file. */
-bool ui_lookup(const char *path, ui_file *out);
+/* Answer a GET/HEAD for an embedded file: "/", "/metrics" and "/metrics/"
+ * give the page, "/assets/NAME" the asset. The gzip copy is sent when
+ * accept_encoding allows gzip (Vary: Accept-Encoding), 304 without a body
+ * when if_none_match lists the sent representation's ETag. Either header may
+ * be NULL. Returns false (resp untouched) when there is no such file. */
+bool ui_serve(const char *path, const char *accept_encoding, const char *if_none_match,
+              api_response *resp);
 
 #endif

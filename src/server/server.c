@@ -110,22 +110,30 @@ static void warm_restart(server *s) {
 
 static void store_sink(void *ctx, const metrics_snapshot *snap) { store_enqueue(ctx, snap); }
 
-static bool start_listeners(server *s, char *url, size_t url_len, char *err, size_t errlen) {
+static bool start_listeners(server *s, const server_options *opt, char *url, size_t url_len,
+                            char *err, size_t errlen) {
   s->api.coll = s->coll;
   s->api.latest = latest_cache_new();
   s->api.st = s->st;
   s->api.api_token = s->cfg.api_token;
   s->api.token_for_reads = !http_host_is_loopback(s->cfg.http_host);
-  if (http_listen(s->cfg.http_host, s->cfg.http_port, HTTP_REST, &s->api, &s->rest, err,
-                  errlen) != HIRO_OK)
+  const char *port_key = opt->port > 0 ? "--port" : "http_port";
+  /* Said up front: binding would only report "in use" without the why. */
+  if (s->cfg.admin_ui_enabled && s->cfg.admin_ui_port == s->cfg.http_port) {
+    snprintf(err, errlen,
+             "admin UI listener: cannot bind 127.0.0.1:%d (admin_ui_port): port already used by "
+             "the REST API (%s)",
+             s->cfg.admin_ui_port, port_key);
     return false;
+  }
+  http_endpoint rest = {HTTP_REST, s->cfg.http_host, "http_host", s->cfg.http_port, port_key};
+  if (http_listen(&rest, &s->api, &s->rest, err, errlen) != HIRO_OK) return false;
   format_url(url, url_len, s->cfg.http_host, s->cfg.http_port);
   pidfile_set_port(s->pid_fd, s->cfg.http_port);
   if (!s->cfg.admin_ui_enabled) return true;
   /* The dashboard has no login: it always stays on loopback. */
-  if (http_listen("127.0.0.1", s->cfg.admin_ui_port, HTTP_ADMIN_UI, &s->api, &s->admin, err,
-                  errlen) != HIRO_OK)
-    return false;
+  http_endpoint admin = {HTTP_ADMIN_UI, "127.0.0.1", NULL, s->cfg.admin_ui_port, "admin_ui_port"};
+  if (http_listen(&admin, &s->api, &s->admin, err, errlen) != HIRO_OK) return false;
   log_info("admin UI at http://127.0.0.1:%d/metrics", s->cfg.admin_ui_port);
   return true;
 }
@@ -149,7 +157,7 @@ static bool start_parts(server *s, const server_options *opt, char *url, size_t 
   s->coll = collector_new(s->plat, s->cfg.metrics_interval, s->cfg.metrics_history_size);
   if (s->st) collector_set_sink(s->coll, store_sink, s->st);
   warm_restart(s);
-  if (!start_listeners(s, url, url_len, err, errlen)) return false;
+  if (!start_listeners(s, opt, url, url_len, err, errlen)) return false;
 
   channels_options copt;
   channels_options_default(&copt);

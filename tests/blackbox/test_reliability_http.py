@@ -103,7 +103,7 @@ class HostileHttp(ServerTest):
         slow = []
         for _ in range(200):  # well under the limit
             s = socket.create_connection(("127.0.0.1", self.ws.port))
-            s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n")
+            s.sendall(b"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n")
             slow.append(s)
         self.addCleanup(lambda: [s.close() for s in slow])
         latencies = []
@@ -206,17 +206,17 @@ class HostileHttp(ServerTest):
         port = self.ws.port
         cases = {
             "url 100 KiB": b"GET /metrics/history?minutes=" + b"1" * 100_000 + b" HTTP/1.1\r\n"
-                           b"Host: x\r\n\r\n",
-            "header 100 KiB": b"GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 100_000 +
+                           b"Host: 127.0.0.1\r\n\r\n",
+            "header 100 KiB": b"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"a" * 100_000 +
                               b"\r\n\r\n",
-            "2000 headers": b"GET /metrics HTTP/1.1\r\nHost: x\r\n" +
+            "2000 headers": b"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
                             b"".join(b"X-%d: v\r\n" % i for i in range(2000)) + b"\r\n",
             "1000 query args": b"GET /metrics/history?" +
                                b"&".join(b"a%d=%d" % (i, i) for i in range(1000)) +
-                               b" HTTP/1.1\r\nHost: x\r\n\r\n",
-            "body length 1e18": b"POST /metrics/configure HTTP/1.1\r\nHost: x\r\n"
+                               b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+            "body length 1e18": b"POST /metrics/configure HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                                 b"Content-Length: 1000000000000000000\r\n\r\n{",
-            "bad content-length": b"POST /metrics/configure HTTP/1.1\r\nHost: x\r\n"
+            "bad content-length": b"POST /metrics/configure HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                                   b"Content-Length: -5\r\n\r\n{}",
             "not http": b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + os.urandom(500),
             "no host 1.1": b"GET /metrics HTTP/1.1\r\n\r\n",
@@ -228,7 +228,7 @@ class HostileHttp(ServerTest):
             self.assertTrue(status is None or 400 <= status < 500 or status == 200, (name, status))
             self.assertTrue(pid_alive(self.pid), name)
         # A large but legal header still works.
-        status, body = raw_request(port, b"GET /metrics/status HTTP/1.1\r\nHost: x\r\nX-Ok: " +
+        status, body = raw_request(port, b"GET /metrics/status HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Ok: " +
                                    b"b" * 16_000 + b"\r\n\r\n")
         self.assertEqual(status, 200)
         self.assert_healthy("oversized requests")
@@ -243,7 +243,7 @@ class HostileHttp(ServerTest):
         for key in keys:
             for v in values:
                 path = b"/metrics/history?" + key + b"=" + v
-                status, body = raw_request(port, b"GET " + path + b" HTTP/1.1\r\nHost: x\r\n"
+                status, body = raw_request(port, b"GET " + path + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                                            b"Connection: close\r\n\r\n")
                 self.assertTrue(pid_alive(self.pid), path)
                 if status is None:
@@ -258,7 +258,7 @@ class HostileHttp(ServerTest):
         # A raw NUL in the request line: libmicrohttpd hands the path over as a
         # C string, so it ends at the NUL ("/metrics" is served); either way a
         # well-formed answer or a refusal, never a crash.
-        status, body = raw_request(port, b"GET /metrics\x00/x HTTP/1.1\r\nHost: x\r\n\r\n")
+        status, body = raw_request(port, b"GET /metrics\x00/x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         self.assertTrue(status is None or status in (200, 400, 404), status)
         if status:
             json.loads(body)

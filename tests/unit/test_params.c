@@ -117,6 +117,8 @@ static void test_configure_rejected(void **state) {
       "{\"interval\": 2} trailing",
       "",
       "null",
+      "{\"enabled\": true, \"enabled\": false}", /* duplicates: which one was meant? */
+      "{\"interval\": 2, \"history_size\": 5, \"interval\": 2}",
   };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     err[0] = '\0';
@@ -124,6 +126,8 @@ static void test_configure_rejected(void **state) {
     assert_true(strlen(err) > 10);
   }
   assert_false(params_parse_configure("{\"enabled\":true}\0", 17, &p, err, sizeof err));
+  assert_false(configure("{\"enabled\": true, \"enabled\": true}", &p, err));
+  assert_non_null(strstr(err, "'enabled' is given more than once"));
 }
 
 int main(void) {
