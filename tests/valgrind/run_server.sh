@@ -102,7 +102,7 @@ while [ $(($(date +%s) - start)) -lt "$seconds" ]; do
   [ $((n % 10)) -eq 0 ] && get /metrics/prometheus "200 503"
   [ $((n % 15)) -eq 14 ] && configure "${steps[$((n / 15 % ${#steps[@]}))]}"
   # A rejected body on the same path now and then.
-  [ $((n % 60)) -eq 30 ] && curl -sS --max-time 20 -X POST -d '{"interval": 0}' "$url/metrics/configure" >/dev/null
+  [ $((n % 60)) -eq 30 ] && curl -sS --max-time 20 -X POST -H 'Content-Type: application/json' -d '{"interval": 0}' "$url/metrics/configure" >/dev/null
   n=$((n + 1))
   sleep 1
 done
