@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "collector/context.h"
 #include "collector/rate.h"
 #include "common/clock.h"
 #include "common/hiro.h"
@@ -44,6 +45,10 @@ struct sampler {
   size_t n_kids, cap_kids;
   child_ref *refs;
   unsigned warned; /* bit per metric already logged as unreadable */
+
+  context_sampler *context; /* load, swap, pressure */
+  mem_info mem;             /* this tick's memory read (swap space for context) */
+  bool mem_ok;
 };
 
 enum { WARN_SELF = 1, WARN_CPU = 2, WARN_MEM = 4, WARN_FS = 8, WARN_DISK = 16, WARN_NET = 32 };
@@ -62,6 +67,7 @@ sampler *sampler_new(platform *p) {
   s->ncpu = platform_cpu_count(p);
   s->self = platform_proc_open(p, platform_self_pid());
   s->refs = xcalloc(MAX_CHILDREN, sizeof *s->refs);
+  s->context = context_new(p);
   return s;
 }
 
@@ -71,6 +77,7 @@ void sampler_free(sampler *s) {
   free(s->kids);
   free(s->refs);
   platform_proc_close(s->self);
+  context_free(s->context);
   free(s);
 }
 
@@ -202,8 +209,10 @@ static void sample_system(sampler *s, metrics_snapshot *out) {
   }
   out->cpu.count = s->ncpu;
 
-  mem_info mi;
+  mem_info mi = {0};
   err = platform_read_memory(s->plat, &mi);
+  s->mem_ok = err == HIRO_OK;
+  s->mem = mi;
   if (err == HIRO_OK && mi.total_bytes) {
     out->memory.total_bytes = mi.total_bytes;
     out->memory.available_bytes = mi.available_bytes;
@@ -271,6 +280,7 @@ void sampler_prime(sampler *s) {
   sample_self(s, 0, &scratch);
   sample_children(s, 0, &scratch);
   sample_system(s, &scratch);
+  context_take(s->context, 0, s->mem_ok ? &s->mem : NULL, &scratch);
   sample_disk(s, 0, &scratch);
   sample_network(s, 0, &scratch);
   snapshot_free(&scratch);
@@ -287,6 +297,7 @@ void sampler_take(sampler *s, metrics_snapshot *out) {
   sample_self(s, elapsed, out);
   sample_children(s, elapsed, out);
   sample_system(s, out);
+  context_take(s->context, elapsed, s->mem_ok ? &s->mem : NULL, out);
   sample_disk(s, elapsed, out);
   sample_network(s, elapsed, out);
 }

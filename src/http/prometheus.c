@@ -54,7 +54,7 @@ static void put_double(strbuf *b, double v) {
 /* How to read a field found by offset. The kind is derived from the field's
  * declared type by KIND_OF, so a table row cannot misread its field (size_t is
  * uint64_t on the LP64 targets we build for; elsewhere this fails to compile). */
-typedef enum { AS_U64, AS_INT, AS_BOOL, AS_DOUBLE } value_kind;
+typedef enum { AS_U64, AS_INT, AS_BOOL, AS_DOUBLE, AS_MICROS } value_kind;
 #define KIND_OF(expr) _Generic((expr), uint64_t: AS_U64, int: AS_INT, bool: AS_BOOL, double: AS_DOUBLE)
 
 static void put_field(strbuf *b, const void *base, size_t offset, value_kind kind) {
@@ -64,6 +64,7 @@ static void put_field(strbuf *b, const void *base, size_t offset, value_kind kin
   case AS_INT: sb_i64(b, *(const int *)p); break;
   case AS_BOOL: sb_putc(b, *(const bool *)p ? '1' : '0'); break;
   case AS_DOUBLE: put_double(b, *(const double *)p); break;
+  case AS_MICROS: put_double(b, (double)*(const uint64_t *)p / 1e6); break;
   }
 }
 
@@ -124,11 +125,13 @@ static void render_processes(strbuf *b, const metrics_snapshot *s) {
 /* ---- scalar families: one unlabelled sample each ---- */
 
 /* Where a scalar is read from; absent sources skip the family entirely. */
-typedef enum { SRC_SNAPSHOT, SRC_DISK, SRC_NETWORK, SRC_COLLECTOR, SRC_STORE } source;
+typedef enum { SRC_SNAPSHOT, SRC_DISK, SRC_NETWORK, SRC_SWAP, SRC_PRESSURE, SRC_COLLECTOR, SRC_STORE } source;
 
 #define SNAP(f) offsetof(metrics_snapshot, f), KIND_OF(((metrics_snapshot *)0)->f)
 #define COLL(f) SRC_COLLECTOR, offsetof(collector_status, f), KIND_OF(((collector_status *)0)->f)
 #define STORE(f) SRC_STORE, offsetof(store_status, f), KIND_OF(((store_status *)0)->f)
+/* PSI stall counters are microseconds: exposed as seconds (AS_MICROS). */
+#define PSI(r, k) offsetof(metrics_snapshot, counters.pressure_us[r][k]), AS_MICROS
 #define G "gauge"
 #define C "counter"
 
@@ -152,6 +155,20 @@ static const struct {
      SNAP(counters.net_packets_sent)},
     {"hiro_network_received_packets_total", C, "Packets received on non-loopback interfaces.",
      SRC_NETWORK, SNAP(counters.net_packets_recv)},
+    {"hiro_swap_in_bytes_total", C, "Bytes swapped in since boot.", SRC_SWAP,
+     SNAP(counters.swap_in_bytes)},
+    {"hiro_swap_out_bytes_total", C, "Bytes swapped out since boot.", SRC_SWAP,
+     SNAP(counters.swap_out_bytes)},
+    {"hiro_pressure_cpu_waiting_seconds_total", C,
+     "Time some tasks stalled waiting for CPU (PSI some), seconds.", SRC_PRESSURE, PSI(0, 0)},
+    {"hiro_pressure_memory_waiting_seconds_total", C,
+     "Time some tasks stalled waiting for memory (PSI some), seconds.", SRC_PRESSURE, PSI(1, 0)},
+    {"hiro_pressure_memory_stalled_seconds_total", C,
+     "Time all non-idle tasks stalled on memory (PSI full), seconds.", SRC_PRESSURE, PSI(1, 1)},
+    {"hiro_pressure_io_waiting_seconds_total", C,
+     "Time some tasks stalled waiting for I/O (PSI some), seconds.", SRC_PRESSURE, PSI(2, 0)},
+    {"hiro_pressure_io_stalled_seconds_total", C,
+     "Time all non-idle tasks stalled on I/O (PSI full), seconds.", SRC_PRESSURE, PSI(2, 1)},
     {"hiro_collector_ticks_total", C, "Snapshots taken by the collector.", COLL(ticks)},
     {"hiro_collector_last_tick_cpu_seconds", G, "CPU time the last collector tick took, in seconds.",
      COLL(last_tick_seconds)},
@@ -193,6 +210,8 @@ char *prometheus_render(collector *c, store *st) {
       [SRC_SNAPSHOT] = &s,
       [SRC_DISK] = s.has_disk ? &s : NULL,
       [SRC_NETWORK] = s.has_network ? &s : NULL,
+      [SRC_SWAP] = s.has_swap ? &s : NULL,
+      [SRC_PRESSURE] = s.has_pressure ? &s : NULL,
       [SRC_COLLECTOR] = &cs,
       [SRC_STORE] = st ? &ss : NULL,
   };

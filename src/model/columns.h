@@ -28,7 +28,10 @@ typedef enum { MODEL_F64, MODEL_U64, MODEL_INT, MODEL_BOOL } model_ctype;
   /* X(id, rollup count column, offset of the snapshot's flag or -1) */    \
   X(ALWAYS, "n", -1)                                                        \
   X(DISK, "n_disk", (ptrdiff_t)offsetof(metrics_snapshot, has_disk))        \
-  X(NETWORK, "n_net", (ptrdiff_t)offsetof(metrics_snapshot, has_network))
+  X(NETWORK, "n_net", (ptrdiff_t)offsetof(metrics_snapshot, has_network))  \
+  X(LOAD, "n_load", (ptrdiff_t)offsetof(metrics_snapshot, has_load))        \
+  X(SWAP, "n_swap", (ptrdiff_t)offsetof(metrics_snapshot, has_swap))        \
+  X(PRESSURE, "n_psi", (ptrdiff_t)offsetof(metrics_snapshot, has_pressure))
 
 /* System-wide figures, in storage and JSON order within each object.
  * X(id, JSON object, field, group, scale, stored column, flat name,
@@ -64,7 +67,51 @@ typedef enum { MODEL_F64, MODEL_U64, MODEL_INT, MODEL_BOOL } model_ctype;
   X(NET_SENT_PPS, network, packets_sent_per_sec, NETWORK, X100, "net_sent_pps_x100",             \
     "net_packets_sent_per_sec", 2, "packets/s", NULL, "Packets sent per second.")                \
   X(NET_RECV_PPS, network, packets_recv_per_sec, NETWORK, X100, "net_recv_pps_x100",             \
-    "net_packets_recv_per_sec", 2, "packets/s", NULL, "Packets received per second.")
+    "net_packets_recv_per_sec", 2, "packets/s", NULL, "Packets received per second.") \
+  X(LOAD1, load, load1, LOAD, X100, "load1_x100", "load1", 2, "count", "hiro_system_load1", \
+    "1-minute load average.") \
+  X(LOAD5, load, load5, LOAD, X100, "load5_x100", "load5", 2, "count", "hiro_system_load5", \
+    "5-minute load average.") \
+  X(LOAD15, load, load15, LOAD, X100, "load15_x100", "load15", 2, "count", "hiro_system_load15", \
+    "15-minute load average.") \
+  X(RUNNABLE, load, runnable, LOAD, AS_IS, "tasks_runnable", "tasks_runnable", 0, "count", "hiro_system_tasks_runnable", \
+    "Tasks runnable now.") \
+  X(TASKS, load, tasks, LOAD, AS_IS, "tasks_total", "tasks_total", 0, "count", "hiro_system_tasks", \
+    "Tasks (threads) in the system.") \
+  X(SWAP_TOTAL, swap, total_bytes, SWAP, AS_IS, "swap_total", "swap_total_bytes", 0, "bytes", "hiro_swap_total_bytes", \
+    "Swap space.") \
+  X(SWAP_USED, swap, used_bytes, SWAP, AS_IS, "swap_used", "swap_used_bytes", 0, "bytes", "hiro_swap_used_bytes", \
+    "Swap space in use.") \
+  X(SWAP_PERCENT, swap, percent, SWAP, X100, "swap_pct_x100", "swap_percent", 2, "percent", NULL, \
+    "Swap in use, percent of the swap space.") \
+  X(SWAP_IN, swap, in_bytes_per_sec, SWAP, AS_IS, "swap_in_bps", "swap_in_bytes_per_sec", 1, "bytes/s", NULL, \
+    "Bytes swapped in per second.") \
+  X(SWAP_OUT, swap, out_bytes_per_sec, SWAP, AS_IS, "swap_out_bps", "swap_out_bytes_per_sec", 1, "bytes/s", NULL, \
+    "Bytes swapped out per second.") \
+  X(PSI_CPU_SOME, pressure, cpu_some_avg10, PRESSURE, X100, "psi_cpu_some_x100", "pressure_cpu_some_avg10", 2, "percent", NULL, \
+    "cpu pressure, some: kernel's 10 s average, percent of time stalled.") \
+  X(PSI_CPU_FULL, pressure, cpu_full_avg10, PRESSURE, X100, "psi_cpu_full_x100", "pressure_cpu_full_avg10", 2, "percent", NULL, \
+    "cpu pressure, full: kernel's 10 s average, percent of time stalled.") \
+  X(PSI_MEM_SOME, pressure, memory_some_avg10, PRESSURE, X100, "psi_mem_some_x100", "pressure_memory_some_avg10", 2, "percent", NULL, \
+    "memory pressure, some: kernel's 10 s average, percent of time stalled.") \
+  X(PSI_MEM_FULL, pressure, memory_full_avg10, PRESSURE, X100, "psi_mem_full_x100", "pressure_memory_full_avg10", 2, "percent", NULL, \
+    "memory pressure, full: kernel's 10 s average, percent of time stalled.") \
+  X(PSI_IO_SOME, pressure, io_some_avg10, PRESSURE, X100, "psi_io_some_x100", "pressure_io_some_avg10", 2, "percent", NULL, \
+    "io pressure, some: kernel's 10 s average, percent of time stalled.") \
+  X(PSI_IO_FULL, pressure, io_full_avg10, PRESSURE, X100, "psi_io_full_x100", "pressure_io_full_avg10", 2, "percent", NULL, \
+    "io pressure, full: kernel's 10 s average, percent of time stalled.") \
+  X(PSI_CPU_SOME_STALL, pressure, cpu_some_stall_percent, PRESSURE, X100, "psi_cpu_some_stall_x100", "pressure_cpu_some_stall_percent", 2, "percent", NULL, \
+    "cpu pressure, some: percent of the interval stalled.") \
+  X(PSI_CPU_FULL_STALL, pressure, cpu_full_stall_percent, PRESSURE, X100, "psi_cpu_full_stall_x100", "pressure_cpu_full_stall_percent", 2, "percent", NULL, \
+    "cpu pressure, full: percent of the interval stalled.") \
+  X(PSI_MEM_SOME_STALL, pressure, memory_some_stall_percent, PRESSURE, X100, "psi_mem_some_stall_x100", "pressure_memory_some_stall_percent", 2, "percent", NULL, \
+    "memory pressure, some: percent of the interval stalled.") \
+  X(PSI_MEM_FULL_STALL, pressure, memory_full_stall_percent, PRESSURE, X100, "psi_mem_full_stall_x100", "pressure_memory_full_stall_percent", 2, "percent", NULL, \
+    "memory pressure, full: percent of the interval stalled.") \
+  X(PSI_IO_SOME_STALL, pressure, io_some_stall_percent, PRESSURE, X100, "psi_io_some_stall_x100", "pressure_io_some_stall_percent", 2, "percent", NULL, \
+    "io pressure, some: percent of the interval stalled.") \
+  X(PSI_IO_FULL_STALL, pressure, io_full_stall_percent, PRESSURE, X100, "psi_io_full_stall_x100", "pressure_io_full_stall_percent", 2, "percent", NULL, \
+    "io pressure, full: percent of the interval stalled.")
 
 /* Per-process figures (the server and every plugin), in storage order.
  * status = a state rather than a measurement: JSON writes it after the

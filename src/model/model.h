@@ -54,12 +54,44 @@ typedef struct {
   double packets_recv_per_sec;
 } network_metrics;
 
+/* Run-queue load (/proc/loadavg). */
+typedef struct {
+  double load1, load5, load15;
+  int runnable; /* tasks runnable now */
+  int tasks;    /* all tasks (threads) */
+} load_metrics;
+
+/* Swap space and paging to it (percent = used / total; 0 without swap). */
+typedef struct {
+  uint64_t total_bytes;
+  uint64_t used_bytes;
+  double percent;
+  double in_bytes_per_sec, out_bytes_per_sec;
+} swap_metrics;
+
+/* Pressure stall information: avg10 is the kernel's 10-second average of the
+ * share of time some (or all, "full") non-idle tasks stalled on the
+ * resource, in percent; *_stall_percent is the same share measured over this
+ * snapshot's interval from the kernel's stall-time counters (stalled
+ * microseconds per second / 10^4). */
+typedef struct {
+  double cpu_some_avg10, cpu_full_avg10;
+  double memory_some_avg10, memory_full_avg10;
+  double io_some_avg10, io_full_avg10;
+  double cpu_some_stall_percent, cpu_full_stall_percent;
+  double memory_some_stall_percent, memory_full_stall_percent;
+  double io_some_stall_percent, io_full_stall_percent;
+} pressure_metrics;
+
 /* Raw counters behind the system rates, kept for Prometheus (counters, not
  * rates). Not part of the JSON model. */
 typedef struct {
   uint64_t disk_read_bytes, disk_write_bytes;
   uint64_t net_bytes_sent, net_bytes_recv;
   uint64_t net_packets_sent, net_packets_recv;
+  uint64_t swap_in_bytes, swap_out_bytes;
+  /* Stalled microseconds since boot: cpu, memory, io x some, full. */
+  uint64_t pressure_us[3][2];
   double tick_seconds; /* CPU time the tick that made this took */
 } snapshot_counters;
 
@@ -70,9 +102,13 @@ typedef struct {
   cpu_metrics cpu;
   memory_metrics memory;
   bool has_process, has_disk, has_network; /* false -> JSON null */
+  bool has_load, has_swap, has_pressure;
   process_metrics process;
   disk_metrics disk;
   network_metrics network;
+  load_metrics load;
+  swap_metrics swap;
+  pressure_metrics pressure; /* absent on kernels without PSI */
   size_t n_children;
   process_metrics *children;
   snapshot_counters counters;

@@ -27,11 +27,31 @@ typedef struct {
 typedef struct {
   uint64_t total_bytes;
   uint64_t available_bytes;
+  uint64_t swap_total_bytes, swap_free_bytes; /* 0 when there is no swap */
 } mem_info;
+
+/* /proc/loadavg: run-queue averages and task counts. */
+typedef struct {
+  double load1, load5, load15;
+  uint64_t runnable; /* runnable tasks now (the reader included) */
+  uint64_t tasks;    /* all tasks (threads) */
+} load_avg;
+
+/* Pressure stall information of one resource (/proc/pressure/NAME):
+ * avg10 in percent, totals in microseconds stalled since boot. */
+typedef struct {
+  double some_avg10, full_avg10;
+  uint64_t some_total_us, full_total_us;
+} psi_stats;
+enum { PLATFORM_PSI_CPU, PLATFORM_PSI_MEMORY, PLATFORM_PSI_IO, PLATFORM_PSI_COUNT };
+
+/* Longest mount point reported (longer ones are skipped). */
+#define PLATFORM_MOUNT_MAX 256
 
 typedef struct {
   uint64_t total_bytes, used_bytes, free_bytes;
   double percent; /* used / (used + free) * 100, as df shows */
+  uint64_t inodes_total, inodes_free; /* 0 when the filesystem has no inode limit */
 } fs_usage;
 
 typedef struct {
@@ -67,6 +87,24 @@ hiro_err platform_read_fs_usage(platform *p, const char *path, fs_usage *out) HI
 hiro_err platform_read_disk_io(platform *p, disk_io *out) HIRO_MUST_USE;
 /* Cumulative bytes/packets over all interfaces except loopback. */
 hiro_err platform_read_net_io(platform *p, net_io *out) HIRO_MUST_USE;
+
+/* Load averages and task counts. */
+hiro_err platform_read_load(platform *p, load_avg *out) HIRO_MUST_USE;
+/* Pages swapped in and out since boot, in bytes (/proc/vmstat). */
+hiro_err platform_read_swap_io(platform *p, uint64_t *in_bytes, uint64_t *out_bytes) HIRO_MUST_USE;
+/* Pressure of cpu, memory and io (out has PLATFORM_PSI_COUNT entries).
+ * HIRO_ENOENT when the kernel has no PSI (before 4.20, or psi=0): logged
+ * once, and the caller reports pressure as absent. */
+hiro_err platform_read_pressure(platform *p, psi_stats *out) HIRO_MUST_USE;
+/* The mount points of real filesystems (see proc_mount_is_real: block-device
+ * or ZFS backed, not read-only images), one per source device (bind mounts
+ * and subvolumes of one device count once), in mount order. Fills at most
+ * max entries of mounts; returns how many. Reads /proc/self/mountinfo: call
+ * it on a slow clock, not every tick. */
+size_t platform_list_filesystems(platform *p, char (*mounts)[PLATFORM_MOUNT_MAX], size_t max);
+/* Device number of the filesystem holding path (to spot the workspace's own
+ * filesystem among the listed ones). */
+hiro_err platform_path_device(const char *path, uint64_t *dev) HIRO_MUST_USE;
 
 /* Open a handle on process pid. The handle stays bound to that process: once
  * it exits, reads return HIRO_ENOENT even if the PID is reused. Returns NULL

@@ -31,7 +31,11 @@ SYSTEM_FIELDS = [
     "memory_percent", "disk_total_bytes", "disk_used_bytes", "disk_free_bytes",
     "disk_percent", "disk_read_bytes_per_sec", "disk_write_bytes_per_sec",
     "net_bytes_sent_per_sec", "net_bytes_recv_per_sec", "net_packets_sent_per_sec",
-    "net_packets_recv_per_sec"]
+    "net_packets_recv_per_sec", "load1", "load5", "load15", "tasks_runnable", "tasks_total",
+    "swap_total_bytes", "swap_used_bytes", "swap_percent", "swap_in_bytes_per_sec",
+    "swap_out_bytes_per_sec"] + [
+    "pressure_%s_%s_%s" % (res, kind, what) for what in ("avg10", "stall_percent")
+    for res in ("cpu", "memory", "io") for kind in ("some", "full")]
 PROCESS_FIELDS = ["alive", "cpu_percent", "rss_bytes", "vms_bytes", "num_threads"]
 SYSTEM_HEADER = ["time", "timestamp", "samples"] + SYSTEM_FIELDS
 PROCESS_HEADER = ["time", "timestamp", "samples", "kind", "name", "pid"] + PROCESS_FIELDS

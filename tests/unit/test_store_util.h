@@ -89,6 +89,20 @@ static inline void tsu_snapshot(metrics_snapshot *s, double ts, size_t n_childre
     s->network.packets_sent_per_sec = floor(tsu_uniform(rng, 0, 1000) * 100) / 100;
     s->network.packets_recv_per_sec = floor(tsu_uniform(rng, 0, 1000) * 100) / 100;
   }
+  s->has_load = s->has_swap = s->has_pressure = true;
+  s->load.load1 = floor(tsu_uniform(rng, 0, 4) * 100) / 100;
+  s->load.load5 = floor(tsu_uniform(rng, 0, 4) * 100) / 100;
+  s->load.load15 = floor(tsu_uniform(rng, 0, 4) * 100) / 100;
+  s->load.runnable = 1 + (int)(tsu_rand(rng) % 5);
+  s->load.tasks = 300 + (int)(tsu_rand(rng) % 50);
+  s->swap.total_bytes = 1ull << 30;
+  s->swap.used_bytes = 4096 * (uint64_t)tsu_uniform(rng, 0, 1000);
+  s->swap.percent = floor(tsu_uniform(rng, 0, 100) * 100) / 100;
+  s->swap.in_bytes_per_sec = floor(tsu_uniform(rng, 0, 1e5));
+  s->swap.out_bytes_per_sec = floor(tsu_uniform(rng, 0, 1e5));
+  double *psi = &s->pressure.cpu_some_avg10;
+  for (size_t k = 0; k < sizeof s->pressure / sizeof *psi; k++)
+    psi[k] = floor(tsu_uniform(rng, 0, 20) * 100) / 100;
   snapshot_set_children(s, n_children);
   for (size_t i = 0; i < n_children; i++) {
     child_process_metrics *c = &s->children[i];

@@ -85,6 +85,7 @@ void platform_close(platform *p) {
   pfile_close(&p->net_dev);
   if (p->sys_block_fd >= 0) close(p->sys_block_fd);
   diskio_close(p);
+  sysinfo_close(p);
   free(p->proc_root);
   free(p);
 }
@@ -148,6 +149,8 @@ hiro_err platform_read_fs_usage(platform *p, const char *path, fs_usage *out) {
   out->used_bytes = used;
   out->free_bytes = avail;
   out->percent = used + avail > 0 ? (double)used / ((double)used + (double)avail) * 100.0 : 0.0;
+  out->inodes_total = (uint64_t)vfs.f_files;
+  out->inodes_free = vfs.f_ffree < vfs.f_files ? (uint64_t)vfs.f_ffree : (uint64_t)vfs.f_files;
 out:
   if (err != HIRO_OK) platform_warn_once(p, PLATFORM_WARN_FS, "filesystem usage", err);
   return err;

@@ -27,6 +27,10 @@ enum {
   PLATFORM_WARN_DISK = 1u << 4,
   PLATFORM_WARN_NET = 1u << 5,
   PLATFORM_WARN_PROC = 1u << 6,
+  PLATFORM_WARN_LOAD = 1u << 7,
+  PLATFORM_WARN_SWAP = 1u << 8,
+  PLATFORM_WARN_PSI = 1u << 9,
+  PLATFORM_WARN_MOUNTS = 1u << 10,
 };
 
 struct platform {
@@ -37,6 +41,7 @@ struct platform {
   double clock_ticks_per_sec;
   uint64_t page_size;
   unsigned warned; /* PLATFORM_WARN_* bits already logged */
+  struct sysinfo_files *sysinfo; /* sysinfo_linux.c: opened on first use */
 
   /* Disk I/O: the whole physical disks counted (see diskio_linux.c), and the
    * diskstats line count and name signature they were resolved for
@@ -59,5 +64,7 @@ void platform_warn_once(platform *p, unsigned metric, const char *what, hiro_err
 void diskio_resolve(platform *p, const char *buf, size_t len);
 /* Close the counted disks' files and forget them. */
 void diskio_close(platform *p);
+/* Close what sysinfo_linux.c opened. */
+void sysinfo_close(platform *p);
 
 #endif

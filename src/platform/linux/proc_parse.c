@@ -189,8 +189,8 @@ static bool meminfo_value(const char *p, const char *end, uint64_t *bytes) {
 hiro_err proc_parse_meminfo(const char *buf, size_t len, mem_info *out) {
   if (!ends_with_newline(buf, len)) return HIRO_EPARSE;
   static const char *const keys[] = {"MemTotal:", "MemAvailable:", "MemFree:", "Buffers:",
-                                     "Cached:"};
-  enum { TOTAL, AVAILABLE, FREE, BUFFERS, CACHED, NKEYS };
+                                     "Cached:",   "SwapTotal:",    "SwapFree:"};
+  enum { TOTAL, AVAILABLE, FREE, BUFFERS, CACHED, SWAP_TOTAL, SWAP_FREE, NKEYS };
   uint64_t values[NKEYS] = {0};
   bool found[NKEYS] = {false};
 
@@ -204,7 +204,7 @@ hiro_err proc_parse_meminfo(const char *buf, size_t len, mem_info *out) {
       found[k] = true;
       break;
     }
-    if (found[TOTAL] && found[AVAILABLE]) break; /* the rest is not needed */
+    if (found[TOTAL] && found[AVAILABLE] && found[SWAP_FREE]) break; /* the rest is not needed */
   }
   if (!found[TOTAL]) return HIRO_EPARSE;
   out->total_bytes = values[TOTAL];
@@ -219,6 +219,8 @@ hiro_err proc_parse_meminfo(const char *buf, size_t len, mem_info *out) {
     out->available_bytes = sum;
   }
   if (out->available_bytes > out->total_bytes) out->available_bytes = out->total_bytes;
+  out->swap_total_bytes = values[SWAP_TOTAL];
+  out->swap_free_bytes = values[SWAP_FREE] < values[SWAP_TOTAL] ? values[SWAP_FREE] : values[SWAP_TOTAL];
   return HIRO_OK;
 }
 

@@ -65,6 +65,30 @@ bool proc_next_line(const char **pos, const char *end, const char **line, size_t
 hiro_err proc_parse_block_stat(const char *buf, size_t len, uint64_t *sectors_read,
                                uint64_t *sectors_written) HIRO_MUST_USE;
 
+/* /proc/loadavg ("0.52 0.58 0.59 3/945 12345"). */
+hiro_err proc_parse_loadavg(const char *buf, size_t len, load_avg *out) HIRO_MUST_USE;
+/* pswpin and pswpout of /proc/vmstat, in pages (0 when absent). */
+hiro_err proc_parse_vmstat_swap(const char *buf, size_t len, uint64_t *pages_in,
+                                uint64_t *pages_out) HIRO_MUST_USE;
+/* /proc/pressure/NAME: the "some" line (required) and "full" line (absent
+ * for cpu before Linux 5.13: zeros). */
+hiro_err proc_parse_pressure(const char *buf, size_t len, psi_stats *out) HIRO_MUST_USE;
+
+/* One line of /proc/self/mountinfo (newline excluded). */
+typedef struct {
+  unsigned major, minor;
+  bool root_is_slash;            /* mounts the filesystem's root, not a bind of a subdirectory */
+  char mount[PLATFORM_MOUNT_MAX]; /* mount point, octal escapes undone */
+  char fstype[32];
+  char source[PLATFORM_MOUNT_MAX];
+} mount_entry;
+hiro_err proc_parse_mountinfo_line(const char *line, size_t len, mount_entry *out) HIRO_MUST_USE;
+/* The rule for "real filesystems" (docs/README): backed by a block device
+ * ("/dev/..." source) or ZFS; read-only images (squashfs, iso9660, udf,
+ * erofs, cramfs) are not. Pseudo filesystems (proc, tmpfs, overlay, cgroup,
+ * devtmpfs, ...) have no /dev source and are not. */
+bool proc_mount_is_real(const mount_entry *m);
+
 /* Number of newline characters in buf. */
 size_t proc_count_lines(const char *buf, size_t len);
 

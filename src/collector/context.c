@@ -1,0 +1,96 @@
+/* context.c - load, swap and pressure for each snapshot (see context.h).
+ * Cost per tick (measured in docs/performance.md): one pread each of
+ * /proc/loadavg, /proc/vmstat and the three /proc/pressure files; swap space
+ * comes from the meminfo read the memory figures already make. */
+#include "collector/context.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "collector/rate.h"
+
+struct context_sampler {
+  platform *plat;
+  bool swap_ok, psi_ok; /* the previous read succeeded: rates are real */
+  uint64_t swap_in, swap_out;
+  psi_stats psi[PLATFORM_PSI_COUNT];
+};
+
+context_sampler *context_new(platform *p) {
+  context_sampler *cs = xcalloc(1, sizeof *cs);
+  cs->plat = p;
+  return cs;
+}
+
+void context_free(context_sampler *cs) { free(cs); }
+
+static void take_load(context_sampler *cs, metrics_snapshot *out) {
+  load_avg la;
+  out->has_load = platform_read_load(cs->plat, &la) == HIRO_OK;
+  if (!out->has_load) return;
+  out->load.load1 = la.load1;
+  out->load.load5 = la.load5;
+  out->load.load15 = la.load15;
+  out->load.runnable = la.runnable > INT32_MAX ? INT32_MAX : (int)la.runnable;
+  out->load.tasks = la.tasks > INT32_MAX ? INT32_MAX : (int)la.tasks;
+}
+
+/* Swap space: meminfo is read by the memory step; pass its figures in. */
+static void take_swap(context_sampler *cs, double elapsed, const mem_info *mi,
+                      metrics_snapshot *out) {
+  uint64_t in = 0, outb = 0;
+  bool ok = mi && platform_read_swap_io(cs->plat, &in, &outb) == HIRO_OK;
+  out->has_swap = ok && cs->swap_ok && elapsed > 0;
+  if (ok) {
+    swap_metrics *sw = &out->swap;
+    sw->total_bytes = mi->swap_total_bytes;
+    sw->used_bytes = mi->swap_total_bytes - mi->swap_free_bytes;
+    sw->percent = sw->total_bytes ? (double)sw->used_bytes / (double)sw->total_bytes * 100 : 0;
+    sw->in_bytes_per_sec = rate_per_sec(cs->swap_in, in, elapsed);
+    sw->out_bytes_per_sec = rate_per_sec(cs->swap_out, outb, elapsed);
+    out->counters.swap_in_bytes = in;
+    out->counters.swap_out_bytes = outb;
+    cs->swap_in = in;
+    cs->swap_out = outb;
+  }
+  cs->swap_ok = ok;
+}
+
+/* Share of the interval stalled, percent: microseconds per second / 10^4. */
+static double stall_percent(uint64_t prev_us, uint64_t cur_us, double elapsed) {
+  double pct = rate_per_sec(prev_us, cur_us, elapsed) / 1e4;
+  return pct > 100 ? 100 : pct;
+}
+
+static void take_pressure(context_sampler *cs, double elapsed, metrics_snapshot *out) {
+  psi_stats now[PLATFORM_PSI_COUNT];
+  bool ok = platform_read_pressure(cs->plat, now) == HIRO_OK;
+  out->has_pressure = ok && cs->psi_ok && elapsed > 0;
+  if (ok) {
+    pressure_metrics *pm = &out->pressure;
+    double *avg[PLATFORM_PSI_COUNT][2] = {{&pm->cpu_some_avg10, &pm->cpu_full_avg10},
+                                          {&pm->memory_some_avg10, &pm->memory_full_avg10},
+                                          {&pm->io_some_avg10, &pm->io_full_avg10}};
+    double *stall[PLATFORM_PSI_COUNT][2] = {
+        {&pm->cpu_some_stall_percent, &pm->cpu_full_stall_percent},
+        {&pm->memory_some_stall_percent, &pm->memory_full_stall_percent},
+        {&pm->io_some_stall_percent, &pm->io_full_stall_percent}};
+    for (int r = 0; r < PLATFORM_PSI_COUNT; r++) {
+      *avg[r][0] = now[r].some_avg10;
+      *avg[r][1] = now[r].full_avg10;
+      *stall[r][0] = stall_percent(cs->psi[r].some_total_us, now[r].some_total_us, elapsed);
+      *stall[r][1] = stall_percent(cs->psi[r].full_total_us, now[r].full_total_us, elapsed);
+      out->counters.pressure_us[r][0] = now[r].some_total_us;
+      out->counters.pressure_us[r][1] = now[r].full_total_us;
+    }
+    memcpy(cs->psi, now, sizeof now);
+  }
+  cs->psi_ok = ok;
+}
+
+void context_take(context_sampler *cs, double elapsed, const mem_info *mi,
+                  metrics_snapshot *out) {
+  take_load(cs, out);
+  take_swap(cs, elapsed, mi, out);
+  take_pressure(cs, elapsed, out);
+}

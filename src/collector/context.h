@@ -1,0 +1,23 @@
+/* context.h - the system context beside the plugins, sampled each tick: load
+ * averages, swap, pressure stall information (issue: "is the machine itself
+ * the problem?"). Owned by the sampler; single-threaded. */
+#ifndef HIRO_CONTEXT_H
+#define HIRO_CONTEXT_H
+#include "model/model.h"
+#include "platform/platform.h"
+
+typedef struct context_sampler context_sampler;
+
+context_sampler *context_new(platform *p);
+void context_free(context_sampler *cs); /* safe on NULL */
+
+/* Fill out's load, swap and pressure objects (and their presence flags and
+ * counters). mi is this tick's memory read (swap space comes from it), NULL
+ * when it failed. Rates need a previous take: the first one after a prime
+ * (elapsed <= 0) only records counters, and a group whose read failed is
+ * absent until two reads in a row succeed. Failures are logged once by the
+ * platform layer. */
+void context_take(context_sampler *cs, double elapsed, const mem_info *mi,
+                  metrics_snapshot *out);
+
+#endif
