@@ -294,6 +294,9 @@ void sampler_take(sampler *s, metrics_snapshot *out) {
    * a response can be used as an exact from/to bound. */
   out->timestamp = round(clock_wall() * 1000.0) / 1000.0;
   memset(&out->counters, 0, sizeof out->counters);
+  /* What every rate of this snapshot was divided by: rate x interval gives
+   * back the bytes (or CPU time) exactly, whatever the interval was. */
+  out->sampling.interval_seconds = elapsed;
   sample_self(s, elapsed, out);
   sample_children(s, elapsed, out);
   sample_system(s, out);

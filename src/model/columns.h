@@ -111,7 +111,9 @@ typedef enum { MODEL_F64, MODEL_U64, MODEL_INT, MODEL_BOOL } model_ctype;
   X(PSI_IO_SOME_STALL, pressure, io_some_stall_percent, PRESSURE, X100, "psi_io_some_stall_x100", "pressure_io_some_stall_percent", 2, "percent", NULL, \
     "io pressure, some: percent of the interval stalled.") \
   X(PSI_IO_FULL_STALL, pressure, io_full_stall_percent, PRESSURE, X100, "psi_io_full_stall_x100", "pressure_io_full_stall_percent", 2, "percent", NULL, \
-    "io pressure, full: percent of the interval stalled.")
+    "io pressure, full: percent of the interval stalled.") \
+  X(INTERVAL, sampling, interval_seconds, ALWAYS, X100, "interval_x100", "interval_seconds", 2, \
+    "seconds", NULL, "Seconds the snapshot's rates were measured over (since the previous tick).")
 
 /* Per-process figures (the server and every plugin), in storage order.
  * status = a state rather than a measurement: JSON writes it after the

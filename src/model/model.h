@@ -83,6 +83,12 @@ typedef struct {
   double io_some_stall_percent, io_full_stall_percent;
 } pressure_metrics;
 
+/* How the snapshot was taken. */
+typedef struct {
+  double interval_seconds; /* seconds its rates (CPU %, disk, network) were measured
+                              over: the time since the previous tick of the same run */
+} sampling_metrics;
+
 /* Raw counters behind the system rates, kept for Prometheus (counters, not
  * rates). Not part of the JSON model. */
 typedef struct {
@@ -109,6 +115,7 @@ typedef struct {
   load_metrics load;
   swap_metrics swap;
   pressure_metrics pressure; /* absent on kernels without PSI */
+  sampling_metrics sampling;
   size_t n_children;
   process_metrics *children;
   snapshot_counters counters;

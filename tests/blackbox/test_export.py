@@ -35,7 +35,7 @@ SYSTEM_FIELDS = [
     "swap_total_bytes", "swap_used_bytes", "swap_percent", "swap_in_bytes_per_sec",
     "swap_out_bytes_per_sec"] + [
     "pressure_%s_%s_%s" % (res, kind, what) for what in ("avg10", "stall_percent")
-    for res in ("cpu", "memory", "io") for kind in ("some", "full")]
+    for res in ("cpu", "memory", "io") for kind in ("some", "full")] + ["interval_seconds"]
 PROCESS_FIELDS = ["alive", "cpu_percent", "rss_bytes", "vms_bytes", "num_threads"]
 SYSTEM_HEADER = ["time", "timestamp", "samples"] + SYSTEM_FIELDS
 PROCESS_HEADER = ["time", "timestamp", "samples", "kind", "name", "pid"] + PROCESS_FIELDS

@@ -62,6 +62,8 @@ static inline void tsu_snapshot(metrics_snapshot *s, double ts, size_t n_childre
                                 bool disk, bool net) {
   memset(s, 0, sizeof *s);
   s->timestamp = ts;
+  /* Varies with the time (not the generator, so other values stay as they were). */
+  s->sampling.interval_seconds = 1.0 + 0.25 * (double)((int64_t)ts % 5);
   s->cpu.percent = floor(tsu_uniform(rng, 0, 100) * 100) / 100;
   s->cpu.count = 2;
   s->memory.total_bytes = 8ull << 30;

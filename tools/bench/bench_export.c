@@ -63,6 +63,7 @@ static uint64_t rnd_u(uint64_t n) {
 /* Snapshot i: plausible values, exact in the stored units. */
 static void make_snapshot(const gen_params *p, size_t i, metrics_snapshot *s) {
   s->timestamp = p->start + (double)i * p->interval;
+  s->sampling.interval_seconds = p->interval;
   s->cpu.percent = (double)rnd_u(10001) / 100;
   s->cpu.count = 2;
   s->memory.total_bytes = 8321499136ull;
