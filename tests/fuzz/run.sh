@@ -6,7 +6,7 @@
 # tests/fuzz/regressions/<target>/ once fixed, see docs/fuzzing.md).
 #
 #   tests/fuzz/run.sh [SECONDS] [TARGET...]    SECONDS per target (default 20);
-#                                              TARGET: history configure config proc
+#                                              TARGET: history configure config proc statsd
 # Environment: HIRO_FUZZ_CLANG (compiler, default clang), HIRO_FUZZ_BUILD
 # (build dir, default build-fuzz), HIRO_FUZZ_ARGS (extra libFuzzer flags).
 set -euo pipefail
@@ -15,7 +15,7 @@ root="$(cd "$here/../.." && pwd)"
 seconds="${1:-20}"
 shift || true
 targets=("$@")
-if [ ${#targets[@]} -eq 0 ]; then targets=(history configure config proc); fi
+if [ ${#targets[@]} -eq 0 ]; then targets=(history configure config proc statsd); fi
 build="${HIRO_FUZZ_BUILD:-$root/build-fuzz}"
 clang="${HIRO_FUZZ_CLANG:-clang}"
 

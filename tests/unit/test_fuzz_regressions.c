@@ -19,6 +19,7 @@
 #include "fuzz/fuzz_configure.c"
 #include "fuzz/fuzz_history.c"
 #include "fuzz/fuzz_proc.c"
+#include "fuzz/fuzz_statsd.c"
 
 #ifndef HIRO_FUZZ_DIR
 #define HIRO_FUZZ_DIR HIRO_FIXTURES "/../fuzz"
@@ -89,6 +90,7 @@ static void test_replay_history(void **state) { replay("history", fuzz_history_o
 static void test_replay_configure(void **state) { replay("configure", fuzz_configure_one); }
 static void test_replay_config(void **state) { replay("config", fuzz_config_one); }
 static void test_replay_proc(void **state) { replay("proc", fuzz_proc_one); }
+static void test_replay_statsd(void **state) { replay("statsd", fuzz_statsd_one); }
 
 int main(void) {
   const struct CMUnitTest tests[] = {
@@ -96,6 +98,7 @@ int main(void) {
       cmocka_unit_test(test_replay_configure),
       cmocka_unit_test(test_replay_config),
       cmocka_unit_test(test_replay_proc),
+      cmocka_unit_test(test_replay_statsd),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
