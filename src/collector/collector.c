@@ -72,6 +72,10 @@ void collector_set_child_provider(collector *c, child_provider_fn fn, void *ctx)
   sampler_set_child_provider(c->sampler, fn, ctx);
 }
 
+void collector_set_workspace(collector *c, const char *path) {
+  sampler_set_workspace(c->sampler, path);
+}
+
 void collector_set_sink(collector *c, snapshot_sink_fn fn, void *ctx) {
   c->sink = fn;
   c->sink_ctx = ctx;

@@ -48,6 +48,9 @@ collector *collector_new(platform *p, double interval, size_t history_size);
 /* Set before collector_start; fn may be NULL. */
 void collector_set_child_provider(collector *c, child_provider_fn fn, void *ctx);
 void collector_set_sink(collector *c, snapshot_sink_fn fn, void *ctx);
+/* The workspace directory (its filesystem is marked in snapshots). Set
+ * before collector_start. */
+void collector_set_workspace(collector *c, const char *path);
 /* Preload history (warm restart); call before collector_start. */
 void collector_preload(collector *c, const metrics_snapshot *snaps, size_t n);
 

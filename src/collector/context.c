@@ -8,9 +8,28 @@
 #include <string.h>
 
 #include "collector/rate.h"
+#include "common/clock.h"
+#include "model/columns.h"
+
+/* How often the list of mounted filesystems is read again (mounts change
+ * rarely; statvfs of each listed one runs every tick). */
+#define MOUNTS_REFRESH_SECONDS 60.0
+/* More real filesystems than this are not listed (the first ones in mount
+ * order are). */
+#define MAX_FILESYSTEMS 64
+
+typedef struct {
+  const char *mount; /* interned */
+  bool workspace;
+} fs_entry;
 
 struct context_sampler {
   platform *plat;
+  uint64_t workspace_dev;
+  bool has_workspace;
+  fs_entry fs[MAX_FILESYSTEMS];
+  size_t n_fs;
+  double fs_listed_at; /* clock_mono of the last listing; 0 = never */
   bool swap_ok, psi_ok; /* the previous read succeeded: rates are real */
   uint64_t swap_in, swap_out;
   psi_stats psi[PLATFORM_PSI_COUNT];
@@ -88,8 +107,50 @@ static void take_pressure(context_sampler *cs, double elapsed, metrics_snapshot 
   cs->psi_ok = ok;
 }
 
+void context_set_workspace(context_sampler *cs, const char *path) {
+  cs->has_workspace = path && platform_path_device(path, &cs->workspace_dev) == HIRO_OK;
+  cs->fs_listed_at = 0; /* mark it at the next listing */
+}
+
+static void list_filesystems(context_sampler *cs) {
+  char(*mounts)[PLATFORM_MOUNT_MAX] = xmalloc(MAX_FILESYSTEMS * sizeof *mounts);
+  cs->n_fs = platform_list_filesystems(cs->plat, mounts, MAX_FILESYSTEMS);
+  for (size_t i = 0; i < cs->n_fs; i++) {
+    uint64_t dev;
+    cs->fs[i].mount = model_intern(mounts[i]);
+    cs->fs[i].workspace = cs->has_workspace &&
+                          platform_path_device(mounts[i], &dev) == HIRO_OK &&
+                          dev == cs->workspace_dev;
+  }
+  free(mounts);
+  cs->fs_listed_at = clock_mono();
+}
+
+static void take_filesystems(context_sampler *cs, metrics_snapshot *out) {
+  if (cs->fs_listed_at == 0 || clock_mono() - cs->fs_listed_at >= MOUNTS_REFRESH_SECONDS)
+    list_filesystems(cs);
+  snapshot_set_list(out, MODEL_LIST_FILESYSTEMS, cs->n_fs);
+  size_t n = 0;
+  for (size_t i = 0; i < cs->n_fs; i++) {
+    fs_usage fu;
+    /* Unmounted since the listing, or unreadable: left out this tick. */
+    if (platform_read_fs_usage(cs->plat, cs->fs[i].mount, &fu) != HIRO_OK) continue;
+    filesystem_metrics *f = &out->filesystems[n++];
+    f->mount = cs->fs[i].mount;
+    f->workspace = cs->fs[i].workspace;
+    f->total_bytes = fu.total_bytes;
+    f->used_bytes = fu.used_bytes;
+    f->free_bytes = fu.free_bytes;
+    f->percent = fu.percent;
+    f->inodes_total = fu.inodes_total;
+    f->inodes_used = fu.inodes_total - fu.inodes_free;
+  }
+  out->n_filesystems = n;
+}
+
 void context_take(context_sampler *cs, double elapsed, const mem_info *mi,
                   metrics_snapshot *out) {
+  take_filesystems(cs, out);
   take_load(cs, out);
   take_swap(cs, elapsed, mi, out);
   take_pressure(cs, elapsed, out);

@@ -10,6 +10,8 @@ typedef struct context_sampler context_sampler;
 
 context_sampler *context_new(platform *p);
 void context_free(context_sampler *cs); /* safe on NULL */
+/* The workspace directory: its filesystem is marked in the list. */
+void context_set_workspace(context_sampler *cs, const char *path);
 
 /* Fill out's load, swap and pressure objects (and their presence flags and
  * counters). mi is this tick's memory read (swap space comes from it), NULL

@@ -81,6 +81,8 @@ void sampler_free(sampler *s) {
   free(s);
 }
 
+void sampler_set_workspace(sampler *s, const char *path) { context_set_workspace(s->context, path); }
+
 void sampler_set_child_provider(sampler *s, child_provider_fn fn, void *ctx) {
   s->provider = fn;
   s->provider_ctx = ctx;

@@ -11,6 +11,8 @@ typedef struct sampler sampler;
 sampler *sampler_new(platform *p);
 void sampler_free(sampler *s);
 void sampler_set_child_provider(sampler *s, child_provider_fn fn, void *ctx);
+/* The workspace directory, whose filesystem is marked in the snapshot. */
+void sampler_set_workspace(sampler *s, const char *path);
 
 /* Read every counter without publishing, so the next sampler_take has real
  * deltas. Call on enable (and whenever the last read is stale). */

@@ -199,6 +199,27 @@ static void render_system_gauges(strbuf *b, const metrics_snapshot *s) {
   }
 }
 
+/* Gauges of every list entry, labelled by its name: hiro_filesystem_*{mount}. */
+static void render_list_gauges(strbuf *b, const metrics_snapshot *s) {
+  for (int l = 0; l < MODEL_LISTS; l++) {
+    const model_list *ml = &model_lists[l];
+    size_t n = model_list_count(s, l);
+    for (int c = 0; c < ml->n_columns && n; c++) {
+      const model_column *col = &ml->columns[c];
+      if (!col->prom) continue;
+      family(b, col->prom, "gauge", col->help);
+      for (size_t i = 0; i < n; i++) {
+        const void *item = model_list_item(s, l, i);
+        sb_printf(b, "%s{%s=\"", col->prom, ml->label);
+        prometheus_escape_label(b, model_list_name(ml, item));
+        sb_puts(b, "\"} ");
+        put_column(b, item, col);
+        sb_putc(b, '\n');
+      }
+    }
+  }
+}
+
 char *prometheus_render(collector *c, store *st) {
   metrics_snapshot s = {0};
   if (!collector_latest(c, &s)) return NULL;
@@ -219,7 +240,10 @@ char *prometheus_render(collector *c, store *st) {
   sb_init(&b, 8192);
   render_processes(&b, &s);
   for (size_t i = 0; i < HIRO_ARRAY_LEN(scalars); i++) {
-    if (i == 1) render_system_gauges(&b, &s); /* right after the timestamp */
+    if (i == 1) { /* right after the timestamp */
+      render_system_gauges(&b, &s);
+      render_list_gauges(&b, &s);
+    }
     if (!base[scalars[i].from]) continue;
     family(&b, scalars[i].name, scalars[i].type, scalars[i].help);
     sb_puts(&b, scalars[i].name);

@@ -79,6 +79,31 @@ static void encode_process(strbuf *b, const process_metrics *p, bool plugin) {
   close_object(b);
 }
 
+/* "filesystems":[{"mount":"/",...}], ... : every list of model_lists, each
+ * entry its name, its measurements, then its states. Ends with a comma. */
+static void encode_lists(strbuf *b, const metrics_snapshot *s) {
+  for (int l = 0; l < MODEL_LISTS; l++) {
+    const model_list *ml = &model_lists[l];
+    sb_putc(b, '"');
+    sb_puts(b, ml->json);
+    sb_append(b, "\":[", 3);
+    for (size_t i = 0; i < model_list_count(s, l); i++) {
+      const void *item = model_list_item(s, l, i);
+      if (i) sb_putc(b, ',');
+      sb_append(b, "{\"", 2);
+      sb_puts(b, ml->label);
+      sb_append(b, "\":", 2);
+      sb_json_string(b, model_list_name(ml, item));
+      sb_putc(b, ',');
+      for (int pass = 0; pass < 2; pass++)
+        for (int c = 0; c < ml->n_columns; c++)
+          if (ml->columns[c].status == (pass == 1)) put_value(b, item, &ml->columns[c]);
+      close_object(b);
+    }
+    sb_append(b, "],", 2);
+  }
+}
+
 static void encode_snapshot(strbuf *b, const metrics_snapshot *s) {
   sb_putc(b, '{');
   key(b, "timestamp");
@@ -101,6 +126,7 @@ static void encode_snapshot(strbuf *b, const metrics_snapshot *s) {
   }
   sb_append(b, "],", 2);
   encode_system(b, s, false);
+  encode_lists(b, s);
   close_object(b);
 }
 

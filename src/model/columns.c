@@ -24,6 +24,42 @@ const model_column model_sys_columns[MODEL_SYS_COLUMNS] = {MODEL_SYSTEM_COLUMNS(
                        help, status},
 const model_column model_proc_columns[MODEL_PROC_COLUMNS] = {MODEL_PROCESS_COLUMNS(PROC_ROW)};
 
+#define ITEM_ROW(type, prefix, id, field, sc, db, nm, dec, unit, prom, help, status)          \
+  [prefix##id] = {db, nm, NULL, KEY_LIT(field), sizeof KEY_LIT(field) - 1, offsetof(type, field), \
+                  CTYPE_OF(((type *)0)->field), MODEL_##sc, 0, dec, unit, prom, help, status},
+#define FS_ROW(...) ITEM_ROW(filesystem_metrics, MODEL_FS_, __VA_ARGS__)
+#define DISK_ROW(...) ITEM_ROW(disk_device_metrics, MODEL_DISK_, __VA_ARGS__)
+#define IF_ROW(...) ITEM_ROW(interface_metrics, MODEL_IF_, __VA_ARGS__)
+const model_column model_fs_columns[MODEL_FS_COLUMNS] = {MODEL_FILESYSTEM_COLUMNS(FS_ROW)};
+const model_column model_disk_columns[MODEL_DISK_COLUMNS_N] = {MODEL_DISK_COLUMNS(DISK_ROW)};
+const model_column model_if_columns[MODEL_IF_COLUMNS] = {MODEL_INTERFACE_COLUMNS(IF_ROW)};
+
+#define LIST(key, label, table, field, count, type, name, cols, ncols)                          \
+  {key, label, table, offsetof(metrics_snapshot, count), offsetof(metrics_snapshot, field),     \
+   sizeof(type), offsetof(type, name), cols, ncols}
+const model_list model_lists[MODEL_LISTS] = {
+    [MODEL_LIST_FILESYSTEMS] = LIST("filesystems", "mount", "fs", filesystems, n_filesystems,
+                                    filesystem_metrics, mount, model_fs_columns, MODEL_FS_COLUMNS),
+    [MODEL_LIST_DISKS] = LIST("disks", "device", "disk", disks, n_disks, disk_device_metrics, name,
+                              model_disk_columns, MODEL_DISK_COLUMNS_N),
+    [MODEL_LIST_INTERFACES] = LIST("interfaces", "interface", "netif", interfaces, n_interfaces,
+                                   interface_metrics, name, model_if_columns, MODEL_IF_COLUMNS),
+};
+
+const void *model_list_item(const metrics_snapshot *s, int l, size_t i) {
+  const char *items = *(char *const *)((const char *)s + model_lists[l].items_offset);
+  return items + i * model_lists[l].item_size;
+}
+
+size_t model_list_count(const metrics_snapshot *s, int l) {
+  return *(const size_t *)((const char *)s + model_lists[l].count_offset);
+}
+
+const char *model_list_name(const model_list *l, const void *item) {
+  const char *name = *(const char *const *)((const char *)item + l->name_offset);
+  return name ? name : "";
+}
+
 #define GROUP_ROW(id, count, flag) [MODEL_GROUP_##id] = {count, flag},
 const model_group model_sys_groups[MODEL_SYS_GROUPS] = {MODEL_SYSTEM_GROUPS(GROUP_ROW)};
 

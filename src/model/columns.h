@@ -132,6 +132,51 @@ typedef enum { MODEL_F64, MODEL_U64, MODEL_INT, MODEL_BOOL } model_ctype;
   X(THREADS, num_threads, AS_IS, "threads", "num_threads", 0, "count", "hiro_process_threads",  \
     "Number of threads.", false)
 
+/* Lists of the system context: one entry per real filesystem, physical disk
+ * and network interface, named by mount point / device / interface. Same row
+ * shape as the process columns (status = a state, written last in JSON). */
+#define MODEL_FILESYSTEM_COLUMNS(X)                                                            \
+  X(TOTAL, total_bytes, AS_IS, "total", "total_bytes", 0, "bytes", "hiro_filesystem_size_bytes", \
+    "Filesystem size, as df shows.", false)                                                    \
+  X(USED, used_bytes, AS_IS, "used", "used_bytes", 0, "bytes", "hiro_filesystem_used_bytes",     \
+    "Bytes in use.", false)                                                                    \
+  X(FREE, free_bytes, AS_IS, "free", "free_bytes", 0, "bytes", "hiro_filesystem_free_bytes",     \
+    "Bytes available to unprivileged users.", false)                                           \
+  X(PERCENT, percent, X100, "pct_x100", "percent", 2, "percent", NULL,                         \
+    "Used percent, used / (used + free) as df shows.", false)                                  \
+  X(INODES_TOTAL, inodes_total, AS_IS, "inodes_total", "inodes_total", 0, "count",             \
+    "hiro_filesystem_inodes", "Inodes (0: no fixed limit).", false)                            \
+  X(INODES_USED, inodes_used, AS_IS, "inodes_used", "inodes_used", 0, "count",                 \
+    "hiro_filesystem_inodes_used", "Inodes in use.", false)                                    \
+  X(WORKSPACE, workspace, AS_IS, "workspace", "workspace", 0, "bool", NULL,                    \
+    "1 for the filesystem holding the workspace (and its database).", true)
+
+#define MODEL_DISK_COLUMNS(X)                                                                  \
+  X(READ, read_bytes_per_sec, AS_IS, "read_bps", "read_bytes_per_sec", 1, "bytes/s", NULL,     \
+    "Bytes read per second.", false)                                                           \
+  X(WRITE, write_bytes_per_sec, AS_IS, "write_bps", "write_bytes_per_sec", 1, "bytes/s", NULL, \
+    "Bytes written per second.", false)                                                        \
+  X(READS, reads_per_sec, X100, "reads_x100", "reads_per_sec", 2, "ops/s", NULL,               \
+    "Read requests completed per second.", false)                                              \
+  X(WRITES, writes_per_sec, X100, "writes_x100", "writes_per_sec", 2, "ops/s", NULL,           \
+    "Write requests completed per second.", false)                                             \
+  X(UTIL, util_percent, X100, "util_x100", "util_percent", 2, "percent", NULL,                 \
+    "Share of the interval the disk was busy (io_ticks).", false)
+
+#define MODEL_INTERFACE_COLUMNS(X)                                                             \
+  X(SENT, bytes_sent_per_sec, AS_IS, "sent_bps", "bytes_sent_per_sec", 1, "bytes/s", NULL,     \
+    "Bytes sent per second.", false)                                                           \
+  X(RECV, bytes_recv_per_sec, AS_IS, "recv_bps", "bytes_recv_per_sec", 1, "bytes/s", NULL,     \
+    "Bytes received per second.", false)                                                       \
+  X(SENT_PPS, packets_sent_per_sec, X100, "sent_pps_x100", "packets_sent_per_sec", 2,          \
+    "packets/s", NULL, "Packets sent per second.", false)                                      \
+  X(RECV_PPS, packets_recv_per_sec, X100, "recv_pps_x100", "packets_recv_per_sec", 2,          \
+    "packets/s", NULL, "Packets received per second.", false)                                  \
+  X(ERRORS, errors_per_sec, X100, "errs_x100", "errors_per_sec", 2, "packets/s", NULL,         \
+    "Receive and transmit errors per second.", false)                                          \
+  X(DROPS, drops_per_sec, X100, "drops_x100", "drops_per_sec", 2, "packets/s", NULL,           \
+    "Received and transmitted packets dropped per second.", false)
+
 #define MODEL_ENUM_GROUP(id, count, flag) MODEL_GROUP_##id,
 typedef enum { MODEL_SYSTEM_GROUPS(MODEL_ENUM_GROUP) MODEL_SYS_GROUPS } model_sys_group;
 #undef MODEL_ENUM_GROUP
@@ -159,6 +204,30 @@ typedef struct {
   bool status;           /* process figures: a state, not a measurement */
 } model_column;
 
+#define MODEL_ENUM_FS(id, ...) MODEL_FS_##id,
+enum { MODEL_FILESYSTEM_COLUMNS(MODEL_ENUM_FS) MODEL_FS_COLUMNS };
+#undef MODEL_ENUM_FS
+#define MODEL_ENUM_DISK(id, ...) MODEL_DISK_##id,
+enum { MODEL_DISK_COLUMNS(MODEL_ENUM_DISK) MODEL_DISK_COLUMNS_N };
+#undef MODEL_ENUM_DISK
+#define MODEL_ENUM_IF(id, ...) MODEL_IF_##id,
+enum { MODEL_INTERFACE_COLUMNS(MODEL_ENUM_IF) MODEL_IF_COLUMNS };
+#undef MODEL_ENUM_IF
+
+/* The lists of a snapshot, in JSON order. */
+enum { MODEL_LIST_FILESYSTEMS, MODEL_LIST_DISKS, MODEL_LIST_INTERFACES, MODEL_LISTS };
+
+typedef struct {
+  const char *json;      /* the snapshot's key: "filesystems" */
+  const char *label;     /* the entry's name key in JSON, Prometheus label: "mount" */
+  const char *table;     /* stored as <table>_name, raw_<table>, <table>_1m, <table>_1h */
+  size_t count_offset, items_offset; /* size_t and pointer in metrics_snapshot */
+  size_t item_size;
+  size_t name_offset;    /* const char * in the entry */
+  const model_column *columns;
+  int n_columns;
+} model_list;
+
 typedef struct {
   const char *count_column; /* rollup column counting the group's samples */
   ptrdiff_t flag_offset;    /* bool in metrics_snapshot; -1 = always present */
@@ -167,6 +236,15 @@ typedef struct {
 extern const model_column model_sys_columns[MODEL_SYS_COLUMNS];
 extern const model_column model_proc_columns[MODEL_PROC_COLUMNS];
 extern const model_group model_sys_groups[MODEL_SYS_GROUPS];
+extern const model_column model_fs_columns[MODEL_FS_COLUMNS];
+extern const model_column model_disk_columns[MODEL_DISK_COLUMNS_N];
+extern const model_column model_if_columns[MODEL_IF_COLUMNS];
+extern const model_list model_lists[MODEL_LISTS];
+
+/* Entry i of list l in s, and the list's length. */
+const void *model_list_item(const metrics_snapshot *s, int l, size_t i);
+size_t model_list_count(const metrics_snapshot *s, int l);
+const char *model_list_name(const model_list *l, const void *item);
 
 /* Whether group g's figures were read for snapshot s; and set it. */
 bool model_group_present(const metrics_snapshot *s, int g);

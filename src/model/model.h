@@ -89,6 +89,36 @@ typedef struct {
                               over: the time since the previous tick of the same run */
 } sampling_metrics;
 
+/* One mounted real filesystem (block-device or ZFS backed; see the docs for
+ * the rule), as df shows it. */
+typedef struct {
+  const char *mount;  /* mount point, interned (model_intern): never freed */
+  bool workspace;     /* holds the workspace (where metrics.db grows) */
+  uint64_t total_bytes, used_bytes, free_bytes;
+  double percent;     /* used / (used + free) * 100, as df */
+  uint64_t inodes_total, inodes_used; /* 0 and 0: no inode limit (btrfs) */
+} filesystem_metrics;
+
+/* One whole physical disk (the disks counted in disk.read/write_bytes_per_sec). */
+typedef struct {
+  const char *name; /* "vda", interned */
+  double read_bytes_per_sec, write_bytes_per_sec;
+  double reads_per_sec, writes_per_sec; /* completed I/O requests (IOPS) */
+  double util_percent;                  /* busy time share, from io_ticks */
+  /* Counters since boot behind the rates (Prometheus). */
+  uint64_t read_bytes, write_bytes, reads, writes, busy_ms;
+} disk_device_metrics;
+
+/* One network interface (loopback excluded, as in the network totals). */
+typedef struct {
+  const char *name; /* "eth0", interned */
+  double bytes_sent_per_sec, bytes_recv_per_sec;
+  double packets_sent_per_sec, packets_recv_per_sec;
+  double errors_per_sec, drops_per_sec; /* in + out */
+  /* Counters since boot behind the rates (Prometheus). */
+  uint64_t bytes_sent, bytes_recv, packets_sent, packets_recv, errors, drops;
+} interface_metrics;
+
 /* Raw counters behind the system rates, kept for Prometheus (counters, not
  * rates). Not part of the JSON model. */
 typedef struct {
@@ -118,6 +148,12 @@ typedef struct {
   sampling_metrics sampling;
   size_t n_children;
   process_metrics *children;
+  /* Lists of the system context (model/columns.h describes them): heap arrays
+   * owned by the snapshot like children. */
+  size_t n_filesystems, n_disks, n_interfaces;
+  filesystem_metrics *filesystems;
+  disk_device_metrics *disks;
+  interface_metrics *interfaces;
   snapshot_counters counters;
 } metrics_snapshot;
 
@@ -128,5 +164,14 @@ void snapshot_copy(metrics_snapshot *dst, const metrics_snapshot *src);
 void snapshot_free(metrics_snapshot *s);
 /* Make room for n children (zeroed), replacing any existing ones. */
 void snapshot_set_children(metrics_snapshot *s, size_t n);
+/* Make room for n entries (zeroed) of list `list` (a MODEL_LIST_* index of
+ * model/columns.h), replacing any existing ones. */
+void snapshot_set_list(metrics_snapshot *s, int list, size_t n);
+
+/* The one copy of s, kept for the life of the process: names of mounts,
+ * disks and interfaces are shared by every snapshot that mentions them.
+ * Thread-safe; the set of distinct names is small and bounded by the
+ * machine's devices. Never returns NULL. */
+const char *model_intern(const char *s);
 
 #endif

@@ -156,6 +156,7 @@ static bool start_parts(server *s, const server_options *opt, char *url, size_t 
   if (!open_store(s, opt->workspace, err, errlen)) return false;
   s->coll = collector_new(s->plat, s->cfg.metrics_interval, s->cfg.metrics_history_size);
   if (s->st) collector_set_sink(s->coll, store_sink, s->st);
+  collector_set_workspace(s->coll, opt->workspace);
   warm_restart(s);
   if (!start_listeners(s, opt, url, url_len, err, errlen)) return false;
 
