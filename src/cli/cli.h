@@ -1,14 +1,19 @@
-/* cli.h - shared pieces of the hirocli front end: the command table, the one
- * option parser every command uses, and the exit codes. */
+/* cli.h - shared pieces of the hirocli front end: the command table, the
+ * option parsing every command goes through (common/opts.h), the exit codes,
+ * and the REST client calls the commands share. */
 #ifndef HIRO_CLI_H
 #define HIRO_CLI_H
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include <cjson/cJSON.h>
 
+#include "cli/http_client.h"
+#include "common/opts.h"
 #include "server/config.h"
+#include "server/pidfile.h"
 
 /* Exit codes, documented in `hirocli --help`. */
 enum {
@@ -17,34 +22,6 @@ enum {
   CLI_EXIT_USAGE = 2,   /* bad command line */
   CLI_CONTINUE = -1,    /* cli_parse: options parsed, run the command */
 };
-
-typedef enum {
-  OPT_FLAG,   /* --name, no value */
-  OPT_STRING, /* --name VALUE */
-  OPT_INT,    /* --name N, integer within [min, max] */
-  OPT_NUMBER, /* --name X, finite number within [min, max] */
-  OPT_CHOICE, /* --name WORD, one of `choices` ("avg|min|max") */
-  OPT_LIST,   /* --name VALUE, repeatable; every value is kept in order */
-} cli_opt_kind;
-
-typedef struct {
-  const char *name;    /* long form, "--port" */
-  cli_opt_kind kind;
-  const char *metavar; /* "N", "SEC" (NULL for flags) */
-  const char *help;
-  double min, max;     /* OPT_INT / OPT_NUMBER bounds, inclusive */
-  int group;           /* non-zero: at most one option of this group per command */
-  const char *choices; /* OPT_CHOICE */
-} cli_option;
-
-typedef struct {
-  bool set;
-  const char *str;     /* the value as given (points into argv) */
-  long long integer;   /* OPT_INT */
-  double number;       /* OPT_INT and OPT_NUMBER */
-  const char **list;   /* OPT_LIST values (points into argv; array owned here) */
-  size_t n_list;
-} cli_value;
 
 typedef struct {
   const char *argv0;
@@ -59,25 +36,23 @@ typedef int (*cli_handler)(cli_ctx *ctx, const cli_command *cmd, int argc, char 
 struct cli_command {
   const char *path;        /* "metrics history": how usage lines name it */
   const char *name;        /* "history": the word typed to select it */
-  cli_handler run;         /* NULL for a pure group (cli_dispatch) */
+  cli_handler run;         /* for a group: cli_dispatch's wrapper */
   const char *summary;     /* one line for the parent's command list */
   const char *details;     /* more help text after the options, or NULL */
-  const cli_option *options;
+  const opt_spec *options;
   size_t n_options;
   const cli_command *const *subcommands; /* for groups: NULL-terminated */
 };
 
-/* --- args.c: the option parser and help printer --- */
+/* --- args.c: parsing, help, dispatch, messages, the workspace --- */
 
 /* Parse argv (the words after the command's name) against cmd->options into
  * vals (n_options entries, zeroed by the caller). --workspace DIR and --help
  * are accepted by every command. Returns CLI_CONTINUE when the command should
  * run; otherwise the exit code to return (0 after --help, 2 after an error,
- * which was reported on stderr with a usage line). Free vals with
- * cli_values_free even on error. */
-int cli_parse(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv, cli_value *vals);
-/* Frees only the OPT_LIST arrays; every other field stays readable after. */
-void cli_values_free(cli_value *vals, size_t n);
+ * which was reported on stderr with a usage line). Free vals with opts_free
+ * even on error. */
+int cli_parse(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv, opt_value *vals);
 
 /* Report a usage error for cmd: "hirocli PATH: <message>" plus a usage line on
  * stderr. Returns CLI_EXIT_USAGE. */
@@ -85,31 +60,76 @@ int cli_usage_error(const cli_command *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Print the full help of cmd (or of a group) to stdout. */
 void cli_print_help(const cli_command *cmd);
+/* Print cmd's usage line(s) after prefix ("usage: "), wrapped at 80 columns. */
+void cli_print_usage(FILE *out, const char *prefix, const cli_command *cmd);
 /* Select a subcommand of group by the first word of argv and run it; leading
  * --workspace / --help are handled here. */
 int cli_dispatch(cli_ctx *ctx, const cli_command *group, int argc, char **argv);
 
 /* Print "hirocli: <message>" to stderr. Returns CLI_EXIT_FAIL. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print "hirocli: warning: <message>" to stderr. */
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print a loaded config's warnings with cli_warn. */
+void cli_print_warnings(const hiro_config *cfg);
 
-/* The resolved workspace directory, or NULL after reporting why not. */
+/* The resolved workspace directory (absolute), or NULL after reporting why
+ * not. It may not exist yet (setup and start create it). */
 const char *cli_workspace(cli_ctx *ctx);
+/* The workspace for commands that need an existing one (status, stop,
+ * metrics, logs), and the server recorded in it (info may be NULL). NULL
+ * after reporting "no such workspace", "not a workspace" or why server.pid
+ * cannot be read. */
+const char *cli_existing_workspace(cli_ctx *ctx, pidfile_info *info);
 
 /* Load the workspace's config.json into cfg (config_free it). Returns
  * CLI_CONTINUE, or CLI_EXIT_FAIL after reporting why. */
 int cli_load_config(cli_ctx *ctx, hiro_config *cfg);
 
-/* --- the commands --- */
-extern const cli_command cmd_setup, cmd_start, cmd_stop, cmd_status, cmd_metrics;
+/* --- api.c: calls to the running server's REST API --- */
 
-/* cmd_metrics.c, for `hirocli status`: the REST API URL and one line about
- * the running server's collector. Problems are printed, never fatal. */
-void metrics_print_server_summary(cli_ctx *ctx);
+/* Where the running server's REST API is: config.json's host and token, the
+ * ports the running server recorded (it may run with start --port). */
+typedef struct {
+  char host[256];
+  int port;
+  int admin_ui_port; /* 0 when the admin UI is off (or unknown) */
+  char *token;       /* owned, NULL when none */
+  int pid;           /* the running server's pid, 0 when none */
+} api_target;
+
+/* Fill t for the workspace (which must exist); port_override (may be NULL)
+ * is a --port option. Returns CLI_CONTINUE or an exit code after reporting. */
+int api_target_load(cli_ctx *ctx, const opt_value *port_override, api_target *t);
+void api_target_free(api_target *t);
+/* One request. On a 2xx reply returns CLI_CONTINUE with resp filled (caller
+ * frees); otherwise reports the failure ("no server running", the server's
+ * error message, "disabled"/"starting" for a 503) and returns the exit code. */
+int api_call(cli_ctx *ctx, const api_target *t, const char *method, const char *path,
+             const char *body, http_response *resp);
+/* The same without reporting: HIRO_OK and *status on any reply, with the
+ * body parsed as JSON into *json (NULL when not JSON; caller deletes). */
+hiro_err api_fetch(const api_target *t, const char *path, int *status, cJSON **json);
+/* After a start with metrics on: wait (bounded) until the first snapshot
+ * exists, so that `metrics show` right after start shows one. */
+void api_wait_first_snapshot(const api_target *t, double timeout_s);
+
+/* --- the commands --- */
+extern const cli_command cmd_setup, cmd_start, cmd_stop, cmd_restart, cmd_status, cmd_logs,
+    cmd_metrics;
+extern const cli_command metrics_top, metrics_export;
 
 /* metrics_print.c: readable renderings of the REST API's JSON. */
 void metrics_print_status_line(const cJSON *status); /* "metrics: enabled, every 2.0 s, ..." */
 void metrics_print_status(const cJSON *status);
 void metrics_print_snapshot(const cJSON *snap);
 void metrics_print_history(const cJSON *array, const char *source, const char *resolution);
+/* The plugins as `hirocli status` shows them: one object per plugin with
+ * name, state, pid, alive from the snapshot's children, and restarts,
+ * uptime_seconds, last_exit from the /metrics/status "plugins" array when the
+ * server gives one. Either argument may be NULL. Caller deletes. */
+cJSON *metrics_plugin_list(const cJSON *status, const cJSON *snapshot);
+/* Print that list as a table (metrics_on: whether states can be known). */
+void metrics_print_plugins(const cJSON *list, bool metrics_on);
 
 #endif

@@ -77,6 +77,7 @@ static int run_export(cli_ctx *ctx, const cli_command *cmd, int argc, char **arg
     return export_main(2, help_argv);
   }
   argc = take_workspace(ctx, argc, argv); /* the workspace decides the database */
+  if (!cli_existing_workspace(ctx, NULL)) return CLI_EXIT_FAIL;
   hiro_config cfg;
   int loaded = cli_load_config(ctx, &cfg);
   if (loaded != CLI_CONTINUE)

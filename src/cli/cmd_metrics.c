@@ -1,6 +1,6 @@
 /* cmd_metrics.c - `hirocli metrics ...`: REST API calls to the running
- * server (status, show, history, configure) and the front of the CSV
- * exporter (export). Rendering lives in metrics_print.c. */
+ * server (status, show, history, configure) and the group itself; top is
+ * cmd_top.c, export cmd_export.c, rendering metrics_print.c. */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,75 +11,19 @@
 #include "collector/collector.h"
 #include "common/hiro.h"
 #include "common/strbuf.h"
+#include "http/params.h"
 #include "server/config.h"
 #include "server/server.h"
 
-#define API_CONNECT_TIMEOUT_MS 2000
-#define API_READ_TIMEOUT_MS 30000
-
-/* Where the running server's REST API is: config.json's host and token, and
- * the port the running server recorded (it may run with start --port). */
-typedef struct {
-  char host[256];
-  int port;
-  char *token; /* owned, NULL when none */
-} api_target;
+/* Bounds of the history range options: far beyond any stored data, but
+ * printable as plain numbers (ten years of minutes; the year 2286). */
+#define HISTORY_MAX_MINUTES 5256000.0
+#define HISTORY_MAX_TIME 1e10
 
 #define JSON_OPTION {"--json", OPT_FLAG, NULL, "print the server's JSON reply as is", 0, 0, 0, NULL}
-#define PORT_OPTION                                                                         \
-  {"--port", OPT_INT, "N", "REST API port to use instead of http_port (for a server started " \
-   "with --port)", 1, 65535, 0, NULL}
-
-/* Load host/port/token of the workspace. Returns CLI_CONTINUE or an exit code. */
-static int load_target(cli_ctx *ctx, const cli_value *port, api_target *t) {
-  hiro_config cfg;
-  int loaded = cli_load_config(ctx, &cfg);
-  if (loaded != CLI_CONTINUE)
-    return loaded;
-  hiro_strlcpy(t->host, cfg.http_host, sizeof t->host);
-  int running_port = server_running_port(ctx->workspace);
-  t->port = port && port->set ? (int)port->integer : running_port ? running_port : cfg.http_port;
-  t->token = cfg.api_token ? xstrdup(cfg.api_token) : NULL;
-  config_free(&cfg);
-  return CLI_CONTINUE;
-}
-
-/* Report an error reply: {"error": "..."} as "server said", 503 as disabled. */
-static int report_http_error(const http_response *r) {
-  if (r->status == 503)
-    return cli_fail("metrics collection is disabled (enable: hirocli metrics configure --enable)");
-  cJSON *body = cJSON_Parse(r->body);
-  const cJSON *msg = cJSON_GetObjectItemCaseSensitive(body, "error");
-  if (cJSON_IsString(msg))
-    cli_fail("server said: %s%s", msg->valuestring,
-             r->status == 401 ? " (set the token with: hirocli setup --token TOKEN)" : "");
-  else
-    cli_fail("server replied with HTTP %d", r->status);
-  cJSON_Delete(body);
-  return CLI_EXIT_FAIL;
-}
-
-/* One request to the server. On a 2xx reply returns CLI_CONTINUE with resp
- * filled (caller frees); otherwise reports the failure and returns the exit
- * code. */
-static int api_call(cli_ctx *ctx, const api_target *at, const char *method, const char *path,
-                    const char *body, http_response *resp) {
-  http_target t = {at->host, at->port, at->token, API_CONNECT_TIMEOUT_MS, API_READ_TIMEOUT_MS};
-  char err[512];
-  hiro_err e = http_request(&t, method, path, body, resp, err, sizeof err);
-  if (e != HIRO_OK) {
-    int pid = server_running_pid(ctx->workspace);
-    if (pid <= 0)
-      return cli_fail("no server running in %s (start it with: hirocli start)", ctx->workspace);
-    return cli_fail("server (pid %d) does not answer: %s", pid, err);
-  }
-  if (resp->status < 200 || resp->status > 299) {
-    int rc = report_http_error(resp);
-    http_response_free(resp);
-    return rc;
-  }
-  return CLI_CONTINUE;
-}
+#define PORT_OPTION                                                                           \
+  {"--port", OPT_INT, "N", "REST API port to use instead of the recorded one (a server of\n"  \
+   "another workspace, or behind a forwarded port)", 1, 65535, 0, NULL}
 
 /* Parse a JSON reply or report that it is not JSON. */
 static cJSON *parse_reply(const http_response *r) {
@@ -93,14 +37,18 @@ static cJSON *parse_reply(const http_response *r) {
  * the reply raw (--json) or through render. */
 typedef void (*render_fn)(const cJSON *json, const http_response *r);
 
-static int get_and_render(cli_ctx *ctx, const char *path, bool raw, const cli_value *port,
+static int get_and_render(cli_ctx *ctx, const char *path, bool raw, const opt_value *port,
                           render_fn render) {
-  api_target at = {0};
-  int rc = load_target(ctx, port, &at);
+  api_target at;
+  int rc = api_target_load(ctx, port, &at);
   http_response resp;
+  /* Right after the collector was enabled the first snapshot is a moment
+   * away: wait for it rather than fail. */
+  if (rc == CLI_CONTINUE && strcmp(path, "/metrics") == 0)
+    api_wait_first_snapshot(&at, 3.0);
   if (rc == CLI_CONTINUE)
     rc = api_call(ctx, &at, "GET", path, NULL, &resp);
-  free(at.token);
+  api_target_free(&at);
   if (rc != CLI_CONTINUE)
     return rc;
   cJSON *json = raw ? NULL : parse_reply(&resp);
@@ -131,12 +79,12 @@ static void render_history(const cJSON *json, const http_response *r) {
 /* --- status and show --- */
 
 enum { RO_JSON, RO_PORT, RO_COUNT };
-static const cli_option read_options[RO_COUNT] = {[RO_JSON] = JSON_OPTION, [RO_PORT] = PORT_OPTION};
+static const opt_spec read_options[RO_COUNT] = {[RO_JSON] = JSON_OPTION, [RO_PORT] = PORT_OPTION};
 
 static int run_read(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv) {
-  cli_value vals[RO_COUNT] = {0};
+  opt_value vals[RO_COUNT] = {0};
   int rc = cli_parse(ctx, cmd, argc, argv, vals);
-  cli_values_free(vals, RO_COUNT);
+  opts_free(vals, RO_COUNT);
   if (rc != CLI_CONTINUE)
     return rc;
   bool show = strcmp(cmd->name, "show") == 0;
@@ -158,7 +106,9 @@ static const cli_command metrics_show = {
     .name = "show",
     .run = run_read,
     .summary = "Show the latest snapshot: server, plugins, system, disk, network.",
-    .details = "Fails (exit 1) when metrics collection is disabled.\n",
+    .details = "Fails (exit 1) when metrics collection is disabled. Right after it was\n"
+               "enabled, waits up to 3 s for the first snapshot. For a live view that\n"
+               "redraws at every snapshot: hirocli metrics top.\n",
     .options = read_options,
     .n_options = RO_COUNT,
 };
@@ -166,14 +116,15 @@ static const cli_command metrics_show = {
 /* --- history --- */
 
 enum { H_MINUTES, H_FROM, H_TO, H_MAX_POINTS, H_AGG, H_JSON, H_PORT, H_COUNT };
-static const cli_option history_options[H_COUNT] = {
-    [H_MINUTES] = {"--minutes", OPT_NUMBER, "N", "the last N minutes (default 5)", 0.001, 1e9, 0,
-                   NULL},
+static const opt_spec history_options[H_COUNT] = {
+    [H_MINUTES] = {"--minutes", OPT_NUMBER, "N", "the last N minutes (default 5)", 0.001,
+                   HISTORY_MAX_MINUTES, 0, NULL},
     [H_FROM] = {"--from", OPT_NUMBER, "T", "start time, Unix seconds (instead of --minutes)", 0,
-                1e12, 0, NULL},
-    [H_TO] = {"--to", OPT_NUMBER, "T", "end time, Unix seconds (default now)", 0, 1e12, 0, NULL},
-    [H_MAX_POINTS] = {"--max-points", OPT_INT, "N", "at most N points (server default 1800)", 1,
-                      1e9, 0, NULL},
+                HISTORY_MAX_TIME, 0, NULL},
+    [H_TO] = {"--to", OPT_NUMBER, "T", "end time, Unix seconds (default now)", 0,
+              HISTORY_MAX_TIME, 0, NULL},
+    [H_MAX_POINTS] = {"--max-points", OPT_INT, "N", "at most N points (default 1800)", 1,
+                      HISTORY_MAX_POINTS_LIMIT, 0, NULL},
     [H_AGG] = {"--agg", OPT_CHOICE, "avg|min|max", "how rolled-up points are aggregated", 0, 0, 0,
                "avg|min|max"},
     [H_JSON] = JSON_OPTION,
@@ -182,7 +133,7 @@ static const cli_option history_options[H_COUNT] = {
 
 /* Append "?name=value" or "&name=value"; values were validated as numbers
  * or choices, so only '+' (as in 1e+9) needs escaping. */
-static void add_param(strbuf *q, const char *name, const cli_value *v) {
+static void add_param(strbuf *q, const char *name, const opt_value *v) {
   if (!v->set)
     return;
   sb_printf(q, "%c%s=", q->len ? '&' : '?', name);
@@ -191,9 +142,9 @@ static void add_param(strbuf *q, const char *name, const cli_value *v) {
 }
 
 static int run_history(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv) {
-  cli_value vals[H_COUNT] = {0};
+  opt_value vals[H_COUNT] = {0};
   int rc = cli_parse(ctx, cmd, argc, argv, vals);
-  cli_values_free(vals, H_COUNT);
+  opts_free(vals, H_COUNT);
   if (rc != CLI_CONTINUE)
     return rc;
   if ((vals[H_FROM].set || vals[H_TO].set) && vals[H_MINUTES].set)
@@ -227,22 +178,22 @@ static const cli_command metrics_history = {
 /* --- configure --- */
 
 enum { C_ENABLE, C_DISABLE, C_INTERVAL, C_HISTORY, C_JSON, C_PORT, C_COUNT };
-static const cli_option configure_options[C_COUNT] = {
+static const opt_spec configure_options[C_COUNT] = {
     [C_ENABLE] = {"--enable", OPT_FLAG, NULL, "start collecting", 0, 0, 1, NULL},
     [C_DISABLE] = {"--disable", OPT_FLAG, NULL, "stop collecting (history stays readable)", 0, 0,
                    1, NULL},
-    [C_INTERVAL] = {"--interval", OPT_NUMBER, "SEC", "collection interval, 1 to 3600 seconds",
+    [C_INTERVAL] = {"--interval", OPT_NUMBER, "SEC", "collection interval in seconds",
                     COLLECTOR_MIN_INTERVAL, COLLECTOR_MAX_INTERVAL, 0, NULL},
-    [C_HISTORY] = {"--history-size", OPT_INT, "N", "in-memory history capacity, 1 to 1000000", 1,
+    [C_HISTORY] = {"--history-size", OPT_INT, "N", "in-memory history capacity in snapshots", 1,
                    COLLECTOR_MAX_HISTORY, 0, NULL},
     [C_JSON] = JSON_OPTION,
     [C_PORT] = PORT_OPTION,
 };
 
 static int run_configure(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv) {
-  cli_value vals[C_COUNT] = {0};
+  opt_value vals[C_COUNT] = {0};
   int rc = cli_parse(ctx, cmd, argc, argv, vals);
-  cli_values_free(vals, C_COUNT);
+  opts_free(vals, C_COUNT);
   if (rc != CLI_CONTINUE)
     return rc;
   cJSON *body = cJSON_CreateObject();
@@ -259,12 +210,12 @@ static int run_configure(cli_ctx *ctx, const cli_command *cmd, int argc, char **
   }
   char *text = cJSON_PrintUnformatted(body);
   cJSON_Delete(body);
-  api_target at = {0};
+  api_target at;
   http_response resp;
-  rc = load_target(ctx, &vals[C_PORT], &at);
+  rc = api_target_load(ctx, &vals[C_PORT], &at);
   if (rc == CLI_CONTINUE)
     rc = api_call(ctx, &at, "POST", "/metrics/configure", text, &resp);
-  free(at.token);
+  api_target_free(&at);
   free(text);
   if (rc != CLI_CONTINUE)
     return rc;
@@ -291,10 +242,9 @@ static const cli_command metrics_configure = {
 
 /* --- the group --- */
 
-extern const cli_command metrics_export; /* cmd_export.c */
-
 static const cli_command *const metrics_commands[] = {
-    &metrics_status, &metrics_show, &metrics_history, &metrics_configure, &metrics_export, NULL,
+    &metrics_status, &metrics_show, &metrics_top, &metrics_history, &metrics_configure,
+    &metrics_export, NULL,
 };
 
 static int run_metrics(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv) {
@@ -306,32 +256,10 @@ const cli_command cmd_metrics = {
     .name = "metrics",
     .run = run_metrics,
     .summary = "Read and control the running server's metrics collector.",
-    .details = "These commands talk to the REST API of the server running in the workspace\n"
-               "(http_host/http_port of config.json, with api_token when set). With no server\n"
-               "running they fail with exit 1. Run 'hirocli metrics COMMAND --help' for more.\n",
+    .details = "status, show, top, history and configure talk to the REST API of the server\n"
+               "running in the workspace (http_host of config.json, the port the server\n"
+               "recorded, api_token when set); with no server running they fail with exit 1.\n"
+               "export reads the workspace's database directly and needs no server.\n"
+               "Run 'hirocli metrics COMMAND --help' for more.\n",
     .subcommands = metrics_commands,
 };
-
-/* --- for `hirocli status` --- */
-
-void metrics_print_server_summary(cli_ctx *ctx) {
-  api_target at = {0};
-  if (load_target(ctx, NULL, &at) != CLI_CONTINUE)
-    return;
-  printf("REST API at http://%s:%d\n", at.host, at.port);
-  http_target t = {at.host, at.port, at.token, API_CONNECT_TIMEOUT_MS, API_READ_TIMEOUT_MS};
-  http_response resp;
-  char err[512];
-  if (http_request(&t, "GET", "/metrics/status", NULL, &resp, err, sizeof err) != HIRO_OK) {
-    printf("metrics: status unavailable (%s)\n", err);
-  } else {
-    cJSON *json = resp.status == 200 ? cJSON_Parse(resp.body) : NULL;
-    if (json)
-      metrics_print_status_line(json);
-    else
-      printf("metrics: status unavailable (HTTP %d)\n", resp.status);
-    cJSON_Delete(json);
-    http_response_free(&resp);
-  }
-  free(at.token);
-}

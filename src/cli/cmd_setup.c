@@ -1,44 +1,88 @@
 /* cmd_setup.c - `hirocli setup`: write persistent defaults to config.json
  * through config_update (which validates, keeps unknown keys and writes
- * atomically) and print what changed. */
+ * atomically), then say what changed, what looks wrong, and how the running
+ * server (if any) gets the new settings. */
+#include <errno.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/setup.h"
 #include "collector/collector.h"
 #include "common/hiro.h"
+#include "common/strbuf.h"
 #include "server/config.h"
+#include "server/server.h"
+
+#define TOKEN_FILE_MAX 4096
 
 enum {
-  S_METRICS, S_NO_METRICS, S_INTERVAL, S_HISTORY, S_PORT, S_HOST, S_ADMIN_UI, S_NO_ADMIN_UI,
-  S_ADMIN_UI_PORT, S_CHANNEL, S_REMOVE_CHANNEL, S_NO_CHANNELS, S_TOKEN, S_NO_TOKEN, S_COUNT
+  S_METRICS, S_NO_METRICS, S_INTERVAL, S_HISTORY, S_PERSIST, S_NO_PERSIST, S_DB_PATH,
+  S_RAW_HOURS, S_MINUTE_DAYS, S_HOUR_DAYS, S_PORT, S_HOST, S_ADMIN_UI, S_NO_ADMIN_UI,
+  S_ADMIN_UI_PORT, S_CHANNEL, S_REMOVE_CHANNEL, S_NO_CHANNELS, S_RESTART, S_NO_RESTART, S_TOKEN,
+  S_TOKEN_FILE, S_NO_TOKEN, S_JSON, S_COUNT
 };
 
-static const cli_option setup_options[S_COUNT] = {
-    [S_METRICS] = {"--metrics", OPT_FLAG, NULL, "collect metrics at server start-up", 0, 0, 1, NULL},
-    [S_NO_METRICS] = {"--no-metrics", OPT_FLAG, NULL, "do not collect metrics at start-up", 0, 0, 1, NULL},
-    [S_INTERVAL] = {"--metrics-interval", OPT_NUMBER, "SEC", "collection interval, 1 to 3600 seconds",
-                    COLLECTOR_MIN_INTERVAL, COLLECTOR_MAX_INTERVAL, 0, NULL},
+static const opt_spec setup_options[S_COUNT] = {
+    [S_METRICS] = {"--metrics", OPT_FLAG, NULL, "collect metrics at server start-up", 0, 0, 1,
+                   NULL, NULL},
+    [S_NO_METRICS] = {"--no-metrics", OPT_FLAG, NULL, "do not collect metrics at start-up", 0, 0,
+                      1, NULL, NULL},
+    [S_INTERVAL] = {"--metrics-interval", OPT_NUMBER, "SEC", "collection interval in seconds",
+                    COLLECTOR_MIN_INTERVAL, COLLECTOR_MAX_INTERVAL, 0, NULL, NULL},
     [S_HISTORY] = {"--metrics-history-size", OPT_INT, "N",
-                   "in-memory history capacity in snapshots, 1 to 1000000", 1,
-                   COLLECTOR_MAX_HISTORY, 0, NULL},
-    [S_PORT] = {"--port", OPT_INT, "N", "REST API port (http_port), 1 to 65535", 1, 65535, 0, NULL},
-    [S_HOST] = {"--host", OPT_STRING, "ADDR", "REST API address (http_host); a non-loopback "
-                "address needs a token", 0, 0, 0, NULL},
-    [S_ADMIN_UI] = {"--admin-ui", OPT_FLAG, NULL, "serve the admin UI at start-up", 0, 0, 2, NULL},
-    [S_NO_ADMIN_UI] = {"--no-admin-ui", OPT_FLAG, NULL, "do not serve the admin UI", 0, 0, 2, NULL},
-    [S_ADMIN_UI_PORT] = {"--admin-ui-port", OPT_INT, "N", "admin UI port, 1 to 65535", 1, 65535,
-                         0, NULL},
+                   "in-memory history capacity in snapshots", 1, COLLECTOR_MAX_HISTORY, 0, NULL,
+                   NULL},
+    [S_PERSIST] = {"--persist", OPT_FLAG, NULL, "record snapshots in the database (default)", 0,
+                   0, 4, NULL, NULL},
+    [S_NO_PERSIST] = {"--no-persist", OPT_FLAG, NULL, "keep history in memory only", 0, 0, 4,
+                      NULL, NULL},
+    [S_DB_PATH] = {"--db-path", OPT_STRING, "PATH",
+                   "metrics database (metrics_db_path), relative to the workspace", 0, 0, 0, NULL,
+                   NULL},
+    [S_RAW_HOURS] = {"--retention-raw-hours", OPT_NUMBER, "H",
+                     "keep every snapshot this many hours", 0.01, 1e6, 0, NULL, NULL},
+    [S_MINUTE_DAYS] = {"--retention-minute-days", OPT_NUMBER, "D",
+                       "keep 1-minute rollups this many days", 0.01, 1e6, 0, NULL, NULL},
+    [S_HOUR_DAYS] = {"--retention-hour-days", OPT_NUMBER, "D",
+                     "keep 1-hour rollups this many days", 0.01, 1e6, 0, NULL, NULL},
+    [S_PORT] = {"--port", OPT_INT, "N", "REST API port (http_port)", 1, 65535, 0, NULL, NULL},
+    [S_HOST] = {"--host", OPT_STRING, "ADDR",
+                "REST API address (http_host): an address of this machine or a\n"
+                "name for one; a non-loopback address needs a token", 0, 0, 0, NULL, NULL},
+    [S_ADMIN_UI] = {"--admin-ui", OPT_FLAG, NULL, "serve the admin UI at start-up", 0, 0, 2, NULL,
+                    NULL},
+    [S_NO_ADMIN_UI] = {"--no-admin-ui", OPT_FLAG, NULL, "do not serve the admin UI", 0, 0, 2,
+                       NULL, NULL},
+    [S_ADMIN_UI_PORT] = {"--admin-ui-port", OPT_INT, "N", "admin UI port", 1, 65535, 0, NULL,
+                         NULL},
     [S_CHANNEL] = {"--channel", OPT_LIST, "'NAME=CMD [ARG...]'",
-                   "add or replace the channel plugin NAME (repeatable; see below)", 0, 0, 0, NULL},
+                   "add or replace the channel plugin NAME (repeatable; see below)", 0, 0, 0,
+                   NULL, NULL},
     [S_REMOVE_CHANNEL] = {"--remove-channel", OPT_LIST, "NAME",
-                          "remove the channel plugin NAME (repeatable)", 0, 0, 0, NULL},
+                          "remove the channel plugin NAME (repeatable)", 0, 0, 0, NULL, NULL},
     [S_NO_CHANNELS] = {"--no-channels", OPT_FLAG, NULL,
-                       "remove every channel plugin (before any --channel)", 0, 0, 0, NULL},
-    [S_TOKEN] = {"--token", OPT_STRING, "TOKEN", "API token (api_token) the REST API requires",
-                 0, 0, 3, NULL},
-    [S_NO_TOKEN] = {"--no-token", OPT_FLAG, NULL, "remove the API token", 0, 0, 3, NULL},
+                       "remove every channel plugin (before any --channel)", 0, 0, 0, NULL, NULL},
+    [S_RESTART] = {"--restart", OPT_LIST, "NAME",
+                   "restart plugin NAME when it exits (the default; repeatable)", 0, 0, 0, NULL,
+                   NULL},
+    [S_NO_RESTART] = {"--no-restart", OPT_LIST, "NAME",
+                      "let plugin NAME stay stopped when it exits (repeatable)", 0, 0, 0, NULL,
+                      NULL},
+    [S_TOKEN] = {"--token", OPT_STRING, "TOKEN",
+                 "API token (api_token); visible to other users in ps: prefer\n--token-file",
+                 0, 0, 3, NULL, NULL},
+    [S_TOKEN_FILE] = {"--token-file", OPT_STRING, "FILE",
+                      "read the API token from the first line of FILE ('-': stdin)", 0, 0, 3,
+                      NULL, NULL},
+    [S_NO_TOKEN] = {"--no-token", OPT_FLAG, NULL, "remove the API token", 0, 0, 3, NULL, NULL},
+    [S_JSON] = {"--json", OPT_FLAG, NULL,
+                "print the result as JSON: {\"config\", \"changes\", \"warnings\"}", 0, 0, 0, NULL,
+                NULL},
 };
 
 static int run_setup(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv);
@@ -49,192 +93,227 @@ const cli_command cmd_setup = {
     .run = run_setup,
     .summary = "Write persistent defaults to <workspace>/config.json and print what changed.",
     .details =
-        "Channels: the value of --channel is one shell word, NAME=COMMAND followed by\n"
-        "the command's arguments, split on spaces and tabs (no quoting inside), e.g.\n"
-        "  hirocli setup --channel 'devices=/usr/bin/plugin --flag x'\n"
-        "A channel with the same name is replaced (its other keys are kept); a new one\n"
-        "gets \"restart\": true. --no-channels clears the list first, so\n"
-        "--no-channels --channel ... sets exactly the channels given.\n"
+        "Channels: the value of --channel is NAME=COMMAND followed by the command's\n"
+        "arguments, split into words like a shell does ('single', \"double\" quotes and\n"
+        "backslashes work), but no shell runs it: for pipes or redirections use\n"
+        "  hirocli setup --channel \"job=/bin/sh -c 'sleep 1; exit 3'\"\n"
+        "Names may not contain spaces, and 'server' is reserved. A command with a slash\n"
+        "is taken relative to the current directory and stored as an absolute path (in\n"
+        "config.json, a relative path is relative to the workspace); a bare name is\n"
+        "looked up in PATH when the server starts. A channel with the same name is\n"
+        "replaced (its other keys are kept); a new one gets \"restart\": true.\n"
+        "--no-channels clears the list first, so --no-channels --channel ... sets exactly\n"
+        "the channels given.\n"
         "\n"
         "The file is validated as a whole and replaced atomically; keys hirocli does not\n"
-        "know are kept. A config.json that is not valid JSON is never rewritten.\n"
-        "Settings take effect at the next 'hirocli start'. With no options, setup prints\n"
-        "the config path and changes nothing.\n",
+        "know are kept (and warned about, with the nearest known key). A config.json\n"
+        "that is not valid JSON is never rewritten. The token is never printed.\n"
+        "Settings take effect at the next 'hirocli start' (or 'hirocli restart'); the\n"
+        "collector's can be changed at once with 'hirocli metrics configure'. With no\n"
+        "options, setup prints the config path and changes nothing.\n",
     .options = setup_options,
     .n_options = S_COUNT,
 };
 
-/* Parse "NAME=COMMAND [ARG...]" into a new channel object's name and command
- * array. Returns NULL (after a usage error) when malformed. */
-static cJSON *parse_channel_command(const cli_command *cmd, const char *spec, char *name,
-                                    size_t name_len) {
-  const char *eq = strchr(spec, '=');
-  const char *space = strpbrk(spec, " \t");
-  if (!eq || eq == spec || (space && space < eq)) {
-    cli_usage_error(cmd, "--channel needs 'NAME=COMMAND [ARG...]', not '%s'", spec);
+/* The first line of path ("-": stdin) without its line end, into a new
+ * string; NULL with the reason in why. */
+static char *read_token_file(const char *path, char *why, size_t whylen) {
+  FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+  if (!f) {
+    hiro_set_err(why, whylen, "--token-file %s: %s", path, strerror(errno));
     return NULL;
   }
-  if ((size_t)(eq - spec) >= name_len) {
-    cli_usage_error(cmd, "channel name too long (at most %zu bytes)", name_len - 1);
+  char line[TOKEN_FILE_MAX + 2] = "";
+  bool got = fgets(line, sizeof line, f) != NULL;
+  if (f != stdin) fclose(f);
+  line[strcspn(line, "\r\n")] = '\0';
+  if (!got || !line[0]) {
+    hiro_set_err(why, whylen, "--token-file %s: no token on its first line", path);
     return NULL;
   }
-  memcpy(name, spec, (size_t)(eq - spec));
-  name[eq - spec] = '\0';
-  cJSON *command = cJSON_CreateArray();
-  char *words = xstrdup(eq + 1);
-  char *save = NULL;
-  for (char *w = strtok_r(words, " \t", &save); w; w = strtok_r(NULL, " \t", &save))
-    cJSON_AddItemToArray(command, cJSON_CreateString(w));
-  free(words);
-  if (cJSON_GetArraySize(command) == 0) {
-    cJSON_Delete(command);
-    cli_usage_error(cmd, "--channel %s has no command", name);
-    return NULL;
-  }
-  return command;
+  return xstrdup(line);
 }
 
-/* The "channels" array currently in config.json, or an empty one when the
- * file or the key is missing or unreadable (config_update then reports a
- * broken file with the line number). Caller owns the result. */
-static cJSON *current_channels(const char *workspace) {
-  char path[PATH_MAX];
-  config_path(workspace, path, sizeof path);
-  cJSON *channels = NULL;
-  FILE *f = fopen(path, "rb");
-  if (f) {
-    char *text = NULL;
-    size_t len = 0;
-    FILE *mem = open_memstream(&text, &len);
-    char chunk[8192];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-      fwrite(chunk, 1, n, mem);
-    fclose(mem);
-    fclose(f);
-    cJSON *root = cJSON_Parse(text);
-    free(text);
-    cJSON *old = cJSON_GetObjectItemCaseSensitive(root, "channels");
-    if (cJSON_IsArray(old))
-      channels = cJSON_Duplicate(old, true);
-    cJSON_Delete(root);
+/* Whether host can be bound on this machine; NULL or the reason. */
+static const char *host_problem(const char *host, char *buf, size_t n) {
+  const char *syntax = config_host_error(host);
+  if (syntax) return syntax;
+  struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE};
+  struct addrinfo *list = NULL;
+  int gai = getaddrinfo(host, "0", &hints, &list);
+  if (gai != 0) {
+    snprintf(buf, n, "cannot be resolved: %s", gai_strerror(gai));
+    return buf;
   }
-  return channels ? channels : cJSON_CreateArray();
+  int last = 0;
+  bool ok = false;
+  for (const struct addrinfo *ai = list; ai && !ok; ai = ai->ai_next) {
+    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+    ok = fd >= 0 && bind(fd, ai->ai_addr, ai->ai_addrlen) == 0;
+    last = errno;
+    if (fd >= 0) close(fd);
+  }
+  freeaddrinfo(list);
+  if (ok) return NULL;
+  snprintf(buf, n, "is not an address of this machine (%s)", strerror(last));
+  return buf;
 }
 
-static int find_channel(const cJSON *channels, const char *name) {
-  int i = 0;
-  for (const cJSON *c = channels->child; c; c = c->next, i++) {
-    const cJSON *n = cJSON_GetObjectItemCaseSensitive(c, "name");
-    if (cJSON_IsString(n) && strcmp(n->valuestring, name) == 0)
-      return i;
-  }
-  return -1;
+static void add_flag_pair(cJSON *changes, const opt_value *vals, int on, int off, const char *key) {
+  if (vals[on].set || vals[off].set) cJSON_AddBoolToObject(changes, key, vals[on].set);
 }
 
-/* Apply --no-channels, --remove-channel and --channel (in that order) to the
- * current list. Returns the new array, or NULL after a usage error. */
-static cJSON *build_channels(const cli_command *cmd, const char *workspace,
-                             const cli_value *vals) {
-  cJSON *channels = vals[S_NO_CHANNELS].set ? cJSON_CreateArray() : current_channels(workspace);
-  for (size_t i = 0; i < vals[S_REMOVE_CHANNEL].n_list; i++) {
-    int at = find_channel(channels, vals[S_REMOVE_CHANNEL].list[i]);
-    if (at < 0) {
-      cJSON_Delete(channels);
-      cli_usage_error(cmd, "no channel named '%s' to remove", vals[S_REMOVE_CHANNEL].list[i]);
-      return NULL;
-    }
-    cJSON_DeleteItemFromArray(channels, at);
-  }
-  for (size_t i = 0; i < vals[S_CHANNEL].n_list; i++) {
-    char name[HIRO_NAME_MAX];
-    cJSON *command = parse_channel_command(cmd, vals[S_CHANNEL].list[i], name, sizeof name);
-    if (!command) {
-      cJSON_Delete(channels);
-      return NULL;
-    }
-    int at = find_channel(channels, name);
-    cJSON *entry = at >= 0 ? cJSON_GetArrayItem(channels, at) : NULL;
-    if (!entry || !cJSON_IsObject(entry)) {
-      entry = cJSON_CreateObject();
-      cJSON_AddStringToObject(entry, "name", name);
-      cJSON_AddBoolToObject(entry, "restart", true);
-      cJSON_AddItemToArray(channels, entry);
-    }
-    cJSON_DeleteItemFromObjectCaseSensitive(entry, "command");
-    cJSON_AddItemToObject(entry, "command", command);
-  }
-  return channels;
+static void add_number(cJSON *obj, const opt_value *v, const char *key) {
+  if (v->set) cJSON_AddNumberToObject(obj, key, v->number);
 }
 
-static void add_flag_pair(cJSON *changes, const cli_value *vals, int on, int off,
-                          const char *key) {
-  if (vals[on].set || vals[off].set)
-    cJSON_AddBoolToObject(changes, key, vals[on].set);
+static bool add_channels(cJSON *changes, const char *workspace, const opt_value *vals, char *why,
+                         size_t whylen) {
+  setup_channel_edits e = {
+      vals[S_NO_CHANNELS].set,   vals[S_REMOVE_CHANNEL].list, vals[S_REMOVE_CHANNEL].n_list,
+      vals[S_CHANNEL].list,      vals[S_CHANNEL].n_list,      vals[S_RESTART].list,
+      vals[S_RESTART].n_list,    vals[S_NO_RESTART].list,     vals[S_NO_RESTART].n_list,
+  };
+  if (!e.clear && !e.n_remove && !e.n_add && !e.n_restart_on && !e.n_restart_off) return true;
+  cJSON *channels = setup_build_channels(workspace, &e, why, whylen);
+  if (channels) cJSON_AddItemToObject(changes, "channels", channels);
+  return channels != NULL;
 }
 
-/* Build the object of changed keys. Returns NULL after a usage error. */
-static cJSON *build_changes(const cli_command *cmd, const char *workspace, const cli_value *vals) {
+/* Build the object of changed keys. Returns NULL with why (a usage error). */
+static cJSON *build_changes(const char *workspace, const opt_value *vals, char *why,
+                            size_t whylen) {
   cJSON *changes = cJSON_CreateObject();
   add_flag_pair(changes, vals, S_METRICS, S_NO_METRICS, "metrics_enabled");
   add_flag_pair(changes, vals, S_ADMIN_UI, S_NO_ADMIN_UI, "admin_ui_enabled");
-  if (vals[S_INTERVAL].set)
-    cJSON_AddNumberToObject(changes, "metrics_interval", vals[S_INTERVAL].number);
-  if (vals[S_HISTORY].set)
-    cJSON_AddNumberToObject(changes, "metrics_history_size", vals[S_HISTORY].number);
-  if (vals[S_PORT].set)
-    cJSON_AddNumberToObject(changes, "http_port", vals[S_PORT].number);
-  if (vals[S_ADMIN_UI_PORT].set)
-    cJSON_AddNumberToObject(changes, "admin_ui_port", vals[S_ADMIN_UI_PORT].number);
-  if (vals[S_HOST].set)
-    cJSON_AddStringToObject(changes, "http_host", vals[S_HOST].str);
-  if (vals[S_TOKEN].set)
-    cJSON_AddStringToObject(changes, "api_token", vals[S_TOKEN].str);
-  if (vals[S_NO_TOKEN].set)
-    cJSON_AddNullToObject(changes, "api_token");
-  if (vals[S_CHANNEL].set || vals[S_REMOVE_CHANNEL].set || vals[S_NO_CHANNELS].set) {
-    cJSON *channels = build_channels(cmd, workspace, vals);
-    if (!channels) {
-      cJSON_Delete(changes);
-      return NULL;
-    }
-    cJSON_AddItemToObject(changes, "channels", channels);
+  add_flag_pair(changes, vals, S_PERSIST, S_NO_PERSIST, "metrics_persist");
+  add_number(changes, &vals[S_INTERVAL], "metrics_interval");
+  add_number(changes, &vals[S_HISTORY], "metrics_history_size");
+  add_number(changes, &vals[S_PORT], "http_port");
+  add_number(changes, &vals[S_ADMIN_UI_PORT], "admin_ui_port");
+  if (vals[S_RAW_HOURS].set || vals[S_MINUTE_DAYS].set || vals[S_HOUR_DAYS].set) {
+    cJSON *retention = cJSON_AddObjectToObject(changes, "metrics_retention");
+    add_number(retention, &vals[S_RAW_HOURS], "raw_hours");
+    add_number(retention, &vals[S_MINUTE_DAYS], "minute_days");
+    add_number(retention, &vals[S_HOUR_DAYS], "hour_days");
   }
-  return changes;
+  if (vals[S_DB_PATH].set) cJSON_AddStringToObject(changes, "metrics_db_path", vals[S_DB_PATH].str);
+  char buf[256];
+  const char *problem = vals[S_HOST].set ? host_problem(vals[S_HOST].str, buf, sizeof buf) : NULL;
+  if (problem) {
+    hiro_set_err(why, whylen, "--host %s %s", vals[S_HOST].str, problem);
+    goto fail;
+  }
+  if (vals[S_HOST].set) cJSON_AddStringToObject(changes, "http_host", vals[S_HOST].str);
+  if (vals[S_TOKEN].set) cJSON_AddStringToObject(changes, "api_token", vals[S_TOKEN].str);
+  if (vals[S_TOKEN_FILE].set) {
+    char *token = read_token_file(vals[S_TOKEN_FILE].str, why, whylen);
+    if (!token) goto fail;
+    cJSON_AddStringToObject(changes, "api_token", token);
+    free(token);
+  }
+  if (vals[S_NO_TOKEN].set) cJSON_AddNullToObject(changes, "api_token");
+  if (add_channels(changes, workspace, vals, why, whylen)) return changes;
+fail:
+  cJSON_Delete(changes);
+  return NULL;
+}
+
+/* "key: old -> new" per change; the token only says whether it is set. */
+static void print_report(const cJSON *report) {
+  for (const cJSON *c = report->child; c; c = c->next) {
+    const cJSON *now = cJSON_GetObjectItemCaseSensitive(c, "new");
+    if (strcmp(c->string, "api_token") == 0) {
+      printf("api_token: %s\n", cJSON_IsNull(now) ? "(removed)" : "(set)");
+      continue;
+    }
+    char was[512], is[512];
+    config_describe_value(cJSON_GetObjectItemCaseSensitive(c, "old"), was, sizeof was);
+    config_describe_value(now, is, sizeof is);
+    printf("%s: %s -> %s\n", c->string, was, is);
+  }
+}
+
+/* Changes reach a running server only at its next start; the collector's
+ * three settings can also be applied now. */
+static void print_apply_hint(const char *workspace, const cJSON *report) {
+  int pid = server_running_pid(workspace);
+  if (!pid || !report->child) return;
+  strbuf now;
+  sb_init(&now, 128);
+  for (const cJSON *c = report->child; c; c = c->next) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(c, "new");
+    if (strcmp(c->string, "metrics_enabled") == 0)
+      sb_puts(&now, cJSON_IsTrue(v) ? " --enable" : " --disable");
+    else if (strcmp(c->string, "metrics_interval") == 0)
+      sb_printf(&now, " --interval %.15g", v->valuedouble);
+    else if (strcmp(c->string, "metrics_history_size") == 0)
+      sb_printf(&now, " --history-size %.15g", v->valuedouble);
+  }
+  printf("note: the server running in this workspace (pid %d) uses the new settings from its "
+         "next start: hirocli restart\n", pid);
+  if (now.len) printf("      or, for the collector, at once: hirocli metrics configure%s\n", now.data);
+  sb_free(&now);
+}
+
+/* The warnings of the config as now written (unknown keys, commands). */
+static cJSON *current_warnings(const char *workspace) {
+  cJSON *list = cJSON_CreateArray();
+  hiro_config cfg;
+  char err[1024];
+  if (config_load(workspace, &cfg, err, sizeof err) != HIRO_OK) return list;
+  for (size_t i = 0; i < cfg.n_warnings; i++)
+    cJSON_AddItemToArray(list, cJSON_CreateString(cfg.warnings[i]));
+  config_free(&cfg);
+  return list;
+}
+
+static void print_result(const char *path, const cJSON *report, const cJSON *warnings, bool json) {
+  if (json) {
+    cJSON *out = cJSON_CreateObject();
+    cJSON_AddStringToObject(out, "config", path);
+    cJSON_AddItemToObject(out, "changes", cJSON_Duplicate(report, 1));
+    cJSON_AddItemToObject(out, "warnings", cJSON_Duplicate(warnings, 1));
+    char *text = cJSON_Print(out);
+    printf("%s\n", text);
+    cJSON_free(text);
+    cJSON_Delete(out);
+    return;
+  }
+  printf("config: %s\n", path);
+  if (!report->child) printf("no changes (see 'hirocli setup --help' for the options)\n");
+  print_report(report);
+  for (const cJSON *w = warnings->child; w; w = w->next) cli_warn("%s", w->valuestring);
 }
 
 static int run_setup(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv) {
-  cli_value vals[S_COUNT] = {0};
+  opt_value vals[S_COUNT] = {0};
   int rc = cli_parse(ctx, cmd, argc, argv, vals);
   const char *workspace = rc == CLI_CONTINUE ? cli_workspace(ctx) : NULL;
-  cJSON *changes = NULL;
+  cJSON *changes = NULL, *report = cJSON_CreateObject(), *warnings = NULL;
   if (rc != CLI_CONTINUE || !workspace) {
     rc = rc != CLI_CONTINUE ? rc : CLI_EXIT_FAIL;
     goto out;
   }
-  char path[PATH_MAX];
+  char path[PATH_MAX], why[1024] = "";
   config_path(workspace, path, sizeof path);
-  changes = build_changes(cmd, workspace, vals);
+  changes = build_changes(workspace, vals, why, sizeof why);
   if (!changes) {
-    rc = CLI_EXIT_USAGE;
+    rc = cli_usage_error(cmd, "%s", why);
     goto out;
   }
-  if (!changes->child) {
-    printf("config: %s\nno changes (see 'hirocli setup --help' for the options)\n", path);
-    rc = CLI_EXIT_OK;
+  if (changes->child && config_update(workspace, changes, report, why, sizeof why) != HIRO_OK) {
+    rc = cli_fail("setup failed, nothing written: %s", why);
     goto out;
   }
-  char report[8192] = "", err[1024] = "";
-  if (config_update(workspace, changes, report, sizeof report, err, sizeof err) != HIRO_OK) {
-    rc = cli_fail("setup failed, nothing written: %s", err);
-    goto out;
-  }
-  printf("config: %s\n%s", path, report[0] ? report : "no changes\n");
-  if (report[0] && report[strlen(report) - 1] != '\n')
-    putchar('\n');
+  warnings = current_warnings(workspace);
+  print_result(path, report, warnings, vals[S_JSON].set);
+  if (!vals[S_JSON].set) print_apply_hint(workspace, report);
   rc = CLI_EXIT_OK;
 out:
   cJSON_Delete(changes);
-  cli_values_free(vals, S_COUNT);
+  cJSON_Delete(report);
+  cJSON_Delete(warnings);
+  opts_free(vals, S_COUNT);
   return rc;
 }

@@ -2,13 +2,14 @@
 #include <stdio.h>
 
 #include "cli/cli.h"
+#include "common/log.h"
 
-static const cli_option root_options[] = {
-    {"--version", OPT_FLAG, NULL, "print the version and exit", 0, 0, 0, NULL},
+static const opt_spec root_options[] = {
+    {"--version", OPT_FLAG, NULL, "print the version and exit", 0, 0, 0, NULL, NULL},
 };
 
 static const cli_command *const root_commands[] = {
-    &cmd_setup, &cmd_start, &cmd_stop, &cmd_status, &cmd_metrics, NULL,
+    &cmd_setup, &cmd_start, &cmd_stop, &cmd_restart, &cmd_status, &cmd_logs, &cmd_metrics, NULL,
 };
 
 static const cli_command root = {
@@ -20,8 +21,9 @@ static const cli_command root = {
     .details =
         "Exit codes:\n"
         "  0  success\n"
-        "  1  the command failed: no server running (metrics, stop, status), bad or\n"
-        "     unreadable config.json, server start failure, an error from the server\n"
+        "  1  the command failed: no server running (metrics, stop, status), no such\n"
+        "     workspace, bad or unreadable config.json, server start failure, an error\n"
+        "     from the server\n"
         "  2  bad command line: unknown command or option, missing or malformed value,\n"
         "     value out of range, conflicting options\n"
         "\n"
@@ -39,5 +41,8 @@ int main(int argc, char **argv) {
   cli_ctx ctx = {.argv0 = argv[0]};
   /* Output order matters when stdout and stderr share a pipe. */
   setvbuf(stdout, NULL, _IOLBF, 0);
+  /* Library warnings (config.json's, say) reach the user through the
+   * commands' own messages; a server started from here logs at info again. */
+  log_set_level(LOG_ERROR);
   return cli_dispatch(&ctx, &root, argc - 1, argv + 1);
 }

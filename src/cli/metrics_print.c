@@ -257,3 +257,98 @@ void metrics_print_history(const cJSON *array, const char *source, const char *r
   table_print(t, stdout);
   table_free(t);
 }
+
+/* --- the plugin table of `hirocli status` --- */
+
+static cJSON *plugin_entry(cJSON *list, const char *name) {
+  for (cJSON *p = list->child; p; p = p->next) {
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(p, "name");
+    if (cJSON_IsString(n) && strcmp(n->valuestring, name) == 0) return p;
+  }
+  cJSON *p = cJSON_CreateObject();
+  cJSON_AddStringToObject(p, "name", name);
+  cJSON_AddItemToArray(list, p);
+  return p;
+}
+
+/* Copy obj[from] into entry[to], replacing what is there. */
+static void copy_field(cJSON *entry, const char *to, const cJSON *obj, const char *from) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, from);
+  if (!v) return;
+  cJSON_DeleteItemFromObjectCaseSensitive(entry, to);
+  cJSON_AddItemToObject(entry, to, cJSON_Duplicate(v, 1));
+}
+
+static void set_state(cJSON *entry) {
+  const cJSON *alive = cJSON_GetObjectItemCaseSensitive(entry, "alive");
+  if (cJSON_GetObjectItemCaseSensitive(entry, "state") || !cJSON_IsBool(alive)) return;
+  cJSON_AddStringToObject(entry, "state", cJSON_IsTrue(alive) ? "running" : "exited");
+}
+
+cJSON *metrics_plugin_list(const cJSON *status, const cJSON *snapshot) {
+  cJSON *list = cJSON_CreateArray();
+  const cJSON *children = cJSON_GetObjectItemCaseSensitive(snapshot, "children");
+  for (const cJSON *c = cJSON_IsArray(children) ? children->child : NULL; c; c = c->next) {
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(c, "name");
+    if (!cJSON_IsString(name)) continue;
+    cJSON *e = plugin_entry(list, name->valuestring);
+    copy_field(e, "pid", c, "pid");
+    copy_field(e, "alive", c, "alive");
+  }
+  /* Richer per-plugin facts, from servers whose status carries them. */
+  const cJSON *plugins = cJSON_GetObjectItemCaseSensitive(status, "plugins");
+  for (const cJSON *p = cJSON_IsArray(plugins) ? plugins->child : NULL; p; p = p->next) {
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(p, "name");
+    if (!cJSON_IsString(name)) continue;
+    cJSON *e = plugin_entry(list, name->valuestring);
+    copy_field(e, "pid", p, "pid");
+    copy_field(e, "alive", p, "alive");
+    copy_field(e, "alive", p, "running");
+    copy_field(e, "state", p, "state");
+    copy_field(e, "restarts", p, "restarts");
+    copy_field(e, "uptime_seconds", p, "uptime");
+    copy_field(e, "uptime_seconds", p, "uptime_seconds");
+    copy_field(e, "last_exit", p, "last_exit");
+  }
+  for (cJSON *e = list->child; e; e = e->next) set_state(e);
+  return list;
+}
+
+/* "3d 4h", "2h 5m", "4m 10s", "12s". */
+static char *fmt_duration(double s, char *buf, size_t n) {
+  if (isnan(s) || s < 0) return fmt_num(NAN, "", buf, n);
+  long t = (long)s;
+  if (t >= 86400) snprintf(buf, n, "%ldd %ldh", t / 86400, t % 86400 / 3600);
+  else if (t >= 3600) snprintf(buf, n, "%ldh %ldm", t / 3600, t % 3600 / 60);
+  else if (t >= 60) snprintf(buf, n, "%ldm %lds", t / 60, t % 60);
+  else snprintf(buf, n, "%lds", t);
+  return buf;
+}
+
+void metrics_print_plugins(const cJSON *list, bool metrics_on) {
+  int n = cJSON_GetArraySize(list);
+  if (n == 0) {
+    printf("plugins: none configured\n");
+    return;
+  }
+  static const char *const headers[] = {"PLUGIN", "STATE", ">PID", ">RESTARTS", ">UPTIME",
+                                        ">LAST EXIT"};
+  table *t = table_new(6, headers);
+  for (const cJSON *p = list->child; p; p = p->next) {
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(p, "name");
+    const cJSON *state = cJSON_GetObjectItemCaseSensitive(p, "state");
+    char pid[32], restarts[32], uptime[32], last[32];
+    table_row(t);
+    table_cell(t, "%s", cJSON_IsString(name) ? name->valuestring : "?");
+    table_cell(t, "%s", cJSON_IsString(state) ? state->valuestring : "-");
+    table_cell(t, "%s", fmt_num(num(p, "pid"), "%.0f", pid, sizeof pid));
+    table_cell(t, "%s", fmt_num(num(p, "restarts"), "%.0f", restarts, sizeof restarts));
+    table_cell(t, "%s", fmt_duration(num(p, "uptime_seconds"), uptime, sizeof uptime));
+    table_cell(t, "%s", fmt_num(num(p, "last_exit"), "%.0f", last, sizeof last));
+  }
+  putchar('\n');
+  table_print(t, stdout);
+  table_free(t);
+  if (!metrics_on)
+    printf("(plugin states show while metrics are on: hirocli metrics configure --enable)\n");
+}

@@ -1,6 +1,7 @@
 /* hiro.c - allocation wrappers and error strings. */
 #include "common/hiro.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,4 +39,12 @@ const char *hiro_strerror(hiro_err err) {
   case HIRO_EPARSE: return "parse error";
   }
   return "unknown error";
+}
+
+void hiro_set_err(char *err, size_t errlen, const char *fmt, ...) {
+  if (!err || errlen == 0) return;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err, errlen, fmt, ap);
+  va_end(ap);
 }

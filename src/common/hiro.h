@@ -35,4 +35,10 @@ bool hiro_strlcpy(char *dst, const char *src, size_t n);
 /* Human-readable text for an error code. Never returns NULL. */
 const char *hiro_strerror(hiro_err err);
 
+/* Format a message into err (errlen bytes, always NUL-terminated); does
+ * nothing when err is NULL or errlen is 0. The one way modules fill the
+ * caller-provided error buffers of their APIs. */
+void hiro_set_err(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 #endif

@@ -15,139 +15,95 @@
 #include <unistd.h>
 
 #include "build_info.h"
+#include "common/opts.h"
 #include "export/export.h"
 
-/* --- options: described once, here --- */
+/* --- options: described once, in the table the shared parser reads --- */
 
 enum { O_DB, O_FROM, O_TO, O_LAST, O_RES, O_TABLE, O_PROCESS, O_AGG, O_OUTPUT, O_VERBOSE,
-       O_HELP, O_VERSION, O_COUNT };
+       O_VERSION, O_COUNT };
 
-static const struct {
-  const char *name, *short_name;
-  bool value; /* takes a value */
-} options[O_COUNT] = {
-    [O_DB] = {"--db", NULL, true},           [O_FROM] = {"--from", NULL, true},
-    [O_TO] = {"--to", NULL, true},           [O_LAST] = {"--last", NULL, true},
-    [O_RES] = {"--resolution", NULL, true},  [O_TABLE] = {"--table", NULL, true},
-    [O_PROCESS] = {"--process", NULL, true}, [O_AGG] = {"--agg", NULL, true},
-    [O_OUTPUT] = {"--output", "-o", true},   [O_VERBOSE] = {"--verbose", "-v", false},
-    [O_HELP] = {"--help", "-h", false},      [O_VERSION] = {"--version", NULL, false},
+static const opt_spec options[O_COUNT] = {
+    [O_DB] = {"--db", OPT_STRING, "PATH", "the metrics database (a workspace's metrics.db)",
+              0, 0, 0, NULL, NULL},
+    [O_FROM] = {"--from", OPT_STRING, "T",
+                "start of the range, inclusive (default: the oldest data)", 0, 0, 0, NULL, NULL},
+    [O_TO] = {"--to", OPT_STRING, "T", "end of the range, inclusive (default: the newest data)",
+              0, 0, 0, NULL, NULL},
+    [O_LAST] = {"--last", OPT_STRING, "DURATION",
+                "the DURATION up to --to (default now); not with --from", 0, 0, 0, NULL, NULL},
+    [O_RES] = {"--resolution", OPT_CHOICE, "raw|1m|1h|auto",
+               "raw: every snapshot; 1m, 1h: rollup buckets; auto (default):\n"
+               "the finest tier whose data reaches back to the range start,\n"
+               "else (range older than all data, or no start) the tier that\n"
+               "reaches back furthest. A bucket is included when it overlaps\n"
+               "the range.",
+               0, 0, 0, "raw|1m|1h|auto", NULL},
+    [O_TABLE] = {"--table", OPT_CHOICE, "system|processes",
+                 "system (default): one row per timestamp; processes: one row\n"
+                 "per timestamp and process",
+                 0, 0, 0, "system|processes", NULL},
+    [O_PROCESS] = {"--process", OPT_STRING, "NAME",
+                   "only the process NAME ('server' or a plugin's name); with\n"
+                   "--table processes",
+                   0, 0, 0, NULL, NULL},
+    [O_AGG] = {"--agg", OPT_CHOICE, "avg|min|max",
+               "avg (default), min or max of each rollup bucket. Raw rows are\n"
+               "exact values, so --agg does not change them (a warning is\n"
+               "printed when it is given with --resolution raw)",
+               0, 0, 0, "avg|min|max", NULL},
+    [O_OUTPUT] = {"--output", OPT_STRING, "FILE",
+                  "write FILE, through a temporary file in the same directory\n"
+                  "renamed on success: FILE is never left half written\n"
+                  "(default: standard output). Refused (exit 2) when FILE\n"
+                  "is the database, its -wal/-shm/-journal/.lock, or any\n"
+                  "existing SQLite database",
+                  0, 0, 0, NULL, "-o"},
+    [O_VERBOSE] = {"--verbose", OPT_FLAG, NULL,
+                   "print the row count and the tier read on standard error", 0, 0, 0, NULL,
+                   "-v"},
+    [O_VERSION] = {"--version", OPT_FLAG, NULL, "print the version", 0, 0, 0, NULL, NULL},
 };
 
-static const char *const res_names[] = {"raw", "1m", "1h", "auto"};
+/* In the order of the choices in the table above. */
 static const export_resolution res_values[] = {EXPORT_RES_RAW, EXPORT_RES_1M, EXPORT_RES_1H,
                                                EXPORT_RES_AUTO};
 static const char *const table_names[] = {"system", "processes"};
 static const char *const agg_names[] = {"avg", "min", "max"};
 
-static hiro_err fail(char *err, size_t n, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static hiro_err fail(char *err, size_t n, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  if (err && n) vsnprintf(err, n, fmt, ap);
-  va_end(ap);
-  return HIRO_EINVAL;
-}
-
-/* Index of s in names, or -1. */
-static int pick(const char *s, const char *const *names, size_t n) {
-  for (size_t i = 0; i < n; i++)
-    if (strcmp(s, names[i]) == 0) return (int)i;
+/* Index of word among the '|'-separated choices. */
+static int pick(const char *choices, const char *word) {
+  int i = 0;
+  for (const char *p = choices; *p; i++) {
+    size_t len = strcspn(p, "|");
+    if (len == strlen(word) && strncmp(p, word, len) == 0) return i;
+    p += len + (p[len] == '|');
+  }
   return -1;
 }
 
-hiro_err export_parse_args(int argc, char **argv, double now, export_options *o, bool *help,
-                           char *err, size_t errlen) {
-  memset(o, 0, sizeof *o);
-  o->resolution = EXPORT_RES_AUTO;
-  *help = false;
-  const char *val[O_COUNT] = {0};
-  bool seen[O_COUNT] = {0};
-  for (int i = 1; i < argc; i++) {
-    const char *arg = argv[i], *eq = NULL, *value = NULL;
-    int id = -1;
-    if (strncmp(arg, "--", 2) == 0 && (eq = strchr(arg, '=')) != NULL) {
-      for (int k = 0; k < O_COUNT && id < 0; k++)
-        if (strlen(options[k].name) == (size_t)(eq - arg) &&
-            strncmp(arg, options[k].name, (size_t)(eq - arg)) == 0)
-          id = k;
-    } else {
-      for (int k = 0; k < O_COUNT && id < 0; k++)
-        if (strcmp(arg, options[k].name) == 0 ||
-            (options[k].short_name && strcmp(arg, options[k].short_name) == 0))
-          id = k;
-    }
-    if (id < 0)
-      return arg[0] == '-' && arg[1] ? fail(err, errlen, "unknown option '%s'", arg)
-                                     : fail(err, errlen, "unexpected argument '%s'", arg);
-    if (id == O_HELP || id == O_VERSION) {
-      *help = true;
-      o->version = id == O_VERSION;
-      return HIRO_OK;
-    }
-    if (options[id].value) {
-      if (eq)
-        value = eq + 1;
-      else if (i + 1 < argc)
-        value = argv[++i];
-      else
-        return fail(err, errlen, "%s needs a value", options[id].name);
-    } else if (eq) {
-      return fail(err, errlen, "%s takes no value", options[id].name);
-    }
-    if (seen[id]) return fail(err, errlen, "%s given twice", options[id].name);
-    seen[id] = true;
-    val[id] = value;
-  }
-
-  if (!val[O_DB]) return fail(err, errlen, "--db PATH is required");
-  if (!*val[O_DB]) return fail(err, errlen, "--db: empty path");
-  o->db_path = val[O_DB];
-  o->out_path = val[O_OUTPUT];
-  if (o->out_path && !*o->out_path) return fail(err, errlen, "-o: empty file name");
-  o->verbose = seen[O_VERBOSE];
-  int k;
-  if (val[O_RES]) {
-    if ((k = pick(val[O_RES], res_names, HIRO_ARRAY_LEN(res_names))) < 0)
-      return fail(err, errlen, "--resolution must be raw, 1m, 1h or auto, not '%s'", val[O_RES]);
-    o->resolution = res_values[k];
-  }
-  if (val[O_TABLE]) {
-    if ((k = pick(val[O_TABLE], table_names, HIRO_ARRAY_LEN(table_names))) < 0)
-      return fail(err, errlen, "--table must be system or processes, not '%s'", val[O_TABLE]);
-    o->table = (export_table)k;
-  }
-  if (val[O_AGG]) {
-    if ((k = pick(val[O_AGG], agg_names, HIRO_ARRAY_LEN(agg_names))) < 0)
-      return fail(err, errlen, "--agg must be avg, min or max, not '%s'", val[O_AGG]);
-    o->agg = (export_agg)k;
-    o->agg_set = true;
-  }
-  if (val[O_PROCESS]) {
-    if (o->table != EXPORT_TABLE_PROCESSES)
-      return fail(err, errlen, "--process needs --table processes");
-    if (!*val[O_PROCESS]) return fail(err, errlen, "--process: empty name");
-    o->process = val[O_PROCESS];
-  }
-  static const char time_forms[] =
-      "Unix seconds, 2026-11-27, 2026-11-27T10:00:00Z or now";
-  if (val[O_FROM]) {
-    if (!export_parse_time(val[O_FROM], now, &o->from))
-      return fail(err, errlen, "--from: cannot read '%s' as a time (%s)", val[O_FROM], time_forms);
+static hiro_err parse_range(const opt_value *val, double now, export_options *o, char *err,
+                            size_t errlen) {
+  static const char time_forms[] = "Unix seconds, 2026-11-27, 2026-11-27T10:00:00Z or now";
+  if (val[O_FROM].set) {
+    if (!export_parse_time(val[O_FROM].str, now, &o->from))
+      return hiro_set_err(err, errlen, "--from: cannot read '%s' as a time (%s)", val[O_FROM].str,
+                          time_forms), HIRO_EINVAL;
     o->has_from = true;
   }
-  if (val[O_TO]) {
-    if (!export_parse_time(val[O_TO], now, &o->to))
-      return fail(err, errlen, "--to: cannot read '%s' as a time (%s)", val[O_TO], time_forms);
+  if (val[O_TO].set) {
+    if (!export_parse_time(val[O_TO].str, now, &o->to))
+      return hiro_set_err(err, errlen, "--to: cannot read '%s' as a time (%s)", val[O_TO].str,
+                          time_forms), HIRO_EINVAL;
     o->has_to = true;
   }
-  if (val[O_LAST]) {
+  if (val[O_LAST].set) {
     double span;
-    if (o->has_from) return fail(err, errlen, "--last cannot be combined with --from");
-    if (!export_parse_duration(val[O_LAST], &span))
-      return fail(err, errlen, "--last: cannot read '%s' as a duration (e.g. 90s, 15m, 36h, "
-                  "7d, 2w, 1h30m)", val[O_LAST]);
+    if (o->has_from)
+      return hiro_set_err(err, errlen, "--last cannot be combined with --from"), HIRO_EINVAL;
+    if (!export_parse_duration(val[O_LAST].str, &span))
+      return hiro_set_err(err, errlen, "--last: cannot read '%s' as a duration (e.g. 90s, 15m, "
+                          "36h, 7d, 2w, 1h30m)", val[O_LAST].str), HIRO_EINVAL;
     if (!o->has_to) {
       o->to = now;
       o->has_to = true;
@@ -156,44 +112,57 @@ hiro_err export_parse_args(int argc, char **argv, double now, export_options *o,
     o->has_from = true;
   }
   if (o->has_from && o->has_to && o->from > o->to)
-    return fail(err, errlen, "--from (%s) is after --to (%s)", val[O_FROM] ? val[O_FROM] : "",
-                val[O_TO] ? val[O_TO] : "now");
+    return hiro_set_err(err, errlen, "--from (%s) is after --to (%s)",
+                        val[O_FROM].set ? val[O_FROM].str : "",
+                        val[O_TO].set ? val[O_TO].str : "now"), HIRO_EINVAL;
   return HIRO_OK;
 }
 
+hiro_err export_parse_args(int argc, char **argv, double now, export_options *o, bool *help,
+                           char *err, size_t errlen) {
+  memset(o, 0, sizeof *o);
+  o->resolution = EXPORT_RES_AUTO;
+  *help = false;
+  opt_value val[O_COUNT] = {{0}};
+  opts_result parsed = opts_parse(options, O_COUNT, argc - 1, argv + 1, val, err, errlen);
+  opts_free(val, O_COUNT);
+  if (parsed == OPTS_ERROR) return HIRO_EINVAL;
+  if (parsed == OPTS_HELP || val[O_VERSION].set) {
+    *help = true;
+    o->version = parsed != OPTS_HELP;
+    return HIRO_OK;
+  }
+  if (!val[O_DB].set) return hiro_set_err(err, errlen, "--db PATH is required"), HIRO_EINVAL;
+  o->db_path = val[O_DB].str;
+  o->out_path = val[O_OUTPUT].str;
+  o->verbose = val[O_VERBOSE].set;
+  if (val[O_RES].set) o->resolution = res_values[pick(options[O_RES].choices, val[O_RES].str)];
+  if (val[O_TABLE].set) o->table = (export_table)pick(options[O_TABLE].choices, val[O_TABLE].str);
+  if (val[O_AGG].set) {
+    o->agg = (export_agg)pick(options[O_AGG].choices, val[O_AGG].str);
+    o->agg_set = true;
+  }
+  if (val[O_PROCESS].set) {
+    if (o->table != EXPORT_TABLE_PROCESSES)
+      return hiro_set_err(err, errlen, "--process needs --table processes"), HIRO_EINVAL;
+    o->process = val[O_PROCESS].str;
+  }
+  return parse_range(val, now, o, err, errlen);
+}
+
 static void print_help(FILE *f, const char *prog) {
-  fprintf(f,
-"Usage: %s --db PATH [--from T] [--to T] [--last DURATION]\n"
-"         [--resolution raw|1m|1h|auto] [--table system|processes]\n"
-"         [--process NAME] [--agg avg|min|max] [-o FILE] [-v]\n"
-"\n"
+  int col = fprintf(f, "Usage: %s", prog);
+  opts_print_usage(f, options, O_COUNT - 1, &col, 9); /* --version: listed below only */
+  fprintf(f, "\n\n"
 "Write the metrics history of a hirocli database as CSV. The database is opened\n"
 "read-only and may be in use by a running server; it is never modified.\n"
 "\n"
-"Options:\n"
-"  --db PATH          the metrics database (a workspace's metrics.db)\n"
-"  --from T           start of the range, inclusive (default: the oldest data)\n"
-"  --to T             end of the range, inclusive (default: the newest data)\n"
-"  --last DURATION    the DURATION up to --to (default now); not with --from\n"
-"  --resolution R     raw: every snapshot; 1m, 1h: rollup buckets; auto (default):\n"
-"                     the finest tier whose data reaches back to the range start,\n"
-"                     else (range older than all data, or no start) the tier that\n"
-"                     reaches back furthest. A bucket is included when it\n"
-"                     overlaps the range.\n"
-"  --table TABLE      system (default): one row per timestamp; processes: one row\n"
-"                     per timestamp and process\n"
-"  --process NAME     only the process NAME ('server' or a plugin's name); with\n"
-"                     --table processes\n"
-"  --agg A            avg (default), min or max of each rollup bucket. Raw rows are\n"
-"                     exact values, so --agg does not change them (a warning is\n"
-"                     printed when it is given with --resolution raw)\n"
-"  -o, --output FILE  write FILE, through a temporary file in the same directory\n"
-"                     renamed on success: FILE is never left half written\n"
-"                     (default: standard output). Refused (exit 2) when FILE\n"
-"                     is the database, its -wal/-shm/-journal/.lock, or any\n"
-"                     existing SQLite database\n"
-"  -v, --verbose      print the row count and the tier read on standard error\n"
-"  -h, --help         print this help;  --version  print the version\n"
+"Options:\n");
+  static const opt_spec help_option = {"--help", OPT_FLAG, NULL, "print this help", 0, 0, 0,
+                                       NULL, "-h"};
+  opts_print_help(f, options, O_COUNT);
+  opts_print_help(f, &help_option, 1);
+  fputs(
 "\n"
 "Times T: Unix seconds (1795824902, 1795824902.5), 'now', or ISO-8601:\n"
 "2026-11-27, 2026-11-27T10:00, 2026-11-27T10:00:00Z, 2026-11-27 10:00:00.250+01:00\n"
@@ -224,8 +193,9 @@ static void print_help(FILE *f, const char *prog) {
 "\n"
 "Exit status: 0 CSV written; 1 runtime error (database missing, unreadable, not\n"
 "a hirocli metrics database, schema too old or too new, read or write error);\n"
-"2 usage error (bad option or value, --from after --to, -o naming a database).\n",
-          prog);
+"2 usage error (bad option or value, --from after --to, -o naming a database).\n"
+"A --process that matches no row is written as a header only, with a warning.\n",
+        f);
 }
 
 /* --- the output file --- */
@@ -303,14 +273,14 @@ static bool output_allowed(const char *path, const char *db_path, char *err, siz
       same = strcmp(name, out_abs) == 0;
     }
     if (same) {
-      fail(err, errlen, "refusing to write the CSV to %s: it is %s%s%s", path,
+      hiro_set_err(err, errlen, "refusing to write the CSV to %s: it is %s%s%s", path,
            *db_siblings[i] ? "the " : "the database being exported (", db_siblings[i],
            *db_siblings[i] ? " file of the database being exported" : ")");
       return false;
     }
   }
   if (exists && S_ISREG(out_st.st_mode) && looks_like_sqlite(path)) {
-    fail(err, errlen, "refusing to write the CSV to %s: it is an SQLite database", path);
+    hiro_set_err(err, errlen, "refusing to write the CSV to %s: it is an SQLite database", path);
     return false;
   }
   return true;
@@ -325,7 +295,7 @@ static int output_open_special(const char *path, output *out, char *err, size_t 
   struct stat st;
   if (fd < 0) {
     if (errno == ENOENT) return 0;
-    fail(err, errlen, "%s: %s", path, strerror(errno));
+    hiro_set_err(err, errlen, "%s: %s", path, strerror(errno));
     return -1;
   }
   if (fstat(fd, &st) != 0 || S_ISREG(st.st_mode) || !(out->f = fdopen(fd, "w"))) {
@@ -356,7 +326,7 @@ static hiro_err output_open(const char *path, const char *db_path, output *out, 
   struct stat st;
   bool exists = stat(path, &st) == 0;
   if (exists && S_ISDIR(st.st_mode)) {
-    fail(err, errlen, "%s: is a directory", path);
+    hiro_set_err(err, errlen, "%s: is a directory", path);
     return HIRO_EIO;
   }
   if (exists && !S_ISREG(st.st_mode)) { /* /dev/null, a FIFO: nothing to rename */
@@ -370,7 +340,7 @@ static hiro_err output_open(const char *path, const char *db_path, output *out, 
   }
   /* Through a symlink, replace the file it points to, not the link. */
   if (!(exists && realpath(path, out->final)) && !hiro_strlcpy(out->final, path, sizeof out->final)) {
-    fail(err, errlen, "%s: path too long", path);
+    hiro_set_err(err, errlen, "%s: path too long", path);
     return HIRO_EIO;
   }
   mode_t mask = umask(0);
@@ -379,7 +349,7 @@ static hiro_err output_open(const char *path, const char *db_path, output *out, 
   snprintf(cleanup_path, sizeof cleanup_path, "%s.tmp-XXXXXX", out->final);
   int fd = mkstemp(cleanup_path);
   if (fd < 0) {
-    fail(err, errlen, "cannot create %s: %s", path, strerror(errno));
+    hiro_set_err(err, errlen, "cannot create %s: %s", path, strerror(errno));
     return HIRO_EIO;
   }
   cleanup_armed = 1;
@@ -391,7 +361,7 @@ static hiro_err output_open(const char *path, const char *db_path, output *out, 
   for (size_t i = 0; i < HIRO_ARRAY_LEN(cleanup_signals); i++)
     sigaction(cleanup_signals[i], &sa, &out->saved[i]);
   if (fchmod(fd, mode) != 0 || !(out->f = fdopen(fd, "w"))) {
-    fail(err, errlen, "cannot create %s: %s", path, strerror(errno));
+    hiro_set_err(err, errlen, "cannot create %s: %s", path, strerror(errno));
     close(fd);
     return HIRO_EIO;
   }
@@ -406,17 +376,17 @@ static hiro_err output_open(const char *path, const char *db_path, output *out, 
 static hiro_err output_close(output *out, bool ok, char *err, size_t errlen) {
   hiro_err rc = HIRO_OK;
   if (ok && (fflush(out->f) != 0 || ferror(out->f))) {
-    fail(err, errlen, "write error%s%s: %s", out->is_tmp ? " on " : "",
+    hiro_set_err(err, errlen, "write error%s%s: %s", out->is_tmp ? " on " : "",
              out->is_tmp ? out->final : "", strerror(errno));
     rc = HIRO_EIO;
   }
   if (out->f && out->f != stdout) {
     if (ok && rc == HIRO_OK && out->is_tmp && fsync(fileno(out->f)) != 0) {
-      fail(err, errlen, "write error on %s: %s", out->final, strerror(errno));
+      hiro_set_err(err, errlen, "write error on %s: %s", out->final, strerror(errno));
       rc = HIRO_EIO;
     }
     if (fclose(out->f) != 0 && ok && rc == HIRO_OK) {
-      fail(err, errlen, "write error on %s: %s", out->final, strerror(errno));
+      hiro_set_err(err, errlen, "write error on %s: %s", out->final, strerror(errno));
       rc = HIRO_EIO;
     }
   }
@@ -428,7 +398,7 @@ static hiro_err output_close(output *out, bool ok, char *err, size_t errlen) {
       rc = HIRO_EINVAL;
     }
     if (ok && rc == HIRO_OK && rename(cleanup_path, out->final) != 0) {
-      fail(err, errlen, "cannot rename %s to %s: %s", cleanup_path, out->final,
+      hiro_set_err(err, errlen, "cannot rename %s to %s: %s", cleanup_path, out->final,
                strerror(errno));
       rc = HIRO_EIO;
     }
@@ -482,6 +452,9 @@ int export_main(int argc, char **argv) {
     fprintf(stderr, "%s: %s\n", prog, err);
     return out.refused ? EXPORT_EXIT_USAGE : EXPORT_EXIT_FAIL;
   }
+  if (o.process && stats.rows == 0)
+    fprintf(stderr, "%s: warning: no rows for --process %s in that range (the names are "
+            "'server' and the channel names of the workspace)\n", prog, o.process);
   if (o.verbose)
     fprintf(stderr, "%s: %" PRIu64 " rows, table %s, resolution %s%s%s%s\n", prog, stats.rows,
             table_names[o.table],

@@ -22,20 +22,27 @@
 #define START_TIMEOUT_S 30.0
 #define STOP_TIMEOUT_S 30.0
 
-static void pid_path(const char *workspace, char *buf, size_t n) {
-  snprintf(buf, n, "%s/server.pid", workspace);
+hiro_err server_find(const char *workspace, pidfile_info *info, char *err, size_t errlen) {
+  memset(info, 0, sizeof *info);
+  struct stat st;
+  if (stat(workspace, &st) != 0) {
+    int e = errno;
+    hiro_set_err(err, errlen, "%s: %s", workspace,
+                 e == ENOENT ? "no such workspace (the directory does not exist)" : strerror(e));
+    return e == ENOENT ? HIRO_ENOENT : e == ENOTDIR ? HIRO_EINVAL : HIRO_EIO;
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    hiro_set_err(err, errlen, "%s: not a workspace (it is a file, not a directory)", workspace);
+    return HIRO_EINVAL;
+  }
+  char path[PATH_MAX];
+  return pidfile_read(pidfile_path(workspace, path, sizeof path), info, err, errlen);
 }
 
 int server_running_pid(const char *workspace) {
-  char path[PATH_MAX];
-  pid_path(workspace, path, sizeof path);
-  return pidfile_owner(path);
-}
-
-int server_running_port(const char *workspace) {
-  char path[PATH_MAX];
-  pid_path(workspace, path, sizeof path);
-  return pidfile_port(path);
+  pidfile_info info;
+  char err[16];
+  return server_find(workspace, &info, err, sizeof err) == HIRO_OK ? info.pid : 0;
 }
 
 hiro_err server_resolve_workspace(const char *flag_value, char *buf, size_t n) {
@@ -64,6 +71,7 @@ hiro_err server_resolve_workspace(const char *flag_value, char *buf, size_t n) {
 /* In the grandchild: detach, send output to server.log, run the server. */
 static void run_detached(const server_options *opt, int ready_fd) {
   setsid();
+  log_set_level(LOG_INFO); /* the CLI keeps its own process quiet; the server logs */
   char log_path[PATH_MAX];
   snprintf(log_path, sizeof log_path, "%s/server.log", opt->workspace);
   int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -108,11 +116,14 @@ static hiro_err await_ready(int fd, char *url, size_t url_len, char *err, size_t
     hiro_strlcpy(url, line + 3, url_len);
     return HIRO_OK;
   }
-  if (strncmp(line, "ERR ", 4) == 0)
-    hiro_strlcpy(err, line + 4, errlen);
+  /* "BUSY reason": another server holds the workspace; "ERR reason": any
+   * other failure. */
+  bool busy = strncmp(line, "BUSY ", 5) == 0;
+  if (busy || strncmp(line, "ERR ", 4) == 0)
+    hiro_strlcpy(err, line + (busy ? 5 : 4), errlen);
   else
     snprintf(err, errlen, "the server exited during start-up (see server.log)");
-  return strstr(err, "already running") ? HIRO_EBUSY : HIRO_EIO;
+  return busy ? HIRO_EBUSY : HIRO_EIO;
 }
 
 hiro_err server_start_background(const server_options *opt, char *url, size_t url_len,
@@ -154,10 +165,13 @@ hiro_err server_start_background(const server_options *opt, char *url, size_t ur
 }
 
 hiro_err server_stop(const char *workspace, char *err, size_t errlen) {
-  int pid = server_running_pid(workspace);
+  pidfile_info info;
+  hiro_err found = server_find(workspace, &info, err, errlen);
+  if (found != HIRO_OK) return found == HIRO_ENOENT ? HIRO_ENOENT : HIRO_EIO;
+  int pid = info.pid;
   if (!pid) {
     char path[PATH_MAX];
-    pid_path(workspace, path, sizeof path);
+    pidfile_path(workspace, path, sizeof path);
     struct stat st;
     if (lstat(path, &st) == 0 && S_ISREG(st.st_mode)) unlink(path); /* stale */
     snprintf(err, errlen, "no server is running in %s", workspace);

@@ -1,4 +1,5 @@
-/* pidfile.c - locked pid file. */
+/* pidfile.c - the locked pid file: acquire and release for the server,
+ * reading for the CLI (which must tell "not running" from "cannot tell"). */
 #include "server/pidfile.h"
 
 #include <errno.h>
@@ -9,66 +10,88 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-static int read_pid(int fd) {
-  char buf[32];
-  ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
-  if (n <= 0) return 0;
-  buf[n] = '\0';
-  long pid = strtol(buf, NULL, 10);
-  return pid > 0 && pid < (1L << 30) ? (int)pid : 0;
+char *pidfile_path(const char *workspace, char *buf, size_t n) {
+  size_t len = strlen(workspace);
+  while (len > 1 && workspace[len - 1] == '/') len--;
+  int w = snprintf(buf, n, "%.*s/server.pid", (int)len, workspace);
+  if ((w < 0 || (size_t)w >= n) && n > 0) buf[0] = '\0';
+  return buf;
 }
 
-int pidfile_owner(const char *path) {
+/* A positive number after prefix at the start of a line of text, or 0. */
+static int field(const char *text, const char *prefix, long max) {
+  size_t n = strlen(prefix);
+  for (const char *line = text; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+    if (strncmp(line, prefix, n) != 0) continue;
+    long v = strtol(line + n, NULL, 10);
+    return v > 0 && v <= max ? (int)v : 0;
+  }
+  return 0;
+}
+
+static void parse(const char *text, pidfile_info *info) {
+  long pid = strtol(text, NULL, 10);
+  info->pid = pid > 0 && pid < (1L << 30) ? (int)pid : 0;
+  info->port = field(text, "port ", 65535);
+  info->admin_ui_port = field(text, "admin_ui_port ", 65535);
+}
+
+hiro_err pidfile_read(const char *path, pidfile_info *info, char *err, size_t errlen) {
+  memset(info, 0, sizeof *info);
   int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) return 0;
-  int pid = 0;
-  if (flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK) pid = read_pid(fd);
+  if (fd < 0 && errno == ENOENT) return HIRO_OK;
+  if (fd < 0) {
+    hiro_set_err(err, errlen, "cannot read %s: %s", path,
+                 errno == ELOOP ? "is a symbolic link" : strerror(errno));
+    return HIRO_EIO;
+  }
+  /* Our shared lock succeeds only when no server holds the exclusive one. */
+  if (flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK) {
+    char buf[128];
+    ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+    buf[n > 0 ? n : 0] = '\0';
+    parse(buf, info);
+  }
   close(fd); /* also drops a shared lock we may have taken */
-  return pid;
+  return HIRO_OK;
 }
 
-int pidfile_acquire(const char *path, char *err, size_t errlen) {
+int pidfile_acquire(const char *path, hiro_err *why, char *err, size_t errlen) {
+  *why = HIRO_EIO;
   int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
   if (fd < 0) {
-    snprintf(err, errlen, "cannot open %s: %s%s", path, strerror(errno),
-             errno == ELOOP ? " (refusing to follow a symlink)" : "");
+    hiro_set_err(err, errlen, "cannot open %s: %s%s", path, strerror(errno),
+                 errno == ELOOP ? " (refusing to follow a symlink)" : "");
     return -1;
   }
   if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    int pid = read_pid(fd);
-    snprintf(err, errlen, "a server is already running in this workspace (pid %d)", pid);
+    char buf[128];
+    ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+    buf[n > 0 ? n : 0] = '\0';
+    pidfile_info info;
+    parse(buf, &info);
+    hiro_set_err(err, errlen, "a server is already running in this workspace (pid %d)", info.pid);
+    *why = HIRO_EBUSY;
     close(fd);
     return -1;
   }
   char buf[32];
   int n = snprintf(buf, sizeof buf, "%d\n", (int)getpid());
   if (ftruncate(fd, 0) != 0 || pwrite(fd, buf, (size_t)n, 0) != n) {
-    snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+    hiro_set_err(err, errlen, "cannot write %s: %s", path, strerror(errno));
     close(fd);
     return -1;
   }
   return fd;
 }
 
-void pidfile_set_port(int fd, int port) {
-  char buf[64];
+void pidfile_set_ports(int fd, int port, int admin_ui_port) {
+  char buf[96];
   int n = snprintf(buf, sizeof buf, "%d\nport %d\n", (int)getpid(), port);
-  if (ftruncate(fd, 0) != 0 || pwrite(fd, buf, (size_t)n, 0) != n) { /* the CLI falls back to config.json */
+  if (admin_ui_port > 0)
+    n += snprintf(buf + n, sizeof buf - (size_t)n, "admin_ui_port %d\n", admin_ui_port);
+  if (ftruncate(fd, 0) != 0 || pwrite(fd, buf, (size_t)n, 0) != n) { /* only a hint is lost */
   }
-}
-
-int pidfile_port(const char *path) {
-  if (!pidfile_owner(path)) return 0;
-  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) return 0;
-  char buf[64];
-  ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
-  close(fd);
-  if (n <= 0) return 0;
-  buf[n] = '\0';
-  const char *line = strstr(buf, "\nport ");
-  long port = line ? strtol(line + 6, NULL, 10) : 0;
-  return port > 0 && port < 65536 ? (int)port : 0;
 }
 
 void pidfile_release(const char *path, int fd) {

@@ -36,6 +36,7 @@ typedef struct {
   channels *chans;
   api_context api;
   http_listener *rest, *admin;
+  hiro_err fail; /* why start-up failed: HIRO_EBUSY when another server runs */
 } server;
 
 static void report(int fd, const char *kind, const char *text) {
@@ -71,14 +72,8 @@ static bool load_config(server *s, const server_options *opt, char *err, size_t 
   if (config_load(opt->workspace, &s->cfg, err, errlen) != HIRO_OK) return false;
   config_apply_env(&s->cfg);
   if (opt->port > 0) s->cfg.http_port = opt->port;
-  if (!http_host_is_loopback(s->cfg.http_host) && !s->cfg.api_token) {
-    snprintf(err, errlen,
-             "http_host %s is not a loopback address: refusing to start without an api_token "
-             "in config.json",
-             s->cfg.http_host);
-    return false;
-  }
-  return true;
+  if (opt->admin_ui_port > 0) s->cfg.admin_ui_port = opt->admin_ui_port;
+  return true; /* config_load refuses a non-loopback http_host without api_token */
 }
 
 static bool open_store(server *s, const char *workspace, char *err, size_t errlen) {
@@ -129,7 +124,8 @@ static bool start_listeners(server *s, const server_options *opt, char *url, siz
   http_endpoint rest = {HTTP_REST, s->cfg.http_host, "http_host", s->cfg.http_port, port_key};
   if (http_listen(&rest, &s->api, &s->rest, err, errlen) != HIRO_OK) return false;
   format_url(url, url_len, s->cfg.http_host, s->cfg.http_port);
-  pidfile_set_port(s->pid_fd, s->cfg.http_port);
+  pidfile_set_ports(s->pid_fd, s->cfg.http_port,
+                    s->cfg.admin_ui_enabled ? s->cfg.admin_ui_port : 0);
   if (!s->cfg.admin_ui_enabled) return true;
   /* The dashboard has no login: it always stays on loopback. */
   http_endpoint admin = {HTTP_ADMIN_UI, "127.0.0.1", NULL, s->cfg.admin_ui_port, "admin_ui_port"};
@@ -145,8 +141,8 @@ static bool start_parts(server *s, const server_options *opt, char *url, size_t 
     snprintf(err, errlen, "cannot create workspace %s: %s", opt->workspace, strerror(errno));
     return false;
   }
-  snprintf(s->pid_path, sizeof s->pid_path, "%s/server.pid", opt->workspace);
-  s->pid_fd = pidfile_acquire(s->pid_path, err, errlen);
+  pidfile_path(opt->workspace, s->pid_path, sizeof s->pid_path);
+  s->pid_fd = pidfile_acquire(s->pid_path, &s->fail, err, errlen);
   if (s->pid_fd < 0) return false;
   s->plat = platform_open(PLATFORM_PROC_ROOT, PLATFORM_SYS_ROOT);
   if (!s->plat) {
@@ -197,7 +193,7 @@ int server_run(const server_options *opt, int ready_fd) {
   if (!start_parts(&s, opt, url, sizeof url, err, sizeof err)) {
     log_error("start-up failed: %s", err);
     server_teardown(&s); /* before reporting: the starter then sees no pid file */
-    report(ready_fd, "ERR", err);
+    report(ready_fd, s.fail == HIRO_EBUSY ? "BUSY" : "ERR", err);
     if (ready_fd >= 0) close(ready_fd);
     return 1;
   }

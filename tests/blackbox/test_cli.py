@@ -365,10 +365,19 @@ class StubServerTest(WorkspaceTest):
         self.addCleanup(self.httpd.shutdown)
 
     def test_503_means_disabled(self):
+        self.addCleanup(setattr, StubHandler, "status", StubHandler.status)
+        StubHandler.status = dict(StubHandler.status, enabled=False)
         p = self.ws.cli("metrics", "show")
         self.assertEqual(p.returncode, 1)
         self.assertIn("metrics collection is disabled", p.stderr)
         self.assertIn("hirocli metrics configure --enable", p.stderr)
+
+    def test_503_while_enabled_means_starting(self):
+        # Enabled but no snapshot yet: "starting", after waiting a moment for one.
+        p = self.ws.cli("metrics", "show")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("metrics collection is starting", p.stderr)
+        self.assertNotIn("disabled", p.stderr)
 
     def test_error_body_is_reported(self):
         p = self.ws.cli("metrics", "history", "--minutes", "2", "--agg", "max")

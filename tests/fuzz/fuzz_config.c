@@ -112,10 +112,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   cJSON *changes = cJSON_CreateObject();
   cJSON_AddNumberToObject(changes, "metrics_interval", 5);
   cJSON_AddBoolToObject(changes, "metrics_enabled", true);
-  char report[512];
+  cJSON *report = cJSON_CreateObject();
   err[0] = '\0';
-  if (config_update(config_fuzz_update_ws, changes, report, sizeof report, err, sizeof err) ==
-      HIRO_OK) {
+  if (config_update(config_fuzz_update_ws, changes, report, err, sizeof err) == HIRO_OK) {
     /* The rewrite was validated before it replaced the file: it must load. */
     if (config_load(config_fuzz_update_ws, &cfg, err, sizeof err) != HIRO_OK) {
       fprintf(stderr, "fuzz_config: rewritten config.json does not load: %s\n", err);
@@ -128,5 +127,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     abort();
   }
   cJSON_Delete(changes);
+  cJSON_Delete(report);
   return 0;
 }

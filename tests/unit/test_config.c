@@ -134,7 +134,7 @@ static void test_missing_file_gives_defaults(void **state) {
 
   assert_int_equal(config_load("", &cfg, err, sizeof err), HIRO_EINVAL);
   assert_contains(err, "workspace path is empty");
-  assert_int_equal(config_update("", NULL, NULL, 0, err, sizeof err), HIRO_EINVAL);
+  assert_int_equal(config_update("", NULL, NULL, err, sizeof err), HIRO_EINVAL);
   drop_ws(ws);
 }
 
@@ -426,6 +426,7 @@ static void test_env_overrides(void **state) {
   FILE *logf = tmpfile();
   assert_non_null(logf);
   log_set_output(logf);
+  log_set_level(LOG_INFO); /* this test reads what is logged */
   for (size_t i = 0; i < 4; i++) {
     cfg.metrics_enabled = cfg.admin_ui_enabled = false;
     setenv("HIRO_METRICS", yes[i], 1);
@@ -465,6 +466,7 @@ static void test_env_overrides(void **state) {
   assert_contains(logged, "ignoring HIRO_METRICS=maybe: expected");
   assert_contains(logged, "ignoring HIRO_ADMIN_UI=2: expected");
   log_set_output(NULL);
+  log_set_level(LOG_ERROR);
   fclose(logf);
   config_free(&cfg);
 
@@ -477,12 +479,22 @@ static void test_env_overrides(void **state) {
 
 /* ---- config_update ---- */
 
+/* config_update with the report rendered as "key: old -> new" lines. */
 static hiro_err update(const char *ws, const char *changes_json, char *report, size_t report_len,
                        char *err, size_t errlen) {
-  cJSON *changes = cJSON_Parse(changes_json);
+  cJSON *changes = cJSON_Parse(changes_json), *changed = cJSON_CreateObject();
   assert_non_null(changes);
-  hiro_err rc = config_update(ws, changes, report, report_len, err, errlen);
+  hiro_err rc = config_update(ws, changes, changed, err, errlen);
+  size_t used = 0;
+  if (report && report_len) report[0] = '\0';
+  for (const cJSON *c = changed->child; c && report; c = c->next) {
+    char was[256], now[256];
+    config_describe_value(cJSON_GetObjectItemCaseSensitive(c, "old"), was, sizeof was);
+    config_describe_value(cJSON_GetObjectItemCaseSensitive(c, "new"), now, sizeof now);
+    used += (size_t)snprintf(report + used, report_len - used, "%s: %s -> %s\n", c->string, was, now);
+  }
   cJSON_Delete(changes);
+  cJSON_Delete(changed);
   return rc;
 }
 
@@ -509,14 +521,15 @@ static void test_update_keeps_unknown_keys_and_order(void **state) {
                             "    \"a\": [1, 2.25, \"q\\\"\"],\n"
                             "    \"b\": {}\n"
                             "  },\n"
-                            "  \"metrics_retention\": { \"raw_hours\": 5, \"extra\": true },\n"
-                            "  \"channels\": [\n"
-                            "    {\n"
+                            "  \"metrics_retention\": {\n"
+                            "    \"raw_hours\": 5,\n"
+                            "    \"extra\": true\n"
+                            "  },\n"
+                            "  \"channels\": [{\n"
                             "      \"name\": \"x\",\n"
                             "      \"command\": [\"y\"],\n"
                             "      \"note\": \"keep\"\n"
-                            "    }\n"
-                            "  ],\n"
+                            "    }],\n"
                             "  \"alpha\": null,\n"
                             "  \"metrics_enabled\": true,\n"
                             "  \"metrics_interval\": 2.5\n"
@@ -637,8 +650,8 @@ static void test_update_reports_only_changes(void **state) {
                                "\"command\": [\"/x\"]}]}",
                           report, sizeof report, err, sizeof err),
                    HIRO_OK);
-  assert_string_equal(report, "api_token: null -> \"tok\"\n"
-                              "channels: [] -> [{ \"name\": \"d\", \"command\": [\"/x\"] }]\n");
+  assert_string_equal(report, "api_token: null -> \"(set)\"\n" /* the token is never shown */
+                              "channels: [] -> [{\"name\":\"d\",\"command\":[\"/x\"]}]\n");
   drop_ws(ws);
 }
 
@@ -667,6 +680,164 @@ static void test_update_refuses_symlink(void **state) {
   drop_ws(ws);
 }
 
+/* ---- warnings, limits and cross-key rules ---- */
+
+static bool has_warning(const hiro_config *cfg, const char *a, const char *b) {
+  for (size_t i = 0; i < cfg->n_warnings; i++)
+    if (strstr(cfg->warnings[i], a) && (!b || strstr(cfg->warnings[i], b))) return true;
+  return false;
+}
+
+static void test_unknown_keys_warn_with_suggestion(void **state) {
+  char *ws = make_ws();
+  write_config(ws, "{\"metrics_enabeld\": true, \"metrics_retention\": {\"raw_hour\": 5},"
+                   " \"_comment\": \"mine\", \"zzzzzz\": 1,"
+                   " \"channels\": [{\"name\": \"a\", \"command\": [\"/bin/true\"], \"restat\": false}]}");
+  hiro_config cfg;
+  char err[512] = "";
+  assert_int_equal(config_load(ws, &cfg, err, sizeof err), HIRO_OK);
+  assert_false(cfg.metrics_enabled); /* ignored, not guessed */
+  assert_true(has_warning(&cfg, "unknown key \"metrics_enabeld\"", "did you mean \"metrics_enabled\"?"));
+  assert_true(has_warning(&cfg, "unknown key \"metrics_retention.raw_hour\"",
+                          "did you mean \"raw_hours\"?"));
+  assert_true(has_warning(&cfg, "unknown key \"channels[0].restat\"", "did you mean \"restart\"?"));
+  assert_true(has_warning(&cfg, "unknown key \"zzzzzz\" is ignored", NULL));
+  assert_false(has_warning(&cfg, "zzzzzz", "did you mean"));
+  assert_false(has_warning(&cfg, "_comment", NULL)); /* '_' keys are the user's own */
+  assert_int_equal(cfg.n_warnings, 4);
+  config_free(&cfg);
+  assert_null(cfg.warnings);
+  drop_ws(ws);
+}
+
+static void test_channel_limits_and_reserved_name(void **state) {
+  char *ws = make_ws();
+  hiro_config cfg;
+  char err[512] = "";
+  write_config(ws, "{\"channels\": [{\"name\": \"server\", \"command\": [\"/bin/true\"]}]}");
+  assert_int_equal(config_load(ws, &cfg, err, sizeof err), HIRO_EINVAL);
+  assert_contains(err, "key \"channels[0].name\": \"server\" is reserved");
+  assert_non_null(config_channel_name_error("server"));
+  assert_null(config_channel_name_error("servers"));
+
+  /* One more than the collector samples: refused, not run half-visible. */
+  size_t cap = 64 + (CONFIG_MAX_CHANNELS + 1) * 48;
+  char *text = malloc(cap);
+  for (int total = CONFIG_MAX_CHANNELS; total <= CONFIG_MAX_CHANNELS + 1; total++) {
+    size_t used = (size_t)snprintf(text, cap, "{\"channels\": [");
+    for (int i = 0; i < total; i++)
+      used += (size_t)snprintf(text + used, cap - used, "%s{\"name\": \"p%d\", \"command\": [\"/bin/true\"]}",
+                               i ? "," : "", i);
+    snprintf(text + used, cap - used, "]}");
+    write_config(ws, text);
+    hiro_err rc = config_load(ws, &cfg, err, sizeof err);
+    if (total == CONFIG_MAX_CHANNELS) {
+      assert_int_equal(rc, HIRO_OK);
+      assert_int_equal(cfg.n_channels, CONFIG_MAX_CHANNELS);
+      config_free(&cfg);
+    } else {
+      assert_int_equal(rc, HIRO_EINVAL);
+      assert_contains(err, "has 1025 entries; at most 1024 channel plugins are supported");
+    }
+  }
+  free(text);
+  drop_ws(ws);
+}
+
+static void test_commands_resolved_and_checked(void **state) {
+  char *ws = make_ws();
+  write_config(ws, "{\"channels\": [{\"name\": \"rel\", \"command\": [\"bin/plugin\", \"x/y\"]},"
+                   " {\"name\": \"abs\", \"command\": [\"/bin/true\"]},"
+                   " {\"name\": \"path\", \"command\": [\"sh\", \"-c\", \"true\"]},"
+                   " {\"name\": \"gone\", \"command\": [\"no-such-program-xyz\"]},"
+                   " {\"name\": \"dir\", \"command\": [\"/tmp\"]}]}");
+  hiro_config cfg;
+  char err[512] = "", expect[PATH_MAX];
+  assert_int_equal(config_load(ws, &cfg, err, sizeof err), HIRO_OK);
+  snprintf(expect, sizeof expect, "%s/bin/plugin", ws);
+  assert_string_equal(cfg.channels[0].argv[0], expect); /* relative to the workspace */
+  assert_string_equal(cfg.channels[0].argv[1], "x/y");  /* arguments stay as written */
+  assert_true(has_warning(&cfg, "channel \"rel\": command", "does not exist"));
+  assert_false(has_warning(&cfg, "\"abs\"", NULL));
+  assert_false(has_warning(&cfg, "\"path\"", NULL));
+  assert_true(has_warning(&cfg, "channel \"gone\"", "is not found in PATH"));
+  assert_true(has_warning(&cfg, "channel \"dir\"", "is a directory"));
+  config_free(&cfg);
+  drop_ws(ws);
+}
+
+static void test_host_rules(void **state) {
+  static const struct {
+    const char *host, *token, *error; /* error NULL: accepted */
+  } cases[] = {
+      {"999.1.1.1", NULL, "is not a valid IPv4 address"},
+      {"1.2.3", NULL, "is not a valid IPv4 address"},
+      {"::zz", NULL, "is not a valid IPv6 address"},
+      {"bad_host!", NULL, "is not an IP address or a host name"},
+      {"-x.example", NULL, "is not an IP address or a host name"},
+      {"0.0.0.0", NULL, "is not a loopback address"},
+      {"10.1.2.3", NULL, "api_token"},
+      {"0.0.0.0", "\"t\"", NULL},
+      {"localhost", NULL, NULL},
+      {"127.0.0.2", NULL, NULL},
+      {"::1", NULL, NULL},
+      {"build-01.example.net", "\"t\"", NULL},
+  };
+  char *ws = make_ws();
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char text[256], err[512] = "";
+    snprintf(text, sizeof text, "{\"http_host\": \"%s\", \"api_token\": %s}", cases[i].host,
+             cases[i].token ? cases[i].token : "null");
+    write_config(ws, text);
+    hiro_config cfg;
+    hiro_err rc = config_load(ws, &cfg, err, sizeof err);
+    if (!cases[i].error) {
+      if (rc != HIRO_OK) fail_msg("case %zu (%s) refused: %s", i, cases[i].host, err);
+      config_free(&cfg);
+      continue;
+    }
+    if (rc != HIRO_EINVAL) fail_msg("case %zu (%s) accepted", i, cases[i].host);
+    assert_contains(err, "key \"http_host\"");
+    assert_contains(err, cases[i].error);
+  }
+  drop_ws(ws);
+}
+
+static void test_update_merges_objects_and_hides_the_token(void **state) {
+  char *ws = make_ws();
+  write_config(ws, "{\"metrics_retention\": {\"minute_days\": 7, \"extra\": 1}, \"api_token\": \"old\"}");
+  char report[512], err[512] = "";
+  assert_int_equal(update(ws, "{\"metrics_retention\": {\"raw_hours\": 5}, \"api_token\": \"new\"}",
+                          report, sizeof report, err, sizeof err),
+                   HIRO_OK);
+  assert_string_equal(report, "metrics_retention.raw_hours: 48 -> 5\n"
+                              "api_token: \"(set)\" -> \"(set)\"\n");
+  hiro_config cfg;
+  assert_int_equal(config_load(ws, &cfg, err, sizeof err), HIRO_OK);
+  assert_true(cfg.retention_raw_hours == 5);
+  assert_true(cfg.retention_minute_days == 7); /* the sibling is kept */
+  assert_string_equal(cfg.api_token, "new");
+  config_free(&cfg);
+  char *text = read_all(ws_file(ws, "config.json"));
+  assert_contains(text, "\"extra\": 1");
+  free(text);
+  assert_int_equal(update(ws, "{\"metrics_retention\": {\"raw_hourz\": 5}}", report, sizeof report,
+                          err, sizeof err),
+                   HIRO_EINVAL);
+  assert_contains(err, "key \"metrics_retention.raw_hourz\": unknown key");
+  drop_ws(ws);
+}
+
+static void test_env_warning_is_kept(void **state) {
+  hiro_config cfg;
+  config_defaults(&cfg, "/nonexistent-ws");
+  setenv("HIRO_METRICS", "maybe", 1);
+  config_apply_env(&cfg);
+  unsetenv("HIRO_METRICS");
+  assert_true(has_warning(&cfg, "ignoring HIRO_METRICS=maybe", NULL));
+  config_free(&cfg);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_missing_file_gives_defaults),
@@ -683,6 +854,13 @@ int main(void) {
       cmocka_unit_test(test_update_rejects_invalid_result),
       cmocka_unit_test(test_update_reports_only_changes),
       cmocka_unit_test(test_update_refuses_symlink),
+      cmocka_unit_test(test_unknown_keys_warn_with_suggestion),
+      cmocka_unit_test(test_channel_limits_and_reserved_name),
+      cmocka_unit_test(test_commands_resolved_and_checked),
+      cmocka_unit_test(test_host_rules),
+      cmocka_unit_test(test_update_merges_objects_and_hides_the_token),
+      cmocka_unit_test(test_env_warning_is_kept),
   };
+  log_set_level(LOG_ERROR); /* the warnings are checked in the config, not on stderr */
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -146,7 +146,7 @@ static void test_bad_args(void **state) {
   } cases[] = {
       {{NULL}, "--db PATH is required"},
       {{"--db", NULL}, "--db needs a value"},
-      {{"--db", "", NULL}, "empty path"},
+      {{"--db", "", NULL}, "--db needs a non-empty value"},
       {{"--db", "x", "--from", "2026-11-28", "--to", "2026-11-27", NULL}, "is after --to"},
       {{"--db", "x", "--from", "1", "--last", "1h", NULL}, "cannot be combined"},
       {{"--db", "x", "--last", "7", NULL}, "--last: cannot read '7'"},
@@ -160,7 +160,7 @@ static void test_bad_args(void **state) {
       {{"--db", "x", "extra", NULL}, "unexpected argument 'extra'"},
       {{"--db", "x", "-x", NULL}, "unknown option '-x'"},
       {{"--db", "x", "--verbose=1", NULL}, "takes no value"},
-      {{"--db", "x", "-o", "", NULL}, "empty file name"},
+      {{"--db", "x", "-o", "", NULL}, "-o needs a non-empty value"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     char *argv[10] = {"hiro-metrics-export"};
