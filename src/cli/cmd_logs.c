@@ -25,8 +25,9 @@ static const opt_spec logs_options[L_COUNT] = {
     [L_FOLLOW] = {"--follow", OPT_FLAG, NULL,
                   "keep printing lines as they are written (Ctrl-C to stop)", 0, 0, 0, NULL,
                   "-f"},
-    [L_LINES] = {"--lines", OPT_INT, "N", "print the last N lines (default 100; 0: all)", 0,
-                 1e9, 0, NULL, "-n"},
+    [L_LINES] = {"--lines", OPT_INT, "N",
+                 "print the last N lines first (default 100; 0 with --follow:\n"
+                 "only what comes)", 0, 1e9, 0, NULL, "-n"},
     [L_PLUGIN] = {"--plugin", OPT_STRING, "NAME",
                   "only the lines of channel plugin NAME: its output and what the\n"
                   "server says about it",
@@ -63,18 +64,14 @@ static bool line_matches(const char *line, const char *plugin) {
   return false;
 }
 
-/* Print the last `keep` matching lines of f (0: all); leaves f at its end. */
+/* Print the last `keep` matching lines of f; leaves f at its end. */
 static void print_tail(FILE *f, size_t keep, const char *plugin) {
   char **ring = keep ? xcalloc(keep, sizeof *ring) : NULL;
   size_t seen = 0;
   char *line = NULL;
   size_t cap = 0;
   while (getline(&line, &cap, f) > 0) {
-    if (!line_matches(line, plugin)) continue;
-    if (!keep) {
-      fputs(line, stdout);
-      continue;
-    }
+    if (!keep || !line_matches(line, plugin)) continue;
     free(ring[seen % keep]);
     ring[seen++ % keep] = xstrdup(line);
   }

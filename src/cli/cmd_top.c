@@ -193,8 +193,10 @@ static void process_table(strbuf *out, const cJSON *history, const cJSON *latest
     if (cJSON_IsString(name)) rows[used++] = (row){name->valuestring, c, 0, 0};
   }
   for (int i = 0; i < used; i++) {
-    rows[i].cpu = num(rows[i].latest, "cpu_percent");
-    rows[i].rss = num(rows[i].latest, "rss_bytes");
+    /* An exited plugin has no figures: shown as "-", sorted last. */
+    bool alive = i == 0 || cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rows[i].latest, "alive"));
+    rows[i].cpu = alive ? num(rows[i].latest, "cpu_percent") : NAN;
+    rows[i].rss = alive ? num(rows[i].latest, "rss_bytes") : NAN;
   }
   qsort(rows + 1, (size_t)used - 1, sizeof *rows, compare_rows); /* the server stays first */
   int spark = cols - 62;
@@ -205,10 +207,10 @@ static void process_table(strbuf *out, const cJSON *history, const cJSON *latest
     const cJSON *p = rows[i].latest;
     const cJSON *alive = cJSON_GetObjectItemCaseSensitive(p, "alive");
     char pid[24], cpu[24], rss[32], threads[24];
-    snprintf(pid, sizeof pid, isnan(num(p, "pid")) ? "-" : "%.0f", num(p, "pid"));
+    double threads_n = isnan(rows[i].cpu) ? NAN : num(p, "num_threads");
+    snprintf(pid, sizeof pid, !(num(p, "pid") > 0) ? "-" : "%.0f", num(p, "pid"));
     snprintf(cpu, sizeof cpu, isnan(rows[i].cpu) ? "-" : "%.1f", rows[i].cpu);
-    snprintf(threads, sizeof threads, isnan(num(p, "num_threads")) ? "-" : "%.0f",
-             num(p, "num_threads"));
+    snprintf(threads, sizeof threads, isnan(threads_n) ? "-" : "%.0f", threads_n);
     if (isnan(rows[i].rss)) snprintf(rss, sizeof rss, "-");
     else fmt_bytes(rows[i].rss, rss, sizeof rss);
     sb_printf(out, "%-20.20s %8s %5s %7s %10s %7s  ", rows[i].name, pid,

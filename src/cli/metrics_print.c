@@ -282,7 +282,10 @@ static void copy_field(cJSON *entry, const char *to, const cJSON *obj, const cha
 static void set_state(cJSON *entry) {
   const cJSON *alive = cJSON_GetObjectItemCaseSensitive(entry, "alive");
   if (cJSON_GetObjectItemCaseSensitive(entry, "state") || !cJSON_IsBool(alive)) return;
-  cJSON_AddStringToObject(entry, "state", cJSON_IsTrue(alive) ? "running" : "exited");
+  bool started = num(entry, "pid") > 0; /* a plugin that never ran has no pid */
+  cJSON_AddStringToObject(entry, "state", cJSON_IsTrue(alive) ? "running"
+                                          : started           ? "exited"
+                                                              : "not started");
 }
 
 cJSON *metrics_plugin_list(const cJSON *status, const cJSON *snapshot) {
@@ -341,7 +344,7 @@ void metrics_print_plugins(const cJSON *list, bool metrics_on) {
     table_row(t);
     table_cell(t, "%s", cJSON_IsString(name) ? name->valuestring : "?");
     table_cell(t, "%s", cJSON_IsString(state) ? state->valuestring : "-");
-    table_cell(t, "%s", fmt_num(num(p, "pid"), "%.0f", pid, sizeof pid));
+    table_cell(t, "%s", fmt_num(num(p, "pid") > 0 ? num(p, "pid") : NAN, "%.0f", pid, sizeof pid));
     table_cell(t, "%s", fmt_num(num(p, "restarts"), "%.0f", restarts, sizeof restarts));
     table_cell(t, "%s", fmt_duration(num(p, "uptime_seconds"), uptime, sizeof uptime));
     table_cell(t, "%s", fmt_num(num(p, "last_exit"), "%.0f", last, sizeof last));

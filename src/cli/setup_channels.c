@@ -159,14 +159,17 @@ static bool add_channels(cJSON *channels, const setup_channel_edits *e, char *wh
     cJSON *command = parse_spec(e->add[i], name, sizeof name, why, whylen);
     if (!command) return false;
     cJSON *entry = find_channel(channels, name);
-    if (!entry || !cJSON_IsObject(entry)) {
+    if (entry && cJSON_GetObjectItemCaseSensitive(entry, "command")) {
+      cJSON_ReplaceItemInObjectCaseSensitive(entry, "command", command); /* keeps its place */
+    } else if (entry) {
+      cJSON_AddItemToObject(entry, "command", command);
+    } else {
       entry = cJSON_CreateObject();
       cJSON_AddStringToObject(entry, "name", name);
+      cJSON_AddItemToObject(entry, "command", command);
       cJSON_AddBoolToObject(entry, "restart", true);
       cJSON_AddItemToArray(channels, entry);
     }
-    cJSON_DeleteItemFromObjectCaseSensitive(entry, "command");
-    cJSON_AddItemToObject(entry, "command", command);
   }
   return true;
 }

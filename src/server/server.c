@@ -113,12 +113,13 @@ static bool start_listeners(server *s, const server_options *opt, char *url, siz
   s->api.api_token = s->cfg.api_token;
   s->api.token_for_reads = !http_host_is_loopback(s->cfg.http_host);
   const char *port_key = opt->port > 0 ? "--port" : "http_port";
+  const char *admin_key = opt->admin_ui_port > 0 ? "--admin-ui-port" : "admin_ui_port";
   /* Said up front: binding would only report "in use" without the why. */
   if (s->cfg.admin_ui_enabled && s->cfg.admin_ui_port == s->cfg.http_port) {
     snprintf(err, errlen,
-             "admin UI listener: cannot bind 127.0.0.1:%d (admin_ui_port): port already used by "
+             "admin UI listener: cannot bind 127.0.0.1:%d (%s): port already used by "
              "the REST API (%s)",
-             s->cfg.admin_ui_port, port_key);
+             s->cfg.admin_ui_port, admin_key, port_key);
     return false;
   }
   http_endpoint rest = {HTTP_REST, s->cfg.http_host, "http_host", s->cfg.http_port, port_key};
@@ -128,7 +129,7 @@ static bool start_listeners(server *s, const server_options *opt, char *url, siz
                     s->cfg.admin_ui_enabled ? s->cfg.admin_ui_port : 0);
   if (!s->cfg.admin_ui_enabled) return true;
   /* The dashboard has no login: it always stays on loopback. */
-  http_endpoint admin = {HTTP_ADMIN_UI, "127.0.0.1", NULL, s->cfg.admin_ui_port, "admin_ui_port"};
+  http_endpoint admin = {HTTP_ADMIN_UI, "127.0.0.1", NULL, s->cfg.admin_ui_port, admin_key};
   if (http_listen(&admin, &s->api, &s->admin, err, errlen) != HIRO_OK) return false;
   log_info("admin UI at http://127.0.0.1:%d/metrics", s->cfg.admin_ui_port);
   return true;
