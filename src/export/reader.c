@@ -222,7 +222,7 @@ static void build_sql(export_table table, int res, export_agg agg, char *sql, si
   const char *tier = res == EXPORT_RES_1M ? "1m" : "1h";
   if (res == EXPORT_RES_RAW) {
     if (table == EXPORT_TABLE_SYSTEM)
-      ADD("SELECT r.ts_ms, 1");
+      ADD("SELECT r.ts_ms, 1, r.%s", model_sys_columns[MODEL_SYS_INTERVAL].db);
     else
       ADD("SELECT r.ts_ms, 1, n.kind, n.name, p.pid");
     for (size_t i = 0; i < ncols; i++) ADD(", r.%s", cols[i].db);
@@ -234,7 +234,7 @@ static void build_sql(export_table table, int res, export_agg agg, char *sql, si
           " AND (?3 IS NULL OR n.name = ?3) ORDER BY r.ts_ms, r.process_id");
   } else {
     if (table == EXPORT_TABLE_SYSTEM)
-      ADD("SELECT r.bucket * 1000, r.n");
+      ADD("SELECT r.bucket * 1000, r.n, r.%s_avg * r.n", model_sys_columns[MODEL_SYS_INTERVAL].db);
     else
       ADD("SELECT r.bucket * 1000, r.n, n.kind, n.name, r.pid");
     for (size_t i = 0; i < ncols; i++) ADD(", r.%s_%s", cols[i].db, agg_suffix[agg]);
@@ -252,7 +252,8 @@ static bool write_header(FILE *f, export_table table) {
   const model_column *cols = table == EXPORT_TABLE_SYSTEM ? model_sys_columns : model_proc_columns;
   size_t ncols = table == EXPORT_TABLE_SYSTEM ? MODEL_SYS_COLUMNS : MODEL_PROC_COLUMNS;
   fputs("time,timestamp,samples", f);
-  if (table == EXPORT_TABLE_PROCESSES) fputs(",kind,name,pid", f);
+  /* seconds: what the row covers (raw: its interval), for exact amounts. */
+  fputs(table == EXPORT_TABLE_PROCESSES ? ",kind,name,pid" : ",seconds", f);
   for (size_t i = 0; i < ncols; i++) fprintf(f, ",%s", cols[i].name);
   return fputs(CSV_EOL, f) != EOF;
 }
@@ -315,7 +316,11 @@ static void write_row(FILE *f, sqlite3_stmt *st, export_table table, bool raw, t
   memcpy(p, tc->text, tc->len);
   p += tc->len;
   p = csv_put_int(p, (int64_t)sqlite3_column_int64(st, 1));
-  int col = 2;
+  int col = 3;
+  if (table == EXPORT_TABLE_SYSTEM) {
+    *p++ = ',';
+    p = put_value(p, st, 2, MODEL_X100);
+  }
   const model_column *cols = model_sys_columns;
   size_t ncols = MODEL_SYS_COLUMNS;
   if (table == EXPORT_TABLE_PROCESSES) {

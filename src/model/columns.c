@@ -4,6 +4,7 @@
 
 #include <limits.h>
 #include <math.h>
+#include <string.h>
 
 /* The field's C type, derived from its declaration so a row cannot misread it. */
 #define CTYPE_OF(expr) \
@@ -112,6 +113,11 @@ int64_t model_stored(const void *base, const model_column *c) {
   case MODEL_F64: return scaled(*(const double *)p, scale_factor(c->scale));
   }
   return 0;
+}
+
+bool model_is_rate(const model_column *c) {
+  size_t n = strlen(c->unit);
+  return n >= 2 && strcmp(c->unit + n - 2, "/s") == 0;
 }
 
 double model_unscale(const model_column *c, double stored) {

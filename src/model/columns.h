@@ -259,6 +259,9 @@ int64_t model_stored(const void *base, const model_column *c);
 /* Set the figure from a stored value (a rollup average may be fractional):
  * the inverse of model_stored, rounding to the field's type. */
 void model_set_stored(void *base, const model_column *c, double stored);
+/* Whether the figure is a rate (its unit ends in "/s"): rate x interval is an
+ * amount (bytes, packets), which rollups also keep summed (<db>_total). */
+bool model_is_rate(const model_column *c);
 /* A stored value in model units (x100 -> percent, KiB -> bytes). */
 double model_unscale(const model_column *c, double stored);
 

@@ -19,6 +19,8 @@ static const char *const meta_keys[TIERS] = {"rollup_1m_ms", "rollup_1h_ms"};
 /* ---- SQL text, built once from the column tables of model/columns.h
  * (identifiers only: every value is bound) ---- */
 
+/* Columns: bucket, the group counts, avg/min/max of every figure, then the
+ * total (sum of value x interval) of every rate. */
 static void sys_column_list(strbuf *b, int tier) {
   sb_printf(b, "INSERT INTO system_%s(bucket", store_tier_suffix[tier]);
   for (int g = 0; g < MODEL_SYS_GROUPS; g++) sb_printf(b, ",%s", model_sys_groups[g].count_column);
@@ -26,7 +28,15 @@ static void sys_column_list(strbuf *b, int tier) {
     const char *c = model_sys_columns[i].db;
     sb_printf(b, ",%s_avg,%s_min,%s_max", c, c, c);
   }
+  for (int i = 0; i < SYS_FIELDS; i++)
+    if (model_is_rate(&model_sys_columns[i])) sb_printf(b, ",%s_total", model_sys_columns[i].db);
   sb_printf(b, ")");
+}
+
+static int rate_count(void) {
+  int n = 0;
+  for (int i = 0; i < SYS_FIELDS; i++) n += model_is_rate(&model_sys_columns[i]);
+  return n;
 }
 
 static void sys_merge(strbuf *b) {
@@ -47,6 +57,10 @@ static void sys_merge(strbuf *b) {
             c, c);
     sb_printf(b, ",%s_max=coalesce(max(%s_max,excluded.%s_max),%s_max,excluded.%s_max)", c, c, c,
             c, c);
+    /* Totals add up: a bucket written in parts stays the exact sum. */
+    if (model_is_rate(&model_sys_columns[i]))
+      sb_printf(b, ",%s_total=coalesce(%s_total+excluded.%s_total,%s_total,excluded.%s_total)", c,
+                c, c, c, c);
   }
 }
 
@@ -76,7 +90,8 @@ hiro_err store_rollup_prepare(store *s) {
   sb_init(&b, 4096);
     sys_column_list(&b, t);
     sb_printf(&b, " VALUES(?1");
-    for (int i = 0; i < MODEL_SYS_GROUPS + 3 * SYS_FIELDS; i++) sb_printf(&b, ",?%d", i + 2);
+    for (int i = 0; i < MODEL_SYS_GROUPS + 3 * SYS_FIELDS + rate_count(); i++)
+      sb_printf(&b, ",?%d", i + 2);
     sb_printf(&b, ")");
     sys_merge(&b);
     /* The merged n tells whether the row is new (n == ours): keeps the
@@ -148,6 +163,14 @@ static hiro_err flush_tier(store *s, int t) {
     sqlite3_bind_int64(st, first + 1 + 3 * i, a->min[i]);
     sqlite3_bind_int64(st, first + 2 + 3 * i, a->max[i]);
   }
+  int param = first + 3 * SYS_FIELDS;
+  for (int i = 0; i < SYS_FIELDS; i++) {
+    if (!model_is_rate(&model_sys_columns[i])) continue;
+    if (a->n[model_sys_columns[i].group] == 0)
+      sqlite3_bind_null(st, param++);
+    else
+      sqlite3_bind_double(st, param++, a->total[i]);
+  }
   int rc = sqlite3_step(st);
   if (rc == SQLITE_ROW && sqlite3_column_int64(st, 0) == a->n[MODEL_GROUP_ALWAYS])
     s->tx_rows_tier[t]++;
@@ -192,9 +215,13 @@ hiro_err store_rollup_add(store *s, int64_t ts_ms, const sys_row *sys, const int
     }
     if (ts_ms > ta->max_ts_ms) ta->max_ts_ms = ts_ms;
     sys_acc *a = &ta->sys;
+    /* Seconds the rates were measured over (stored x 100). */
+    double seconds = (double)sys->v[MODEL_SYS_INTERVAL] / 100.0;
     for (int i = 0; i < SYS_FIELDS; i++) {
       int g = model_sys_columns[i].group;
-      if (sys->present[g]) acc_add(&a->n[g], &a->sum[i], &a->min[i], &a->max[i], sys->v[i]);
+      if (!sys->present[g]) continue;
+      acc_add(&a->n[g], &a->sum[i], &a->min[i], &a->max[i], sys->v[i]);
+      a->total[i] += (double)sys->v[i] * seconds;
     }
     /* Counts last: acc_add uses them to spot the first sample. */
     for (int g = 0; g < MODEL_SYS_GROUPS; g++) a->n[g] += sys->present[g];
@@ -281,6 +308,11 @@ static hiro_err catch_up_tier(store *s, int t, int64_t since_ms, int64_t upto_ms
     const char *c = model_sys_columns[i].db;
     sb_printf(&b, ",avg(%s),min(%s),max(%s)", c, c, c);
   }
+  /* Rows from before the interval was recorded (NULL) add nothing. */
+  for (int i = 0; i < SYS_FIELDS; i++)
+    if (model_is_rate(&model_sys_columns[i]))
+      sb_printf(&b, ",sum(%s*%s)/100.0", model_sys_columns[i].db,
+                model_sys_columns[MODEL_SYS_INTERVAL].db);
   /* WHERE is required: it keeps ON CONFLICT from parsing as a join's ON. */
   sb_printf(&b, " FROM raw_system WHERE ts_ms>?1 GROUP BY 1");
   sys_merge(&b);

@@ -44,6 +44,7 @@ extern const char *const store_tier_suffix[TIERS]; /* "1m", "1h" */
 typedef struct {
   int64_t n[MODEL_SYS_GROUPS]; /* samples per presence group */
   double sum[SYS_FIELDS];
+  double total[SYS_FIELDS]; /* rates only: sum of value x interval seconds */
   int64_t min[SYS_FIELDS], max[SYS_FIELDS];
 } sys_acc;
 typedef struct {

@@ -37,7 +37,7 @@ SYSTEM_FIELDS = [
     "pressure_%s_%s_%s" % (res, kind, what) for what in ("avg10", "stall_percent")
     for res in ("cpu", "memory", "io") for kind in ("some", "full")] + ["interval_seconds"]
 PROCESS_FIELDS = ["alive", "cpu_percent", "rss_bytes", "vms_bytes", "num_threads"]
-SYSTEM_HEADER = ["time", "timestamp", "samples"] + SYSTEM_FIELDS
+SYSTEM_HEADER = ["time", "timestamp", "samples", "seconds"] + SYSTEM_FIELDS
 PROCESS_HEADER = ["time", "timestamp", "samples", "kind", "name", "pid"] + PROCESS_FIELDS
 
 
@@ -108,7 +108,8 @@ class RoundTrip(ExportCase):
             self.assertEqual(row[0], iso(ms))
             self.assertTrue(close_enough(row[1], snap["timestamp"]), row[1])
             self.assertEqual(row[2], "1")
-            for name, cell in zip(SYSTEM_FIELDS, row[3:]):
+            self.assertEqual(row[3], "2")  # seconds: the interval of a raw row
+            for name, cell in zip(SYSTEM_FIELDS, row[4:]):
                 if name in snap:
                     self.assertTrue(close_enough(cell, snap[name]),
                                     f"{name} at {row[0]}: {cell} != {snap[name]}")
@@ -209,7 +210,8 @@ class Rollups(ExportCase):
                     self.assertEqual(row[0], iso(bucket * 1000, with_ms=False))
                     n, vals = want[bucket]
                     self.assertEqual(int(row[2]), n)
-                    for name, cell in zip(SYSTEM_FIELDS, row[3:]):
+                    self.assertTrue(close_enough(row[3], 2.0 * n), row[3])  # seconds covered
+                    for name, cell in zip(SYSTEM_FIELDS, row[4:]):
                         if vals[name] is None:
                             self.assertEqual(cell, "")
                         else:

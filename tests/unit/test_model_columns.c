@@ -76,6 +76,25 @@ static void test_system_views(void **state) {
       assert_true(view_value(db, sql) == 1);
     }
   }
+  /* The amounts behind the rates: a row covers the sum of its samples'
+   * intervals, and moved the sum of rate x interval (exact, whatever the
+   * intervals were: they vary here from 1 to 2 s). */
+  double seconds = 0, written = 0;
+  for (int k = 0; k < SNAPS; k++) {
+    seconds += snaps[k].sampling.interval_seconds;
+    written += snaps[k].disk.write_bytes_per_sec * snaps[k].sampling.interval_seconds;
+  }
+  for (int tier = 0; tier < 2; tier++) {
+    const char *view = tier ? "v_system_1h" : "v_system_1m";
+    snprintf(sql, sizeof sql, "SELECT seconds FROM %s", view);
+    assert_float_equal(view_value(db, sql), seconds, 1e-6);
+    snprintf(sql, sizeof sql, "SELECT disk_write_bytes FROM %s", view);
+    assert_float_equal(view_value(db, sql), written, 1e-3);
+  }
+  assert_float_equal(view_value(db, "SELECT sum(disk_write_bytes) FROM v_system_raw"), written,
+                     1e-3);
+  assert_float_equal(view_value(db, "SELECT sum(interval_seconds) FROM v_system_raw"), seconds,
+                     1e-6);
   sqlite3_close(db);
   free_snapshots();
 }

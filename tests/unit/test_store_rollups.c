@@ -1,5 +1,6 @@
 /* test_store_rollups.c - every 1-minute and 1-hour rollup row equals the SQL
- * aggregate (count, avg, min, max, last pid) of the raw rows in its bucket,
+ * aggregate (count, avg, min, max, last pid, and for rates the total of rate x
+ * interval) of the raw rows in its bucket,
  * for random data written across a close/reopen, a clock step back and a
  * crash (a child process that exits without closing). */
 #define _GNU_SOURCE
@@ -27,7 +28,7 @@ static void sql_addf(char *buf, size_t cap, const char *fmt, ...) {
 /* Rows of tier t that differ from the raw aggregate, plus buckets missing on
  * either side. */
 static int64_t system_mismatches(sqlite3 *db, int t) {
-  static char sql[16384];
+  static char sql[65536];
   int64_t w = store_tier_seconds[t];
   sql[0] = '\0';
   sql_addf(sql, sizeof sql, "WITH a AS (SELECT ts_ms/%lld*%lld AS b, count(*) AS n,"
@@ -36,6 +37,8 @@ static int64_t system_mismatches(sqlite3 *db, int t) {
     const char *c = model_sys_columns[i].db;
     sql_addf(sql, sizeof sql, ", avg(%s) AS %s_avg, min(%s) AS %s_min, max(%s) AS %s_max", c, c,
              c, c, c, c);
+    if (model_is_rate(&model_sys_columns[i]))
+      sql_addf(sql, sizeof sql, ", sum(%s * interval_x100) / 100.0 AS %s_total", c, c);
   }
   sql_addf(sql, sizeof sql, " FROM raw_system GROUP BY b) SELECT count(*) FROM a FULL JOIN "
            "system_%s r ON r.bucket = a.b WHERE a.b IS NULL OR r.bucket IS NULL OR r.n != a.n"
@@ -46,6 +49,10 @@ static int64_t system_mismatches(sqlite3 *db, int t) {
              " OR (r.%s_avg IS NULL) != (a.%s_avg IS NULL) OR abs(r.%s_avg - a.%s_avg) > "
              "1e-9 * max(1, abs(a.%s_avg)) OR r.%s_min IS NOT a.%s_min OR r.%s_max IS NOT a.%s_max",
              c, c, c, c, c, c, c, c, c);
+    if (model_is_rate(&model_sys_columns[i]))
+      sql_addf(sql, sizeof sql,
+               " OR (r.%s_total IS NULL) != (a.%s_total IS NULL) OR abs(r.%s_total - a.%s_total)"
+               " > 1e-9 * max(1, abs(a.%s_total))", c, c, c, c, c);
   }
   return tsu_int(db, sql);
 }
