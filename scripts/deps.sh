@@ -27,7 +27,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# echarts (embedded into the binary) and playwright-core (browser test), pinned.
+# echarts (embedded into the binary), esbuild (bundles the custom echarts build
+# at configure time) and playwright-core (browser test), pinned.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
