@@ -134,6 +134,39 @@ size_t sb_utf8_len(const char *text) {
   return n;
 }
 
+/* sb_utf8_len for a sequence that may end at s + avail rather than at a NUL. */
+static size_t utf8_len_bounded(const char *s, size_t avail) {
+  char seq[5] = {0};
+  memcpy(seq, s, avail < 4 ? avail : 4);
+  return sb_utf8_len(seq);
+}
+
+bool sb_utf8_valid(const char *s, size_t len) {
+  for (size_t i = 0; i < len;) {
+    if ((unsigned char)s[i] - 1u < 0x7fu) { /* 0x01..0x7f */
+      i++;
+      continue;
+    }
+    size_t n = s[i] ? utf8_len_bounded(s + i, len - i) : 0;
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
+void sb_append_utf8(strbuf *b, const char *s, size_t len) {
+  for (size_t i = 0; i < len;) {
+    size_t n = s[i] ? utf8_len_bounded(s + i, len - i) : 0;
+    if (n == 0) {
+      sb_append(b, "\xEF\xBF\xBD", 3);
+      i++;
+    } else {
+      sb_append(b, s + i, n);
+      i += n;
+    }
+  }
+}
+
 void sb_json_string(strbuf *b, const char *s) {
   static const char hex[] = "0123456789abcdef";
   sb_putc(b, '"');

@@ -2,6 +2,7 @@
  * JSON, Prometheus and CSV output. */
 #ifndef HIRO_STRBUF_H
 #define HIRO_STRBUF_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -49,6 +50,13 @@ void sb_double(strbuf *b, double v, int decimals);
  * invalid one (stray continuation byte, overlong form, surrogate, above
  * U+10FFFF, truncated). Never reads past a NUL. */
 size_t sb_utf8_len(const char *p);
+/* Append the len bytes at s with each byte that does not start a valid UTF-8
+ * sequence (sb_utf8_len; a NUL byte counts as invalid here) replaced by
+ * U+FFFD: the rule sb_json_string applies, for text that is not JSON (CSV). */
+void sb_append_utf8(strbuf *b, const char *s, size_t len);
+/* True when the len bytes at s are valid UTF-8 without NUL bytes (then
+ * sb_append_utf8 would copy them unchanged). */
+bool sb_utf8_valid(const char *s, size_t len);
 /* JSON string literal with quotes and escapes (control chars as \u00XX).
  * Invalid UTF-8 (plugin names and client input can be any bytes) becomes
  * U+FFFD, so the output is always valid JSON. */

@@ -6,9 +6,18 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/strbuf.h"
 #include "export/export.h"
 
 bool csv_write_field(FILE *f, const char *s, size_t len) {
+  if (!sb_utf8_valid(s, len)) { /* plugin names are any bytes: JSON's rule */
+    strbuf fixed;
+    sb_init(&fixed, len * 3 + 1);
+    sb_append_utf8(&fixed, s, len);
+    bool ok = csv_write_field(f, fixed.data, fixed.len);
+    sb_free(&fixed);
+    return ok;
+  }
   bool quote = false;
   for (size_t i = 0; i < len && !quote; i++)
     quote = s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n';

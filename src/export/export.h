@@ -83,7 +83,9 @@ bool export_parse_duration(const char *s, double *out) HIRO_MUST_USE;
 /* --- csv.c: RFC 4180 fields and the value formats --- */
 
 /* Write one field: as is, or quoted with inner quotes doubled when it holds
- * a comma, a double quote, CR or LF. Returns false on a write error. */
+ * a comma, a double quote, CR or LF. Invalid UTF-8 (and NUL bytes) become
+ * U+FFFD first, the rule of the JSON output (sb_append_utf8). Returns false
+ * on a write error. */
 bool csv_write_field(FILE *f, const char *s, size_t len);
 /* The line ending of every record. */
 #define CSV_EOL "\r\n"

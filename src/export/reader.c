@@ -331,7 +331,8 @@ static void write_row(FILE *f, sqlite3_stmt *st, export_table table, bool raw, t
     fwrite(line, 1, (size_t)(p - line), f);
     p = line;
     const char *name = (const char *)sqlite3_column_text(st, 3);
-    csv_write_field(f, name ? name : "", name ? (size_t)sqlite3_column_bytes(st, 3) : 0);
+    /* Up to a NUL, as the server reads names (C strings) for its JSON. */
+    csv_write_field(f, name ? name : "", name ? strlen(name) : 0);
     *p++ = ',';
     p = csv_put_int(p, (int64_t)sqlite3_column_int64(st, 4));
     col = 5;

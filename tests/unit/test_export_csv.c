@@ -47,6 +47,30 @@ static void test_quoting(void **state) {
   }
 }
 
+static void test_invalid_utf8_becomes_replacement(void **state) {
+  /* The rule of the JSON output (sb_json_string): one U+FFFD per byte that
+   * does not start a valid sequence. */
+  static const struct {
+    const char *in, *out;
+  } cases[] = {
+      {"a\xff" "b", "a\xef\xbf\xbd" "b"},
+      {"\xc0\xaf", "\xef\xbf\xbd\xef\xbf\xbd"},           /* overlong */
+      {"\xed\xa0\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"}, /* surrogate */
+      {"end\xe2\x82", "end\xef\xbf\xbd\xef\xbf\xbd"},      /* truncated at the end */
+      {"q,\xfe", "\"q,\xef\xbf\xbd\""},                  /* repaired, then quoted */
+      {"ok \xe2\x82\xac", "ok \xe2\x82\xac"},               /* valid stays */
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char *got = field(cases[i].in, strlen(cases[i].in));
+    assert_string_equal(got, cases[i].out);
+    free(got);
+  }
+  /* A multi-byte sequence cut by len is invalid, not read past len. */
+  char *got = field("\xe2\x82\xac", 2);
+  assert_string_equal(got, "\xef\xbf\xbd\xef\xbf\xbd");
+  free(got);
+}
+
 static void test_quoting_uses_length(void **state) {
   /* Only len bytes count: the comma after them must not cause quotes. */
   char *got = field("abc,def", 3);
@@ -116,7 +140,8 @@ static void test_real(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_quoting),       cmocka_unit_test(test_quoting_uses_length),
+      cmocka_unit_test(test_quoting),       cmocka_unit_test(test_invalid_utf8_becomes_replacement),
+      cmocka_unit_test(test_quoting_uses_length),
       cmocka_unit_test(test_write_error_reported), cmocka_unit_test(test_iso),
       cmocka_unit_test(test_scaled),        cmocka_unit_test(test_real),
   };
