@@ -9,6 +9,7 @@
 
 #include "http/latest_cache.h"
 #include "http/snapshot_json.h"
+#include "collector/ring_budget.h"
 #include "common/clock.h"
 #include "common/hiro.h"
 #include "common/log.h"
@@ -129,7 +130,19 @@ static void handle_configure(const api_context *ctx, const api_request *req,
   collector_configure(ctx->coll, p.has_enabled ? &p.enabled : NULL,
                       p.has_interval ? &p.interval : NULL,
                       p.has_history_size ? &p.history_size : NULL);
-  handle_status(ctx, req, resp);
+  char warning[256] = "";
+  if (p.has_history_size &&
+      ring_budget_warning(p.history_size, ctx->n_plugins, 0, warning, sizeof warning))
+    log_warn("configure: %s", warning);
+  /* The answer is the new status plus what the change warns about. */
+  strbuf b;
+  sb_init(&b, 768);
+  put_status_json(&b, ctx);
+  b.data[--b.len] = '\0'; /* reopen the status object */
+  sb_puts(&b, ",\"warnings\":[");
+  if (*warning) sb_json_string(&b, warning);
+  sb_puts(&b, "]}");
+  set_body(resp, 200, "application/json", sb_steal(&b));
 }
 
 static int by_timestamp(const void *a, const void *b) {

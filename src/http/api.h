@@ -22,6 +22,7 @@ typedef struct {
   const char *api_token; /* NULL when none is configured */
   bool token_for_reads;  /* non-loopback REST bind: every REST endpoint needs the token */
   struct latest_cache *latest; /* JSON of the latest snapshot per tick; may be NULL */
+  size_t n_plugins;       /* configured plugins: sizes the history_size warning */
 } api_context;
 
 /* Looks up a query parameter: returns its value (and length via len, which

@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "collector/collector.h"
+#include "collector/ring_budget.h"
+#include "common/clock.h"
 #include "common/log.h"
 #include "http/http.h"
 #include "http/latest_cache.h"
@@ -92,15 +94,19 @@ static bool open_store(server *s, const char *workspace, char *err, size_t errle
   return true;
 }
 
-/* Refill the ring from disk so history reads continue across a restart. */
+static void preload_one(void *coll, const metrics_snapshot *snap) {
+  collector_preload(coll, snap, 1);
+}
+
+/* Refill the ring from disk so history reads continue across a restart,
+ * streamed row by row into the ring (no second copy of the whole history). */
 static void warm_restart(server *s) {
   if (!s->st) return;
-  metrics_snapshot *snaps = NULL;
-  size_t n = store_load_recent(s->st, s->cfg.metrics_history_size, &snaps);
-  collector_preload(s->coll, snaps, n);
-  for (size_t i = 0; i < n; i++) snapshot_free(&snaps[i]);
-  free(snaps);
-  if (n) log_info("history: %zu snapshots restored from the database", n);
+  double t0 = clock_mono();
+  size_t n = store_load_recent_each(s->st, s->cfg.metrics_history_size, preload_one, s->coll);
+  if (n)
+    log_info("history: %zu snapshots restored from the database in %.2f s", n,
+             clock_mono() - t0);
 }
 
 static void store_sink(void *ctx, const metrics_snapshot *snap) { store_enqueue(ctx, snap); }
@@ -112,6 +118,7 @@ static bool start_listeners(server *s, const server_options *opt, char *url, siz
   s->api.st = s->st;
   s->api.api_token = s->cfg.api_token;
   s->api.token_for_reads = !http_host_is_loopback(s->cfg.http_host);
+  s->api.n_plugins = s->cfg.n_channels;
   const char *port_key = opt->port > 0 ? "--port" : "http_port";
   const char *admin_key = opt->admin_ui_port > 0 ? "--admin-ui-port" : "admin_ui_port";
   /* Said up front: binding would only report "in use" without the why. */
@@ -151,6 +158,10 @@ static bool start_parts(server *s, const server_options *opt, char *url, size_t 
     return false;
   }
   if (!open_store(s, opt->workspace, err, errlen)) return false;
+  char warning[256];
+  if (ring_budget_warning(s->cfg.metrics_history_size, s->cfg.n_channels, 0, warning,
+                          sizeof warning))
+    log_warn("config: metrics_%s", warning);
   s->coll = collector_new(s->plat, s->cfg.metrics_interval, s->cfg.metrics_history_size);
   if (s->st) collector_set_sink(s->coll, store_sink, s->st);
   collector_set_workspace(s->coll, opt->workspace);

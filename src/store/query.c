@@ -239,24 +239,31 @@ typedef struct {
   double v[PROC_FIELDS];
 } proc_item;
 
+/* Attach the n items of one snapshot as its children / server process. */
+static void attach_one(metrics_snapshot *snap, const proc_item *items, size_t n) {
+  size_t kids = 0;
+  for (size_t i = 0; i < n; i++) kids += items[i].who->kind != 0;
+  if (kids) snap->children = xcalloc(kids, sizeof *snap->children);
+  for (size_t i = 0; i < n; i++) {
+    if (items[i].who->kind == 0) {
+      snap->has_process = true;
+      store_decode_process(items[i].v, items[i].pid, &snap->process);
+    } else {
+      process_metrics *c = &snap->children[snap->n_children++];
+      hiro_strlcpy(c->name, items[i].who->name, sizeof c->name);
+      store_decode_process(items[i].v, items[i].pid, c);
+    }
+  }
+}
+
 /* Attach the items (sorted by snapshot) as children / server process. */
 static void attach(snapvec *sv, proc_item *items, size_t n_items) {
   size_t i = 0;
   while (i < n_items) {
-    size_t j = i, kids = 0;
-    for (; j < n_items && items[j].snap == items[i].snap; j++) kids += items[j].who->kind != 0;
-    metrics_snapshot *snap = &sv->v[items[i].snap];
-    if (kids) snap->children = xcalloc(kids, sizeof *snap->children);
-    for (; i < j; i++) {
-      if (items[i].who->kind == 0) {
-        snap->has_process = true;
-        store_decode_process(items[i].v, items[i].pid, &snap->process);
-      } else {
-        process_metrics *c = &snap->children[snap->n_children++];
-        hiro_strlcpy(c->name, items[i].who->name, sizeof c->name);
-        store_decode_process(items[i].v, items[i].pid, c);
-      }
-    }
+    size_t j = i;
+    while (j < n_items && items[j].snap == items[i].snap) j++;
+    attach_one(&sv->v[items[i].snap], items + i, j - i);
+    i = j;
   }
 }
 
@@ -295,6 +302,28 @@ static int join_process_rows(sqlite3_stmt *st, int64_t lo, int64_t hi, const ide
   return step;
 }
 
+/* The system part of a raw_system row (ts_ms, columns...) into snap. */
+static void decode_raw_system(sqlite3_stmt *st, metrics_snapshot *snap) {
+  snap->timestamp = (double)sqlite3_column_int64(st, 0) / 1000.0;
+  double v[SYS_FIELDS];
+  for (int i = 0; i < SYS_FIELDS; i++) v[i] = sqlite3_column_double(st, i + 1);
+  /* A group is present when its first column is not NULL. */
+  bool present[MODEL_SYS_GROUPS] = {0};
+  for (int i = SYS_FIELDS - 1; i >= 0; i--)
+    present[model_sys_columns[i].group] = sqlite3_column_type(st, i + 1) != SQLITE_NULL;
+  store_decode_system(v, present, snap);
+}
+
+/* A raw_process row (ts_ms, process_id, values...) as an item, or false for
+ * an orphan (unknown process id). */
+static bool raw_process_item(sqlite3_stmt *st, const ident_map *ids, proc_item *it) {
+  int64_t id = sqlite3_column_int64(st, 1);
+  if (id < 0 || (size_t)id >= ids->n || !ids->v[id].known) return false;
+  *it = (proc_item){.who = &ids->v[id], .pid = ids->v[id].pid};
+  for (int i = 0; i < PROC_FIELDS; i++) it->v[i] = sqlite3_column_double(st, i + 2);
+  return true;
+}
+
 static hiro_err read_raw(store_reader *r, int64_t from_ms, int64_t to_ms, snapvec *sv) {
   ident_map procs = {0};
   hiro_err rc = HIRO_EIO;
@@ -303,18 +332,8 @@ static hiro_err read_raw(store_reader *r, int64_t from_ms, int64_t to_ms, snapve
   sqlite3_bind_int64(st, 1, from_ms);
   sqlite3_bind_int64(st, 2, to_ms);
   int step;
-  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-    int64_t ts = sqlite3_column_int64(st, 0);
-    metrics_snapshot *snap = snapvec_push(sv, ts);
-    snap->timestamp = (double)ts / 1000.0;
-    double v[SYS_FIELDS];
-    for (int i = 0; i < SYS_FIELDS; i++) v[i] = sqlite3_column_double(st, i + 1);
-    /* A group is present when its first column is not NULL. */
-    bool present[MODEL_SYS_GROUPS] = {0};
-    for (int i = SYS_FIELDS - 1; i >= 0; i--)
-      present[model_sys_columns[i].group] = sqlite3_column_type(st, i + 1) != SQLITE_NULL;
-    store_decode_system(v, present, snap);
-  }
+  while ((step = sqlite3_step(st)) == SQLITE_ROW)
+    decode_raw_system(st, snapvec_push(sv, sqlite3_column_int64(st, 0)));
   sqlite3_reset(st);
   if (step != SQLITE_DONE) goto out;
   /* raw_proc: ts_ms, process_id, values... (the pid is the process row's) */
@@ -450,21 +469,78 @@ out:
   return finish(&sv, out, n);
 }
 
-size_t store_load_recent(store *s, size_t max, metrics_snapshot **out) {
-  *out = NULL;
+/* Raw snapshots from from_ms on, handed to fn one at a time: raw_system and
+ * raw_process (both ordered by ts_ms) are stepped side by side, so memory
+ * holds one snapshot and its process rows however many rows there are
+ * (materialising a 1,000,000-row restore first took ~0.9 GB at peak). */
+static hiro_err stream_raw(store_reader *r, int64_t from_ms, store_snapshot_fn fn, void *ctx,
+                           size_t *count) {
+  ident_map procs = {0};
+  proc_item *items = NULL;
+  size_t n_items = 0, cap_items = 0;
+  metrics_snapshot snap = {0};
+  sqlite3_stmt *sys = r->raw_sys, *proc = r->raw_proc;
+  hiro_err rc = HIRO_EIO;
+  if (!load_idents(r->processes, true, &procs)) goto out;
+  sqlite3_bind_int64(sys, 1, from_ms);
+  sqlite3_bind_int64(sys, 2, INT64_MAX);
+  sqlite3_bind_int64(proc, 1, from_ms);
+  sqlite3_bind_int64(proc, 2, INT64_MAX);
+  int step, proc_step = sqlite3_step(proc);
+  while ((step = sqlite3_step(sys)) == SQLITE_ROW) {
+    int64_t ts = sqlite3_column_int64(sys, 0);
+    decode_raw_system(sys, &snap);
+    n_items = 0;
+    for (; proc_step == SQLITE_ROW; proc_step = sqlite3_step(proc)) {
+      int64_t key = sqlite3_column_int64(proc, 0);
+      if (key > ts) break;
+      proc_item it;
+      if (key == ts && raw_process_item(proc, &procs, &it)) /* else an orphan row */
+        push_item(&items, &n_items, &cap_items, it);
+    }
+    if (proc_step != SQLITE_ROW && proc_step != SQLITE_DONE) break;
+    attach_one(&snap, items, n_items);
+    fn(ctx, &snap);
+    snapshot_free(&snap);
+    (*count)++;
+  }
+  if (step == SQLITE_DONE && (proc_step == SQLITE_ROW || proc_step == SQLITE_DONE)) rc = HIRO_OK;
+out:
+  sqlite3_reset(sys);
+  sqlite3_reset(proc);
+  snapshot_free(&snap);
+  free(items);
+  free(procs.v);
+  return rc;
+}
+
+size_t store_load_recent_each(store *s, size_t max, store_snapshot_fn fn, void *ctx) {
   if (!s || max == 0) return 0;
   int slot;
   store_reader *r = reader_get(s, &slot);
   if (!r) return 0;
-  snapvec sv = {0};
   size_t n = 0;
   if (sqlite3_exec(r->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK) {
     sqlite3_bind_int64(r->nth_newest, 1, (sqlite3_int64)(max - 1));
     int64_t from_ms = single_int(r->nth_newest, INT64_MIN);
-    if (read_raw(r, from_ms, INT64_MAX, &sv) == HIRO_OK) finish(&sv, out, &n);
-    else snapvec_free(&sv);
+    if (stream_raw(r, from_ms, fn, ctx, &n) != HIRO_OK)
+      log_warn("store: reading recent history from %s stopped after %zu snapshots: %s", s->path,
+               n, sqlite3_errmsg(r->db));
     sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL);
   }
   reader_put(s, r, slot);
+  return n;
+}
+
+/* store_load_recent's collector: a deep copy of each streamed snapshot. */
+static void collect_copy(void *ctx, const metrics_snapshot *snap) {
+  snapvec *sv = ctx;
+  snapshot_copy(snapvec_push(sv, 0), snap);
+}
+
+size_t store_load_recent(store *s, size_t max, metrics_snapshot **out) {
+  snapvec sv = {0};
+  size_t n = store_load_recent_each(s, max, collect_copy, &sv);
+  finish(&sv, out, &n);
   return n;
 }

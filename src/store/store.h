@@ -62,6 +62,14 @@ hiro_err store_write_batch(store *s, const metrics_snapshot *snaps, size_t n) HI
  * start-up. *out is a new array (free each with snapshot_free, then free). */
 size_t store_load_recent(store *s, size_t max, metrics_snapshot **out);
 
+/* Receives one snapshot of a stream; it is valid only during the call (copy
+ * what you keep). */
+typedef void (*store_snapshot_fn)(void *ctx, const metrics_snapshot *snap);
+/* The same snapshots as store_load_recent, handed to fn one at a time
+ * instead of materialised: memory stays at one snapshot whatever max is.
+ * Returns how many fn received (a read error is logged and ends the stream). */
+size_t store_load_recent_each(store *s, size_t max, store_snapshot_fn fn, void *ctx);
+
 /* History in [from, to] at the finest tier (raw, 1 min, 1 h) whose number of
  * points fits max_points; rollup tiers aggregate with agg (timestamp = bucket
  * start). Runs on its own read-only connection: never waits for the writer.

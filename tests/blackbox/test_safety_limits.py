@@ -57,5 +57,88 @@ class NameEncoding(ServerTest):
         self.assertEqual(disk, expected)
 
 
+def mem_total():
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith("MemTotal:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+# Enough plugins that 1,000,000 snapshots exceed a quarter of this machine's
+# memory even at a low estimate of 112 bytes per plugin and entry (the
+# server's own estimate is higher).
+PLUGINS = int(mem_total() * 0.25 / 1_000_000 / 112) + 8
+
+
+@unittest.skipIf(PLUGINS > 400, "too much memory to reach the warning with plugins")
+class HistoryMemoryWarning(ServerTest):
+    """history_size that would take over a quarter of RAM is warned about, in
+    the log (at start-up and on configure) and in the configure answer."""
+    config = {"metrics_enabled": False, "metrics_history_size": 1000000,
+              "metrics_persist": False,
+              "channels": [{"name": f"p{i}", "command": ["sleep", "600"]}
+                           for i in range(PLUGINS)]}
+
+    def test_warns_in_log_and_answer(self):
+        self.ws.start()
+        log = self.ws.log()
+        self.assertIn("warn", log)
+        self.assertIn("metrics_history_size 1000000 would hold about", log)
+        self.assertIn(f"with {PLUGINS} plugins", log)
+        r = self.ws.post("/metrics/configure", {"history_size": 999999})
+        self.assertEqual(r.status, 200, r.body)
+        body = r.json()
+        self.assertEqual(body["history_size"], 999999)
+        self.assertEqual(len(body["warnings"]), 1, body)
+        self.assertIn("history_size 999999 would hold about", body["warnings"][0])
+        self.assertIn("25 %", body["warnings"][0])
+        wait_for(lambda: "configure: history_size 999999" in self.ws.log(), 5,
+                 what="the warning in server.log")
+        # A size that fits: no warning; other fields alone: no warning.
+        for change in ({"history_size": 1800}, {"interval": 5}):
+            r = self.ws.post("/metrics/configure", change)
+            self.assertEqual(r.status, 200, r.body)
+            self.assertEqual(r.json()["warnings"], [], change)
+        # status itself is unchanged: no warnings key.
+        self.assertNotIn("warnings", self.ws.get("/metrics/status").json())
+
+
+def proc_status_kib(pid, key):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+class StreamedRestore(ServerTest):
+    """The start-up ring refill streams rows into the ring: peak memory is the
+    ring itself, not the ring plus a materialised copy of every row."""
+    ROWS = 300_000
+    config = {"metrics_enabled": False, "metrics_history_size": ROWS,
+              "metrics_retention": {"raw_hours": 1000000}}
+
+    def test_peak_is_the_ring(self):
+        db = os.path.join(self.ws.dir, "metrics.db")
+        now = int(time.time())
+        subprocess.run([GEN, "--generate", db, "--count", str(self.ROWS), "--interval", "1",
+                        "--start", str(now - self.ROWS - 60), "--plugins", "1"],
+                       check=True, capture_output=True, timeout=120)
+        self.ws.start()
+        pid = self.ws.server_pid()
+        st = self.ws.get("/metrics/status").json()
+        self.assertEqual(st["history_count"], self.ROWS)
+        peak, now_rss = proc_status_kib(pid, "VmHWM"), proc_status_kib(pid, "VmRSS")
+        # Materialising first peaked at ~1.55x the RSS left afterwards.
+        self.assertLess(peak, 1.2 * now_rss, f"peak {peak} KiB, after {now_rss} KiB")
+        self.assertIn(f"history: {self.ROWS} snapshots restored", self.ws.log())
+        r = self.ws.get("/metrics/history?minutes=10")
+        self.assertEqual(r.headers.get("X-Metrics-Source"), "memory")
+        self.assertGreater(len(r.json()), 500)
+        print(f"\nFIGURES restore {{\"rows\": {self.ROWS}, \"peak_kib\": {peak}, "
+              f"\"rss_kib\": {now_rss}}}")
+
+
 if __name__ == "__main__":
     unittest.main()
