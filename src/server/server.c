@@ -166,6 +166,9 @@ static bool start_parts(server *s, const server_options *opt, char *url, size_t 
   if (s->st) collector_set_sink(s->coll, store_sink, s->st);
   collector_set_workspace(s->coll, opt->workspace);
   warm_restart(s);
+  /* Status must say "enabled" from the first request on, although the
+   * thread starts only after the plugins (test_api saw a window). */
+  collector_set_enabled(s->coll, s->cfg.metrics_enabled);
   if (!start_listeners(s, opt, url, url_len, err, errlen)) return false;
 
   channels_options copt;
