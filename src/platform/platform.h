@@ -3,6 +3,7 @@
  * nothing outside platform/ may include Linux headers or read /proc. */
 #ifndef HIRO_PLATFORM_H
 #define HIRO_PLATFORM_H
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "common/hiro.h"
@@ -105,6 +106,10 @@ size_t platform_list_filesystems(platform *p, char (*mounts)[PLATFORM_MOUNT_MAX]
 /* Device number of the filesystem holding path (to spot the workspace's own
  * filesystem among the listed ones). */
 hiro_err platform_path_device(const char *path, uint64_t *dev) HIRO_MUST_USE;
+
+/* True while pid exists and has not exited (a zombie waiting to be reaped
+ * has exited). */
+bool platform_pid_running(int pid);
 
 /* Open a handle on process pid. The handle stays bound to that process: once
  * it exits, reads return HIRO_ENOENT even if the PID is reused. Returns NULL

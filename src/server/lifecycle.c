@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "common/clock.h"
+#include "platform/platform.h"
 #include "common/log.h"
 #include "server/pidfile.h"
 #include "server/server.h"
@@ -191,7 +192,17 @@ hiro_err server_stop(const char *workspace, char *err, size_t errlen) {
     nanosleep(&ts, NULL);
   }
   /* The server releases the lock as the last step of its teardown, after the
-   * plugins are stopped and the database is flushed: that is "stopped". (The
-   * process itself may linger as a zombie until its parent reaps it.) */
+   * plugins are stopped and the database is flushed; the process then still
+   * has to return from main (an ASan build checks for leaks there). "Stopped"
+   * means it has exited: a zombie waiting for its parent counts as exited. */
+  while (platform_pid_running(pid)) {
+    if (clock_mono() > deadline) {
+      snprintf(err, errlen, "server pid %d released its workspace but did not exit within %.0f s",
+               pid, STOP_TIMEOUT_S);
+      return HIRO_EIO;
+    }
+    struct timespec ts = {0, 10 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+  }
   return HIRO_OK;
 }
