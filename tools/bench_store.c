@@ -167,7 +167,7 @@ int main(int argc, char **argv) {
     perror("mkdtemp");
     return 1;
   }
-  log_set_level(LOG_WARN);
+  log_set_level(HIRO_LOG_WARN);
   char day_path[4096], month_path[4096], err[512];
   snprintf(day_path, sizeof day_path, "%s/bench-day.db", db_dir);
   snprintf(month_path, sizeof month_path, "%s/bench-month.db", db_dir);

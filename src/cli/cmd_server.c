@@ -119,7 +119,7 @@ static int start_server(cli_ctx *ctx, const opt_value *vals) {
       .foreground = vals[ST_FOREGROUND].set,
   };
   if (opt.foreground) {
-    log_set_level(LOG_INFO);
+    log_set_level(HIRO_LOG_INFO);
     return server_run(&opt, -1);
   }
   if (opt.force_metrics) setenv("HIRO_METRICS", "1", 1); /* as the server will see it */

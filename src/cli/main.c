@@ -43,6 +43,6 @@ int main(int argc, char **argv) {
   setvbuf(stdout, NULL, _IOLBF, 0);
   /* Library warnings (config.json's, say) reach the user through the
    * commands' own messages; a server started from here logs at info again. */
-  log_set_level(LOG_ERROR);
+  log_set_level(HIRO_LOG_ERROR);
   return cli_dispatch(&ctx, &root, argc - 1, argv + 1);
 }

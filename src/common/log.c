@@ -6,7 +6,7 @@
 #include <time.h>
 
 static FILE *log_out;
-static log_level log_min = LOG_INFO;
+static log_level log_min = HIRO_LOG_INFO;
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void log_set_output(FILE *f) { log_out = f; }

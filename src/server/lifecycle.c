@@ -72,7 +72,7 @@ hiro_err server_resolve_workspace(const char *flag_value, char *buf, size_t n) {
 /* In the grandchild: detach, send output to server.log, run the server. */
 static void run_detached(const server_options *opt, int ready_fd) {
   setsid();
-  log_set_level(LOG_INFO); /* the CLI keeps its own process quiet; the server logs */
+  log_set_level(HIRO_LOG_INFO); /* the CLI keeps its own process quiet; the server logs */
   char log_path[PATH_MAX];
   snprintf(log_path, sizeof log_path, "%s/server.log", opt->workspace);
   int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);

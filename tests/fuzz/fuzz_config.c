@@ -63,7 +63,7 @@ static void config_fuzz_setup(void) {
     abort();
   }
   atexit(config_fuzz_cleanup);
-  log_set_level(LOG_ERROR); /* config warnings (port clash) would flood the run */
+  log_set_level(HIRO_LOG_ERROR); /* config warnings (port clash) would flood the run */
 }
 
 static void config_fuzz_write(const char *workspace, const uint8_t *data, size_t size) {

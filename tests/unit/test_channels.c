@@ -360,7 +360,7 @@ static void test_bad_config(void **state) {
 }
 
 int main(void) {
-  log_set_level(LOG_WARN);
+  log_set_level(HIRO_LOG_WARN);
   /* Orphaned plugins (a dead helper's, a killed sh's sleep) come to us, so
    * the tests can reap them and see them go. */
   if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) return 1;

@@ -426,7 +426,7 @@ static void test_env_overrides(void **state) {
   FILE *logf = tmpfile();
   assert_non_null(logf);
   log_set_output(logf);
-  log_set_level(LOG_INFO); /* this test reads what is logged */
+  log_set_level(HIRO_LOG_INFO); /* this test reads what is logged */
   for (size_t i = 0; i < 4; i++) {
     cfg.metrics_enabled = cfg.admin_ui_enabled = false;
     setenv("HIRO_METRICS", yes[i], 1);
@@ -466,7 +466,7 @@ static void test_env_overrides(void **state) {
   assert_contains(logged, "ignoring HIRO_METRICS=maybe: expected");
   assert_contains(logged, "ignoring HIRO_ADMIN_UI=2: expected");
   log_set_output(NULL);
-  log_set_level(LOG_ERROR);
+  log_set_level(HIRO_LOG_ERROR);
   fclose(logf);
   config_free(&cfg);
 
@@ -861,6 +861,6 @@ int main(void) {
       cmocka_unit_test(test_update_merges_objects_and_hides_the_token),
       cmocka_unit_test(test_env_warning_is_kept),
   };
-  log_set_level(LOG_ERROR); /* the warnings are checked in the config, not on stderr */
+  log_set_level(HIRO_LOG_ERROR); /* the warnings are checked in the config, not on stderr */
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

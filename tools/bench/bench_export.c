@@ -347,7 +347,7 @@ int main(int argc, char **argv) {
     if (takes) i++;
   }
   if (p.interval <= 0 || p.plugins < 0 || p.plugins > 64) return usage();
-  log_set_level(LOG_WARN);
+  log_set_level(HIRO_LOG_WARN);
   if (gen_path) {
     if (!p.count) p.count = (size_t)((days > 0 ? days : 1) * 86400 / p.interval);
     if (!p.has_start) p.start = floor(clock_wall()) - (double)p.count * p.interval + 0.123;
