@@ -123,6 +123,7 @@ static void wait_until(collector *c, double until) {
 
 static void *collector_main(void *arg) {
   collector *c = arg;
+  hiro_thread_name("collector");
   metrics_snapshot snap = {0};
   bool primed = false;
   double next_tick = 0, last_deadline = -1; /* -1: no tick yet since priming */

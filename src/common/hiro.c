@@ -1,6 +1,8 @@
-/* hiro.c - allocation wrappers and error strings. */
+/* hiro.c - allocation wrappers, error strings, thread names. */
+#define _GNU_SOURCE /* pthread_setname_np */
 #include "common/hiro.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +28,12 @@ bool hiro_strlcpy(char *dst, const char *src, size_t n) {
   memcpy(dst, src, copy);
   dst[copy] = '\0';
   return copy == len;
+}
+
+void hiro_thread_name(const char *name) {
+  char comm[16]; /* the kernel keeps 15 bytes and a NUL */
+  hiro_strlcpy(comm, name, sizeof comm);
+  (void)pthread_setname_np(pthread_self(), comm);
 }
 
 const char *hiro_strerror(hiro_err err) {

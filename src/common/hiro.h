@@ -32,6 +32,11 @@ char *xstrdup(const char *s);
  * truncated. */
 bool hiro_strlcpy(char *dst, const char *src, size_t n);
 
+/* Name the calling thread (first 15 bytes of name) so `top -H`, `ps -L`,
+ * /proc/PID/task/TID/comm and profilers show what it does. Never fails: a
+ * name that cannot be set is left as it was. */
+void hiro_thread_name(const char *name);
+
 /* Human-readable text for an error code. Never returns NULL. */
 const char *hiro_strerror(hiro_err err);
 

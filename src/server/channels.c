@@ -392,6 +392,7 @@ static bool stop_requested(channels *ch) {
 
 static void *manager_main(void *arg) {
   channels *ch = arg;
+  hiro_thread_name("plugins");
   struct pollfd *fds = xcalloc(ch->n + 1, sizeof *fds);
   plugin **owner = xcalloc(ch->n + 1, sizeof *owner);
   int timeout = spawn_due(ch);

@@ -303,6 +303,7 @@ static void idle_rollup_flush(store *s, int64_t now_s) {
 
 static void *writer_main(void *arg) {
   store *s = arg;
+  hiro_thread_name("store-writer");
   double backoff = BACKOFF_MIN, next_try = 0, next_retention = 0;
   bool retention_more = false;
   pthread_mutex_lock(&s->lock);
