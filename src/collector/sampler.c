@@ -1,4 +1,7 @@
-/* sampler.c - one collector tick: server process, plugins, system. */
+/* sampler.c - one collector tick: server process, plugins, system.
+ *
+ * A read that fails is logged by the platform layer (once per metric); here
+ * it only makes the figure null for that tick. */
 #include "collector/sampler.h"
 
 #include <math.h>
@@ -27,7 +30,6 @@ typedef struct {
 struct sampler {
   platform *plat;
   double hz;
-  int ncpu;
   child_provider_fn provider;
   void *provider_ctx;
 
@@ -44,28 +46,19 @@ struct sampler {
   child_state *kids;
   size_t n_kids, cap_kids;
   child_ref *refs;
-  unsigned warned; /* bit per metric already logged as unreadable */
-
   context_sampler *context; /* load, swap, pressure */
   mem_info mem;             /* this tick's memory read (swap space for context) */
   bool mem_ok;
 };
 
-enum { WARN_SELF = 1, WARN_CPU = 2, WARN_MEM = 4, WARN_FS = 8, WARN_DISK = 16, WARN_NET = 32 };
-
-static void warn_once(sampler *s, unsigned bit, const char *what, hiro_err err) {
-  if (s->warned & bit) return;
-  s->warned |= bit;
-  log_warn("collector: cannot read %s (%s); skipping it until it recovers", what,
-           hiro_strerror(err));
-}
-
 sampler *sampler_new(platform *p) {
   sampler *s = xcalloc(1, sizeof *s);
   s->plat = p;
   s->hz = platform_clock_ticks_per_sec(p);
-  s->ncpu = platform_cpu_count(p);
   s->self = platform_proc_open(p, platform_self_pid());
+  if (!s->self) /* the one failure the platform does not log (a gone process is normal) */
+    log_warn("collector: cannot open the server process %d: its figures will be null",
+             platform_self_pid());
   s->refs = xcalloc(MAX_CHILDREN, sizeof *s->refs);
   s->context = context_new(p);
   return s;
@@ -182,7 +175,6 @@ static void sample_self(sampler *s, double elapsed, metrics_snapshot *out) {
   proc_sample ps;
   hiro_err err = s->self ? platform_proc_read(s->self, &ps) : HIRO_ENOENT;
   if (err != HIRO_OK) {
-    warn_once(s, WARN_SELF, "the server process", err);
     out->has_process = false;
     return;
   }
@@ -206,10 +198,8 @@ static void sample_system(sampler *s, metrics_snapshot *out) {
     out->cpu.percent =
         rate_busy_percent(s->cpu_prev.busy, s->cpu_prev.total, ct.busy, ct.total);
     s->cpu_prev = ct;
-  } else {
-    warn_once(s, WARN_CPU, "system CPU times", err);
   }
-  out->cpu.count = s->ncpu;
+  out->cpu.count = platform_cpu_count(s->plat);
 
   mem_info mi = {0};
   err = platform_read_memory(s->plat, &mi);
@@ -220,8 +210,6 @@ static void sample_system(sampler *s, metrics_snapshot *out) {
     out->memory.available_bytes = mi.available_bytes;
     uint64_t used = mi.total_bytes > mi.available_bytes ? mi.total_bytes - mi.available_bytes : 0;
     out->memory.percent = (double)used / (double)mi.total_bytes * 100.0;
-  } else if (err != HIRO_OK) {
-    warn_once(s, WARN_MEM, "system memory", err);
   }
 }
 
@@ -231,8 +219,6 @@ static void sample_disk(sampler *s, double elapsed, metrics_snapshot *out) {
   disk_io io;
   hiro_err err = platform_read_fs_usage(s->plat, "/", &fu);
   hiro_err io_err = platform_read_disk_io(s->plat, &io);
-  if (err != HIRO_OK) warn_once(s, WARN_FS, "root filesystem usage", err);
-  if (io_err != HIRO_OK) warn_once(s, WARN_DISK, "disk I/O counters", io_err);
   out->has_disk = err == HIRO_OK && io_err == HIRO_OK && s->disk_ok;
   if (err == HIRO_OK) {
     out->disk.total_bytes = fu.total_bytes;
@@ -255,7 +241,6 @@ static void sample_network(sampler *s, double elapsed, metrics_snapshot *out) {
   net_io io;
   hiro_err err = platform_read_net_io(s->plat, &io);
   if (err != HIRO_OK) {
-    warn_once(s, WARN_NET, "network counters", err);
     out->has_network = false;
     s->net_ok = false;
     return;

@@ -73,6 +73,8 @@ typedef struct {
 platform *platform_open(const char *proc_root, const char *sys_root);
 void platform_close(platform *p);
 
+/* Online logical CPUs. Counted at open and again about once a minute from
+ * the CPU-time reads (hotplug, a resized VM), never more often. */
 int platform_cpu_count(platform *p);
 double platform_clock_ticks_per_sec(platform *p);
 /* Seconds since boot, from <proc>/uptime. */

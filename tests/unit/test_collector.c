@@ -18,6 +18,7 @@
 #include "collector/collector.h"
 #include "http/snapshot_json.h"
 #include "common/clock.h"
+#include "common/log.h"
 #include "platform/platform.h"
 
 /* ---- a writable fixture tree and a fake clock ---- */
@@ -322,9 +323,53 @@ static void test_runtime_configuration(void **state) {
   platform_close(p);
 }
 
+/* Unreadable system files are logged once each, by the platform layer, not
+ * once more by the collector (that was 2 lines per metric), over 4 ticks of
+ * a garbage tree; and the figures are null or zero, never made up. */
+static void test_failed_reads_logged_once(void **state) {
+  FILE *log_file = tmpfile();
+  assert_non_null(log_file);
+  log_set_output(log_file);
+  platform *p = platform_open(HIRO_FIXTURES "/proc-garbage", HIRO_FIXTURES "/sys-basic");
+  assert_non_null(p);
+  collector *c = collector_new(p, 1.0, 10);
+  metrics_snapshot s = {0};
+  assert_int_equal(collector_tick_once(c, &s), HIRO_ENOENT);
+  for (int tick = 0; tick < 3; tick++) {
+    assert_int_equal(collector_tick_once(c, &s), HIRO_OK);
+    assert_false(s.has_process);
+    assert_false(s.has_disk);
+    assert_false(s.has_network);
+    assert_true(s.memory.total_bytes == 0);
+  }
+  log_set_output(NULL);
+  fflush(log_file);
+  rewind(log_file);
+  static const char *const metrics[] = {"CPU times", "memory (meminfo)", "disk I/O", "network",
+                                        "the server process"};
+  int seen[5] = {0}, lines = 0;
+  char line[512], texts[32][400];
+  while (fgets(line, sizeof line, log_file)) {
+    print_message("log: %s", line);
+    const char *text = strstr(line, "warn ");
+    assert_non_null(text);
+    assert_null(strstr(text, "collector: cannot read")); /* the old second line */
+    for (int i = 0; i < lines && i < 32; i++) assert_string_not_equal(texts[i], text);
+    if (lines < 32) snprintf(texts[lines], sizeof texts[lines], "%s", text);
+    lines++;
+    for (int i = 0; i < 5; i++) seen[i] += strstr(text, metrics[i]) != NULL;
+  }
+  fclose(log_file);
+  for (int i = 0; i < 5; i++) assert_int_equal(seen[i], 1);
+  snapshot_free(&s);
+  collector_free(c);
+  platform_close(p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_rates_with_controlled_clock),
+      cmocka_unit_test(test_failed_reads_logged_once),
       cmocka_unit_test_teardown(test_real_children, kill_spawned),
       cmocka_unit_test(test_runtime_configuration),
   };

@@ -457,6 +457,24 @@ static void test_fixture_missing(void **state) {
   platform_close(p);
 }
 
+/* Without <sys>/block, disk I/O is one failure, logged once (at the first
+ * read), not once at open and again when read. */
+static void test_fixture_no_sys_logged_once(void **state) {
+  FILE *log_file = tmpfile();
+  assert_non_null(log_file);
+  log_set_output(log_file);
+  platform *p = platform_open(PROC_BASIC, "/nonexistent-sys");
+  assert_non_null(p);
+  for (int tick = 0; tick < 3; tick++) {
+    disk_io d;
+    assert_int_equal(platform_read_disk_io(p, &d), HIRO_ENOENT);
+  }
+  log_set_output(NULL);
+  assert_int_equal(count_lines(log_file), 1);
+  fclose(log_file);
+  platform_close(p);
+}
+
 /* ---- temporary trees changed between reads ---------------------------- */
 
 typedef struct {
@@ -535,6 +553,36 @@ static void test_tree_diskstats_device_added(void **state) {
   /* Truncated in the middle of a line. */
   tree_write(&t, "proc/diskstats", "8 0 sda 1 0 11 0 1 0 21 0 0 0 0\n8 1 sda1 1 0");
   assert_int_equal(platform_read_disk_io(p, &d), HIRO_EPARSE);
+  platform_close(p);
+  tree_remove(&t);
+}
+
+/* The CPU count is not recounted on every read, but a CPU brought online
+ * shows within a minute of reads at 1 s. */
+static void test_tree_cpu_count_refresh(void **state) {
+  tmp_tree t = {{0}};
+  tree_make(&t);
+  tree_write(&t, "proc/stat", "cpu  1 0 1 8 0 0 0 0 0 0\ncpu0 1 0 1 4 0 0 0 0 0 0\n"
+                              "cpu1 0 0 0 4 0 0 0 0 0 0\nintr 0\n");
+  char proc[128], sys[128];
+  snprintf(proc, sizeof proc, "%s/proc", t.root);
+  snprintf(sys, sizeof sys, "%s/sys", t.root);
+  platform *p = platform_open(proc, sys);
+  assert_non_null(p);
+  assert_int_equal(platform_cpu_count(p), 2);
+  tree_write(&t, "proc/stat", "cpu  1 0 1 8 0 0 0 0 0 0\ncpu0 1 0 1 4 0 0 0 0 0 0\n"
+                              "cpu1 0 0 0 4 0 0 0 0 0 0\ncpu2 0 0 0 0 0 0 0 0 0 0\n"
+                              "cpu3 0 0 0 0 0 0 0 0 0 0\nintr 0\n");
+  cpu_times ct;
+  assert_int_equal(platform_read_cpu(p, &ct), HIRO_OK);
+  assert_int_equal(platform_cpu_count(p), 2); /* not recounted on every read */
+  int reads = 1;
+  while (platform_cpu_count(p) == 2 && reads < 61) {
+    assert_int_equal(platform_read_cpu(p, &ct), HIRO_OK);
+    reads++;
+  }
+  assert_int_equal(platform_cpu_count(p), 4);
+  assert_true(reads <= 60);
   platform_close(p);
   tree_remove(&t);
 }
@@ -721,6 +769,8 @@ int main(void) {
       cmocka_unit_test(test_fixture_garbage_logged_once),
       cmocka_unit_test(test_fixture_missing),
       cmocka_unit_test(test_tree_diskstats_device_added),
+      cmocka_unit_test(test_fixture_no_sys_logged_once),
+      cmocka_unit_test(test_tree_cpu_count_refresh),
       cmocka_unit_test(test_tree_big_files),
       cmocka_unit_test(test_tree_process_changes),
       cmocka_unit_test(test_real_system),

@@ -20,22 +20,49 @@
  * sysfs stat files over kept-open descriptors, and diskstats is consulted
  * again only every RESOLVE_EVERY reads (to notice hot-plugged disks) or when
  * a stat file fails. Trees without those files (test fixtures) always use
- * diskstats. */
+ * diskstats.
+ *
+ * The reader owns all of its state (descriptors, the counted disks, the
+ * signature) and logs nothing but the debug line naming each counted disk:
+ * failures are returned, and platform_linux.c warns once per metric. */
+#include "platform/linux/diskio_linux.h"
+
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "common/hiro.h"
 #include "common/log.h"
-#include "platform/linux/platform_linux.h"
+#include "platform/linux/pfile.h"
 #include "platform/linux/proc_parse.h"
 
 /* At a 2 s interval diskstats is re-checked about once a minute. */
 #define RESOLVE_EVERY 30
 
+/* Longest block device name the kernel prints (DISK_NAME_LEN is 32). */
+#define DISK_NAME_MAX 32
+
 #define SIGNATURE_SEED 14695981039346656037ull /* FNV-1a offset basis */
+
+typedef struct {
+  char name[DISK_NAME_MAX + 1];
+  size_t len;
+  pfile stat; /* <sys>/block/NAME/stat, fd -1 when absent */
+} disk_name;
+
+struct diskio {
+  int sys_block_fd; /* <sys>/block, -1 when missing */
+  pfile diskstats;
+  disk_name *disks; /* the whole physical disks counted */
+  size_t disk_count;
+  size_t disk_lines;       /* diskstats line count they were resolved for */
+  uint64_t disk_signature; /* ... and the signature of its device names */
+  bool fast;               /* every counted disk has its <sys>/block/NAME/stat */
+  unsigned reads;          /* fast reads since diskstats was last looked at */
+};
 
 /* Fold a device name (and a separator) into an FNV-1a signature. */
 static uint64_t signature_add(uint64_t sig, const char *name, size_t len) {
@@ -43,51 +70,53 @@ static uint64_t signature_add(uint64_t sig, const char *name, size_t len) {
   return (sig ^ '\n') * 1099511628211ull;
 }
 
-static bool disk_is_counted(const platform *p, const char *name, size_t len) {
-  for (size_t i = 0; i < p->disk_count; i++)
-    if (p->disks[i].len == len && memcmp(p->disks[i].name, name, len) == 0) return true;
+static bool disk_is_counted(const diskio *d, const char *name, size_t len) {
+  for (size_t i = 0; i < d->disk_count; i++)
+    if (d->disks[i].len == len && memcmp(d->disks[i].name, name, len) == 0) return true;
   return false;
 }
 
 /* Does <sys>/block/NAME/device exist? */
-static bool disk_is_physical(const platform *p, const char *name, size_t len) {
+static bool disk_is_physical(const diskio *d, const char *name, size_t len) {
   /* The kernel writes '/' in names as '!', but the name still becomes part
    * of a path here: refuse anything that could leave <sys>/block. */
-  if (p->sys_block_fd < 0 || len == 0 || len > DISK_NAME_MAX || memchr(name, '/', len) ||
+  if (d->sys_block_fd < 0 || len == 0 || len > DISK_NAME_MAX || memchr(name, '/', len) ||
       name[0] == '.')
     return false;
   char rel[DISK_NAME_MAX + sizeof "/device"];
   memcpy(rel, name, len);
   memcpy(rel + len, "/device", sizeof "/device");
-  return faccessat(p->sys_block_fd, rel, F_OK, 0) == 0;
+  return faccessat(d->sys_block_fd, rel, F_OK, 0) == 0;
 }
 
-void diskio_close(platform *p) {
-  for (size_t i = 0; i < p->disk_count; i++) pfile_close(&p->disks[i].stat);
-  free(p->disks);
-  p->disks = NULL;
-  p->disk_count = 0;
+static void forget_disks(diskio *d) {
+  for (size_t i = 0; i < d->disk_count; i++) pfile_close(&d->disks[i].stat);
+  free(d->disks);
+  d->disks = NULL;
+  d->disk_count = 0;
 }
 
 /* Open <sys>/block/NAME/stat for each counted disk; the fast path needs all. */
-static void open_disk_stats(platform *p) {
-  p->disk_fast = p->disk_count > 0;
-  for (size_t i = 0; i < p->disk_count; i++) {
-    disk_name *d = &p->disks[i];
+static void open_disk_stats(diskio *d) {
+  d->fast = d->disk_count > 0;
+  for (size_t i = 0; i < d->disk_count; i++) {
+    disk_name *disk = &d->disks[i];
     char rel[DISK_NAME_MAX + sizeof "/stat"];
-    memcpy(rel, d->name, d->len);
-    memcpy(rel + d->len, "/stat", sizeof "/stat");
-    if (pfile_openat(&d->stat, p->sys_block_fd, rel, 256, true) != HIRO_OK) p->disk_fast = false;
+    memcpy(rel, disk->name, disk->len);
+    memcpy(rel + disk->len, "/stat", sizeof "/stat");
+    if (pfile_openat(&disk->stat, d->sys_block_fd, rel, 256, true) != HIRO_OK) d->fast = false;
   }
 }
 
-void diskio_resolve(platform *p, const char *buf, size_t len) {
+/* Find the whole physical disks among the lines of diskstats content (buf,
+ * len) and remember them. Never fails: without a <sys>/block tree no disk
+ * is counted. */
+static void resolve(diskio *d, const char *buf, size_t len) {
   size_t lines = proc_count_lines(buf, len);
-  diskio_close(p);
-  p->disks = lines ? xcalloc(lines, sizeof *p->disks) : NULL;
-  p->disk_count = 0;
-  p->disk_lines = lines;
-  p->disk_signature = SIGNATURE_SEED;
+  forget_disks(d);
+  d->disks = lines ? xcalloc(lines, sizeof *d->disks) : NULL;
+  d->disk_lines = lines;
+  d->disk_signature = SIGNATURE_SEED;
 
   const char *pos = buf, *end = buf + len, *line;
   size_t line_len;
@@ -98,25 +127,48 @@ void diskio_resolve(platform *p, const char *buf, size_t len) {
     if (proc_parse_diskstats_line(line, line_len, &name, &name_len, &sectors_read,
                                   &sectors_written) != HIRO_OK)
       continue;
-    p->disk_signature = signature_add(p->disk_signature, name, name_len);
-    if (p->disk_count >= lines || disk_is_counted(p, name, name_len) ||
-        !disk_is_physical(p, name, name_len))
+    d->disk_signature = signature_add(d->disk_signature, name, name_len);
+    if (d->disk_count >= lines || disk_is_counted(d, name, name_len) ||
+        !disk_is_physical(d, name, name_len))
       continue;
-    disk_name *disk = &p->disks[p->disk_count++];
+    disk_name *disk = &d->disks[d->disk_count++];
     disk->stat.fd = -1;
     memcpy(disk->name, name, name_len);
     disk->name[name_len] = '\0';
     disk->len = name_len;
     log_debug("platform: disk I/O counts device %s", disk->name);
   }
-  open_disk_stats(p);
+  open_disk_stats(d);
+}
+
+diskio *diskio_open(const char *proc_root, const char *sys_root) {
+  diskio *d = xcalloc(1, sizeof *d);
+  d->disk_lines = SIZE_MAX; /* not resolved yet */
+  char path[4096];
+  int n = snprintf(path, sizeof path, "%s/block", sys_root);
+  d->sys_block_fd = n > 0 && (size_t)n < sizeof path
+                        ? open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                        : -1;
+  n = snprintf(path, sizeof path, "%s/diskstats", proc_root);
+  if (n < 0 || (size_t)n >= sizeof path) path[0] = '\0'; /* too long: opens as ENOENT */
+  (void)!pfile_open(&d->diskstats, path, 4096, false);   /* a failure shows in reads */
+  if (pfile_read(&d->diskstats) == HIRO_OK) resolve(d, d->diskstats.buf, d->diskstats.len);
+  return d;
+}
+
+void diskio_close(diskio *d) {
+  if (!d) return;
+  forget_disks(d);
+  pfile_close(&d->diskstats);
+  if (d->sys_block_fd >= 0) close(d->sys_block_fd);
+  free(d);
 }
 
 /* The fast path: sum the counted disks' sysfs stat files. */
-static hiro_err diskio_sum_sysfs(platform *p, disk_io *out) {
+static hiro_err sum_sysfs(diskio *d, disk_io *out) {
   disk_io sum = {0};
-  for (size_t i = 0; i < p->disk_count; i++) {
-    pfile *f = &p->disks[i].stat;
+  for (size_t i = 0; i < d->disk_count; i++) {
+    pfile *f = &d->disks[i].stat;
     uint64_t sectors_read, sectors_written;
     hiro_err err = pfile_read(f);
     if (err == HIRO_OK)
@@ -132,8 +184,8 @@ static hiro_err diskio_sum_sysfs(platform *p, disk_io *out) {
 
 /* Sum the counted disks over diskstats content that ends with a newline.
  * *signature gets the signature of all device names, *lines their count. */
-static hiro_err diskio_sum(const platform *p, const char *buf, size_t len, disk_io *out,
-                           uint64_t *signature, size_t *lines) {
+static hiro_err sum_diskstats(const diskio *d, const char *buf, size_t len, disk_io *out,
+                              uint64_t *signature, size_t *lines) {
   disk_io sum = {0};
   uint64_t sig = SIGNATURE_SEED;
   size_t count = 0;
@@ -148,7 +200,7 @@ static hiro_err diskio_sum(const platform *p, const char *buf, size_t len, disk_
     if (err != HIRO_OK) return err;
     count++;
     sig = signature_add(sig, name, name_len);
-    if (!disk_is_counted(p, name, name_len)) continue;
+    if (!disk_is_counted(d, name, name_len)) continue;
     /* diskstats counts 512-byte sectors whatever the device's sector size. */
     uint64_t read_bytes, written_bytes;
     if (__builtin_mul_overflow(sectors_read, (uint64_t)512, &read_bytes) ||
@@ -163,36 +215,26 @@ static hiro_err diskio_sum(const platform *p, const char *buf, size_t len, disk_
   return HIRO_OK;
 }
 
-hiro_err platform_read_disk_io(platform *p, disk_io *out) {
-  if (p->disk_fast && ++p->disk_reads < RESOLVE_EVERY && diskio_sum_sysfs(p, out) == HIRO_OK)
-    return HIRO_OK;
-  p->disk_reads = 0;
-  hiro_err err = pfile_read(&p->diskstats);
-  if (err != HIRO_OK) goto out;
-  if (p->sys_block_fd < 0) {
-    err = HIRO_ENOENT; /* no way to tell a disk from a partition */
-    goto out;
-  }
-  const char *buf = p->diskstats.buf;
-  size_t len = p->diskstats.len;
-  if (len == 0 || buf[len - 1] != '\n') {
-    err = HIRO_EPARSE;
-    goto out;
-  }
+hiro_err diskio_read(diskio *d, disk_io *out) {
+  if (d->fast && ++d->reads < RESOLVE_EVERY && sum_sysfs(d, out) == HIRO_OK) return HIRO_OK;
+  d->reads = 0;
+  hiro_err err = pfile_read(&d->diskstats);
+  if (err != HIRO_OK) return err;
+  if (d->sys_block_fd < 0) return HIRO_ENOENT; /* no way to tell a disk from a partition */
+  const char *buf = d->diskstats.buf;
+  size_t len = d->diskstats.len;
+  if (len == 0 || buf[len - 1] != '\n') return HIRO_EPARSE;
   for (int attempt = 0; attempt < 2; attempt++) {
     disk_io sum;
     uint64_t signature;
     size_t lines;
-    err = diskio_sum(p, buf, len, &sum, &signature, &lines);
-    if (err != HIRO_OK) goto out;
-    if (lines == p->disk_lines && signature == p->disk_signature) {
+    err = sum_diskstats(d, buf, len, &sum, &signature, &lines);
+    if (err != HIRO_OK) return err;
+    if (lines == d->disk_lines && signature == d->disk_signature) {
       *out = sum;
-      goto out;
+      return HIRO_OK;
     }
-    diskio_resolve(p, buf, len); /* devices changed: resolve, then sum again */
+    resolve(d, buf, len); /* devices changed: resolve, then sum again */
   }
-  err = HIRO_EIO; /* unreachable: a resolve always matches the content it read */
-out:
-  if (err != HIRO_OK) platform_warn_once(p, PLATFORM_WARN_DISK, "disk I/O (diskstats)", err);
-  return err;
+  return HIRO_EIO; /* unreachable: a resolve always matches the content it read */
 }

@@ -1,7 +1,8 @@
 /* platform_linux.c - system-wide readers over /proc and statvfs: CPU, memory,
- * uptime, filesystem usage, network; opening and closing the platform. */
+ * uptime, filesystem usage, network, and disk I/O through its own reader
+ * (diskio_linux.c); opening and closing the platform. Every failed read is
+ * logged here, once per metric. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -12,6 +13,11 @@
 #include "common/log.h"
 #include "platform/linux/platform_linux.h"
 #include "platform/linux/proc_parse.h"
+
+/* The CPU count is recounted from /proc/stat's cpuN lines (already read for
+ * the CPU times) about once a minute at a 1 s interval: CPUs come and go
+ * (hotplug, a resized VM), but not between two ticks. */
+#define CPU_COUNT_EVERY 60
 
 void platform_warn_once(platform *p, unsigned metric, const char *what, hiro_err err) {
   if (p->warned & metric) return;
@@ -30,6 +36,20 @@ static void open_file(pfile *f, const char *root, const char *name, size_t cap, 
   if (err != HIRO_OK) log_debug("platform: %s: %s", path, hiro_strerror(err));
 }
 
+static void count_cpus_libc(platform *p) {
+  long online = sysconf(_SC_NPROCESSORS_ONLN);
+  p->cpu_count = online > 0 && online < INT32_MAX ? (int)online : 1;
+}
+
+/* CPU count: the cpuN lines of the stat content just read (online CPUs, as
+ * the fixture tree says in tests), else what libc says. */
+static void count_cpus(platform *p) {
+  int n = proc_parse_cpu_count(p->stat.buf, p->stat.len);
+  if (n > 0) p->cpu_count = n;
+  else count_cpus_libc(p);
+  p->stat_reads = 0;
+}
+
 platform *platform_open(const char *proc_root, const char *sys_root) {
   if (!proc_root) proc_root = "/proc";
   if (!sys_root) sys_root = "/sys";
@@ -41,22 +61,12 @@ platform *platform_open(const char *proc_root, const char *sys_root) {
 
   platform *p = xcalloc(1, sizeof *p);
   p->proc_root = xstrdup(proc_root);
-  p->disk_lines = SIZE_MAX;
-
-  char block_path[4096];
-  int n = snprintf(block_path, sizeof block_path, "%s/block", sys_root);
-  p->sys_block_fd = (n > 0 && (size_t)n < sizeof block_path)
-                        ? open(block_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-                        : -1;
-  if (p->sys_block_fd < 0)
-    log_warn("platform: %s missing: disk I/O will not be reported", block_path);
 
   /* /proc/stat's intr line makes it a few KiB on big machines; the buffers
    * grow on the first read if needed and are then reused. */
   open_file(&p->stat, proc_root, "stat", 8192, true);
   open_file(&p->meminfo, proc_root, "meminfo", 4096, true);
   open_file(&p->uptime, proc_root, "uptime", 128, true);
-  open_file(&p->diskstats, proc_root, "diskstats", 4096, false);
   open_file(&p->net_dev, proc_root, "net/dev", 4096, false);
 
   long ticks = sysconf(_SC_CLK_TCK);
@@ -64,15 +74,11 @@ platform *platform_open(const char *proc_root, const char *sys_root) {
   long page = sysconf(_SC_PAGESIZE);
   p->page_size = page > 0 ? (uint64_t)page : 4096;
 
-  /* CPU count: the cpuN lines of <proc>/stat (online CPUs, as the fixture
-   * tree says in tests), else what libc says. */
-  if (pfile_read(&p->stat) == HIRO_OK) p->cpu_count = proc_parse_cpu_count(p->stat.buf, p->stat.len);
-  if (p->cpu_count <= 0) {
-    long online = sysconf(_SC_NPROCESSORS_ONLN);
-    p->cpu_count = online > 0 && online < INT32_MAX ? (int)online : 1;
-  }
-
-  if (pfile_read(&p->diskstats) == HIRO_OK) diskio_resolve(p, p->diskstats.buf, p->diskstats.len);
+  if (pfile_read(&p->stat) == HIRO_OK) count_cpus(p);
+  else count_cpus_libc(p);
+  /* Disk I/O needs <sys>/block to tell a disk from a partition; without it
+   * the first read fails and is logged then, once. */
+  p->disk = diskio_open(proc_root, sys_root);
   return p;
 }
 
@@ -81,10 +87,8 @@ void platform_close(platform *p) {
   pfile_close(&p->stat);
   pfile_close(&p->meminfo);
   pfile_close(&p->uptime);
-  pfile_close(&p->diskstats);
   pfile_close(&p->net_dev);
-  if (p->sys_block_fd >= 0) close(p->sys_block_fd);
-  diskio_close(p);
+  diskio_close(p->disk);
   sysinfo_close(p);
   free(p->proc_root);
   free(p);
@@ -111,6 +115,7 @@ hiro_err platform_read_cpu(platform *p, cpu_times *out) {
   hiro_err err = pfile_read(&p->stat);
   if (err == HIRO_OK) err = proc_parse_stat_cpu(p->stat.buf, p->stat.len, out);
   if (err != HIRO_OK) platform_warn_once(p, PLATFORM_WARN_CPU, "CPU times (stat)", err);
+  else if (++p->stat_reads >= CPU_COUNT_EVERY) count_cpus(p);
   return err;
 }
 
@@ -125,6 +130,12 @@ hiro_err platform_read_net_io(platform *p, net_io *out) {
   hiro_err err = pfile_read(&p->net_dev);
   if (err == HIRO_OK) err = proc_parse_net_dev(p->net_dev.buf, p->net_dev.len, out);
   if (err != HIRO_OK) platform_warn_once(p, PLATFORM_WARN_NET, "network (net/dev)", err);
+  return err;
+}
+
+hiro_err platform_read_disk_io(platform *p, disk_io *out) {
+  hiro_err err = diskio_read(p->disk, out);
+  if (err != HIRO_OK) platform_warn_once(p, PLATFORM_WARN_DISK, "disk I/O (diskstats, <sys>/block)", err);
   return err;
 }
 
