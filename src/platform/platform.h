@@ -9,6 +9,10 @@
 #include "common/hiro.h"
 
 typedef struct platform platform;           /* system-wide readers, open files */
+
+/* Longest time an idle process's memory figures are reused (see
+ * platform_proc_read). */
+#define PLATFORM_PROC_REFRESH 10.0
 typedef struct platform_proc platform_proc; /* one process, bound to its identity */
 
 /* Per-process sample. cpu_ns = user + system CPU time of all its threads. */
@@ -117,7 +121,13 @@ bool platform_pid_running(int pid);
  * it exits, reads return HIRO_ENOENT even if the PID is reused. Returns NULL
  * when the process does not exist. */
 platform_proc *platform_proc_open(platform *p, int pid);
-/* HIRO_ENOENT when the process has exited (or is a zombie). */
+/* HIRO_ENOENT when the process has exited (or is a zombie). A process that
+ * has not run since the previous read (its CPU time did not move) cannot
+ * have changed its threads or mappings: it is answered with one system call
+ * and the previous memory figures, re-read at least every
+ * PLATFORM_PROC_REFRESH seconds (resident memory can still change without
+ * the process running: reclaim, khugepaged, another process writing into
+ * it). */
 hiro_err platform_proc_read(platform_proc *h, proc_sample *out) HIRO_MUST_USE;
 int platform_proc_pid(const platform_proc *h);
 void platform_proc_close(platform_proc *h);

@@ -1,7 +1,9 @@
 /* test_platform.c - the Linux platform layer: the /proc parsers on crafted,
  * truncated and random input; the readers on fixture trees (proc-basic,
  * proc-garbage, proc-missing with sys-basic) and on temporary trees changed
- * between reads; and the real /proc with this process and a killed child. */
+ * between reads; and the real /proc with this process, a killed child and an
+ * idle one. */
+#define _GNU_SOURCE /* process_vm_writev */
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -12,12 +14,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "platform/linux/proc_parse.h"
 #include "platform/platform.h"
@@ -750,6 +755,112 @@ static void test_real_child_killed(void **state) {
   platform_close(p);
 }
 
+/* ---- an idle process is read with one system call ------------------------ */
+
+static double idle_clock_now;
+static pid_t idle_pid;
+
+static int kill_idle_child(void **state) {
+  clock_override(NULL, NULL);
+  if (idle_pid > 0) {
+    kill(idle_pid, SIGKILL);
+    waitpid(idle_pid, NULL, 0);
+  }
+  idle_pid = 0;
+  return 0;
+}
+static double idle_clock(void) { return idle_clock_now; }
+
+#define IDLE_MAP (32u << 20)  /* mapped by the child, untouched */
+#define IDLE_TOUCH (16u << 20) /* faulted in by the parent or the child */
+
+/* The child maps IDLE_MAP bytes, sends the address, then waits on cmd: each
+ * byte received makes it touch the next IDLE_TOUCH bytes itself. */
+static void idle_child(int cmd, int reply) {
+  char *mem = mmap(NULL, IDLE_MAP, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (mem == MAP_FAILED) _exit(1);
+  if (write(reply, &mem, sizeof mem) != (ssize_t)sizeof mem) _exit(1);
+  char c;
+  while (read(cmd, &c, 1) == 1) {
+    for (size_t i = IDLE_TOUCH; i < IDLE_MAP; i += 4096) mem[i] = 1;
+    if (write(reply, &c, 1) != 1) _exit(1);
+  }
+  _exit(0);
+}
+
+/* Resident memory that changes while the process does not run (here: this
+ * process writes into it with process_vm_writev, as reclaim or khugepaged
+ * could change it) shows after PLATFORM_PROC_REFRESH seconds, not before;
+ * memory the process changes itself shows on the next read. */
+static void test_real_idle_child(void **state) {
+  int cmd[2], reply[2];
+  assert_int_equal(pipe(cmd), 0);
+  assert_int_equal(pipe(reply), 0);
+  pid_t child = fork();
+  assert_true(child >= 0);
+  if (child == 0) {
+    close(cmd[1]); /* EOF on cmd when this test process goes away */
+    close(reply[0]);
+    idle_child(cmd[0], reply[1]);
+  }
+  idle_pid = child;
+  char *remote = NULL;
+  assert_int_equal(read(reply[0], &remote, sizeof remote), (ssize_t)sizeof remote);
+  usleep(50 * 1000); /* the child is now blocked in read() */
+
+  platform *p = platform_open("/proc", "/sys");
+  assert_non_null(p);
+  platform_proc *h = platform_proc_open(p, child);
+  assert_non_null(h);
+  idle_clock_now = 1000.0;
+  clock_override(NULL, idle_clock);
+  proc_sample s1, s2, s3, s4;
+  assert_int_equal(platform_proc_read(h, &s1), HIRO_OK);
+
+  char *page = calloc(1, IDLE_TOUCH);
+  struct iovec local = {page, IDLE_TOUCH}, far = {remote, IDLE_TOUCH};
+  ssize_t wrote = process_vm_writev(child, &local, 1, &far, 1, 0);
+  free(page);
+  assert_int_equal(wrote, (ssize_t)IDLE_TOUCH);
+
+  /* It has not run: one clock read, the previous figures. */
+  idle_clock_now += PLATFORM_PROC_REFRESH / 2;
+  assert_int_equal(platform_proc_read(h, &s2), HIRO_OK);
+  assert_true(s2.cpu_ns == s1.cpu_ns);
+  assert_true(s2.rss_bytes == s1.rss_bytes);
+  /* After the refresh period the pages written into it show. */
+  idle_clock_now += PLATFORM_PROC_REFRESH;
+  assert_int_equal(platform_proc_read(h, &s3), HIRO_OK);
+  assert_true(s3.cpu_ns == s1.cpu_ns);
+  assert_true(s3.rss_bytes >= s1.rss_bytes + IDLE_TOUCH - (1u << 20));
+
+  /* The child runs and touches memory itself: seen at once. */
+  char c = 'x';
+  assert_int_equal(write(cmd[1], &c, 1), 1);
+  assert_int_equal(read(reply[0], &c, 1), 1);
+  assert_int_equal(platform_proc_read(h, &s4), HIRO_OK);
+  assert_true(s4.cpu_ns > s3.cpu_ns);
+  assert_true(s4.rss_bytes >= s3.rss_bytes + IDLE_TOUCH - (1u << 20));
+  assert_int_equal(s4.num_threads, 1);
+
+  /* Killed while idle: the exit itself takes CPU time, so the next read is
+   * a full one and sees the zombie. */
+  assert_int_equal(kill(child, SIGKILL), 0);
+  siginfo_t info;
+  assert_int_equal(waitid(P_PID, (id_t)child, &info, WEXITED | WNOWAIT), 0);
+  assert_int_equal(platform_proc_read(h, &s4), HIRO_ENOENT);
+  clock_override(NULL, NULL);
+  assert_int_equal(waitpid(child, NULL, 0), child);
+  idle_pid = 0;
+  assert_int_equal(platform_proc_read(h, &s4), HIRO_ENOENT);
+  platform_proc_close(h);
+  platform_close(p);
+  close(cmd[0]);
+  close(cmd[1]);
+  close(reply[0]);
+  close(reply[1]);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_parse_pid_stat_evil_comm),
@@ -776,6 +887,7 @@ int main(void) {
       cmocka_unit_test(test_real_system),
       cmocka_unit_test(test_real_self),
       cmocka_unit_test(test_real_child_killed),
+      cmocka_unit_test_teardown(test_real_idle_child, kill_idle_child),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
