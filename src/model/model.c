@@ -20,16 +20,25 @@ void snapshot_free(metrics_snapshot *s) {
   memset(s, 0, sizeof *s);
 }
 
+/* Zeroed room for n items of size bytes in *items, which holds had. The
+ * collector fills the same snapshot every tick with the same counts, so an
+ * array of the right count is reused: a tick allocates nothing. */
+static void set_array(void **items, size_t had, size_t n, size_t size) {
+  if (n && *items && had == n) {
+    memset(*items, 0, n * size);
+    return;
+  }
+  free(*items);
+  *items = n ? xcalloc(n, size) : NULL;
+}
+
 void snapshot_set_children(metrics_snapshot *s, size_t n) {
-  free(s->children);
+  set_array((void **)&s->children, s->n_children, n, sizeof *s->children);
   s->n_children = n;
-  s->children = n ? xcalloc(n, sizeof *s->children) : NULL;
 }
 
 void snapshot_set_list(metrics_snapshot *s, int list, size_t n) {
-  void **items = list_items(s, list);
-  free(*items);
-  *items = n ? xcalloc(n, model_lists[list].item_size) : NULL;
+  set_array(list_items(s, list), *list_count(s, list), n, model_lists[list].item_size);
   *list_count(s, list) = n;
 }
 

@@ -162,10 +162,11 @@ typedef struct {
 void snapshot_copy(metrics_snapshot *dst, const metrics_snapshot *src);
 /* Release what the snapshot owns and zero it. Safe on a zeroed snapshot. */
 void snapshot_free(metrics_snapshot *s);
-/* Make room for n children (zeroed), replacing any existing ones. */
+/* Make room for n children (zeroed), replacing any existing ones (an array
+ * of the same count is reused, so a steady tick allocates nothing). */
 void snapshot_set_children(metrics_snapshot *s, size_t n);
 /* Make room for n entries (zeroed) of list `list` (a MODEL_LIST_* index of
- * model/columns.h), replacing any existing ones. */
+ * model/columns.h), replacing any existing ones (reused as above). */
 void snapshot_set_list(metrics_snapshot *s, int list, size_t n);
 
 /* The one copy of s, kept for the life of the process: names of mounts,

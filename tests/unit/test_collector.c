@@ -21,6 +21,29 @@
 #include "common/log.h"
 #include "platform/platform.h"
 
+/* ---- allocations counted (not under ASan, which owns malloc) ---- */
+
+#ifndef __SANITIZE_ADDRESS__
+#define COUNT_ALLOCATIONS 1
+extern void *__libc_malloc(size_t);
+extern void *__libc_calloc(size_t, size_t);
+extern void *__libc_realloc(void *, size_t);
+static bool counting;
+static long allocations;
+void *malloc(size_t n) {
+  allocations += counting;
+  return __libc_malloc(n);
+}
+void *calloc(size_t count, size_t size) {
+  allocations += counting;
+  return __libc_calloc(count, size);
+}
+void *realloc(void *p, size_t n) {
+  allocations += counting;
+  return __libc_realloc(p, n);
+}
+#endif
+
 /* ---- a writable fixture tree and a fake clock ---- */
 
 static double fake_now;
@@ -298,6 +321,35 @@ static void test_real_children(void **state) {
   platform_close(p);
 }
 
+/* Once the plugin list is stable a tick allocates nothing: the snapshot's
+ * children array and the ring's slots are reused. */
+static void test_tick_allocates_nothing(void **state) {
+#ifdef COUNT_ALLOCATIONS
+  platform *p = platform_open("/proc", "/sys");
+  assert_non_null(p);
+  fake_manager m = {0};
+  add_ref(p, &m, "sleeper", spawn(body_sleep));
+  add_ref(p, &m, "other", spawn(body_sleep));
+  collector *c = collector_new(p, 1.0, 2);
+  collector_set_child_provider(c, provide, &m);
+  metrics_snapshot s = {0};
+  assert_int_equal(collector_tick_once(c, &s), HIRO_ENOENT);
+  for (int i = 0; i < 3; i++) assert_int_equal(collector_tick_once(c, &s), HIRO_OK);
+  counting = true;
+  for (int i = 0; i < 5; i++) (void)collector_tick_once(c, &s);
+  counting = false;
+  assert_int_equal(s.n_children, 2);
+  assert_true(s.children[0].alive && s.children[1].alive);
+  assert_int_equal(allocations, 0);
+  snapshot_free(&s);
+  collector_free(c);
+  kill_spawned(NULL);
+  platform_close(p);
+#else
+  skip();
+#endif
+}
+
 static void test_runtime_configuration(void **state) {
   platform *p = platform_open("/proc", "/sys");
   collector *c = collector_new(p, 1.0, 5);
@@ -371,6 +423,7 @@ int main(void) {
       cmocka_unit_test(test_rates_with_controlled_clock),
       cmocka_unit_test(test_failed_reads_logged_once),
       cmocka_unit_test_teardown(test_real_children, kill_spawned),
+      cmocka_unit_test_teardown(test_tick_allocates_nothing, kill_spawned),
       cmocka_unit_test(test_runtime_configuration),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
