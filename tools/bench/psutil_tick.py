@@ -1,17 +1,36 @@
 #!/usr/bin/env python3
 """psutil_tick.py - the design document's collector tick, done with psutil, for
-a side-by-side comparison with the C collector (run by bench_collector).
+a side-by-side comparison with the C collector.
 
 Faithful to the design: cached psutil.Process handles (server + each plugin),
 the same fields (cpu_percent, memory_info rss/vms, num_threads), system
 cpu_percent and virtual_memory, disk_usage('/') and disk_io_counters(),
-net_io_counters(), a snapshot dict appended to a deque. No sleeping inside the
-measured loop. Prints the CPU microseconds per tick (median of runs) as JSON.
+net_io_counters(), a snapshot dict appended to a deque.
+
+Two modes:
+
+  psutil_tick.py --server-pid PID --pids P1,P2 [--ticks T] [--runs R]
+      hot loop (run by bench_collector): ticks back to back against the given
+      processes; prints the CPU microseconds per tick (median of runs) as JSON.
+
+  psutil_tick.py --serve --interval S --children N
+      deployed (run by tools/bench/run): the design's MetricsCollector as its
+      own asyncio process. It spawns N `sleep 3600` children as the
+      ChannelManager would (subprocess.Popen), watches itself as the server
+      process, and loops: the tick in asyncio.to_thread, then
+      asyncio.sleep(interval), as the design document describes. Prints one
+      JSON line with its pid and the children's pids once running; SIGTERM or
+      SIGINT stops the loop and kills the children (also on any error).
 """
 import argparse
+import asyncio
 import collections
 import json
+import os
+import signal
 import statistics
+import subprocess
+import sys
 import time
 
 import psutil
@@ -59,20 +78,69 @@ def make_tick(server, children, history, state):
     return tick
 
 
+def new_state():
+    return {"t": time.time() - 1, "dio": psutil.disk_io_counters(),
+            "nio": psutil.net_io_counters()}
+
+
+async def serve_loop(tick, interval, stop):
+    """The design's collection loop: tick in a worker thread, then sleep."""
+    while not stop.is_set():
+        await asyncio.to_thread(tick)
+        try:
+            await asyncio.wait_for(stop.wait(), interval)
+        except asyncio.TimeoutError:
+            pass
+
+
+def serve(args):
+    kids = []
+    try:
+        for _ in range(args.children):
+            kids.append(subprocess.Popen(["sleep", "3600"], stdin=subprocess.DEVNULL))
+        server = psutil.Process()
+        children = [(f"plugin-{i}", psutil.Process(k.pid)) for i, k in enumerate(kids)]
+        history = collections.deque(maxlen=1800)
+        tick = make_tick(server, children, history, new_state())
+        print(json.dumps({"pid": os.getpid(), "children": [k.pid for k in kids]}), flush=True)
+
+        async def main_async():
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(sig, stop.set)
+            await serve_loop(tick, args.interval, stop)
+
+        asyncio.run(main_async())
+    finally:
+        for k in kids:
+            k.kill()
+        for k in kids:
+            k.wait()
+    return 0
+
+
 def main():
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--server-pid", type=int, required=True)
-    ap.add_argument("--pids", default="", help="comma-separated plugin pids")
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--server-pid", type=int, help="hot loop: the server process to watch")
+    ap.add_argument("--pids", default="", help="hot loop: comma-separated plugin pids")
     ap.add_argument("--ticks", type=int, default=200)
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--serve", action="store_true", help="deployed: run as an asyncio process")
+    ap.add_argument("--interval", type=float, default=2.0, help="deployed: seconds between ticks")
+    ap.add_argument("--children", type=int, default=8, help="deployed: sleep children to spawn")
     args = ap.parse_args()
+    if args.serve:
+        if not (args.interval > 0 and 0 <= args.children <= 1024):
+            ap.error("--interval must be > 0 and --children 0..1024")
+        return serve(args)
+    if args.server_pid is None:
+        ap.error("--server-pid is required without --serve")
     server = psutil.Process(args.server_pid)
     children = [(f"plugin{i}", psutil.Process(int(p)))
                 for i, p in enumerate(filter(None, args.pids.split(",")))]
     history = collections.deque(maxlen=1800)
-    state = {"t": time.time() - 1, "dio": psutil.disk_io_counters(),
-             "nio": psutil.net_io_counters()}
-    tick = make_tick(server, children, history, state)
+    tick = make_tick(server, children, history, new_state())
     tick()  # prime the cached handles, as the running design would be
     per_tick = []
     for _ in range(args.runs):
@@ -82,7 +150,8 @@ def main():
         per_tick.append((time.process_time() - c0) / args.ticks * 1e6)
     print(json.dumps({"median_us": statistics.median(per_tick), "min_us": min(per_tick),
                       "max_us": max(per_tick), "runs": per_tick}))
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
