@@ -514,6 +514,16 @@ static void tree_remove(const tmp_tree *t) {
   assert_int_equal(system(cmd), 0);
 }
 
+/* The platform over the tree's proc and sys directories. */
+static platform *tree_platform(const tmp_tree *t) {
+  char proc[128], sys[128];
+  snprintf(proc, sizeof proc, "%s/proc", t->root);
+  snprintf(sys, sizeof sys, "%s/sys", t->root);
+  platform *p = platform_open(proc, sys);
+  assert_non_null(p);
+  return p;
+}
+
 static void test_tree_diskstats_device_added(void **state) {
   tmp_tree t = {{0}};
   tree_make(&t);
@@ -521,11 +531,7 @@ static void test_tree_diskstats_device_added(void **state) {
   tree_write(&t, "sys/block/sdb/device", "x");
   tree_write(&t, "proc/diskstats", "8 0 sda 1 0 10 0 1 0 20 0 0 0 0\n"
                                    "8 1 sda1 1 0 10 0 1 0 20 0 0 0 0\n");
-  char proc[128], sys[128];
-  snprintf(proc, sizeof proc, "%s/proc", t.root);
-  snprintf(sys, sizeof sys, "%s/sys", t.root);
-  platform *p = platform_open(proc, sys);
-  assert_non_null(p);
+  platform *p = tree_platform(&t);
   disk_io d;
   assert_int_equal(platform_read_disk_io(p, &d), HIRO_OK);
   assert_int_equal(d.read_bytes, 10 * 512);
@@ -569,11 +575,7 @@ static void test_tree_cpu_count_refresh(void **state) {
   tree_make(&t);
   tree_write(&t, "proc/stat", "cpu  1 0 1 8 0 0 0 0 0 0\ncpu0 1 0 1 4 0 0 0 0 0 0\n"
                               "cpu1 0 0 0 4 0 0 0 0 0 0\nintr 0\n");
-  char proc[128], sys[128];
-  snprintf(proc, sizeof proc, "%s/proc", t.root);
-  snprintf(sys, sizeof sys, "%s/sys", t.root);
-  platform *p = platform_open(proc, sys);
-  assert_non_null(p);
+  platform *p = tree_platform(&t);
   assert_int_equal(platform_cpu_count(p), 2);
   tree_write(&t, "proc/stat", "cpu  1 0 1 8 0 0 0 0 0 0\ncpu0 1 0 1 4 0 0 0 0 0 0\n"
                               "cpu1 0 0 0 4 0 0 0 0 0 0\ncpu2 0 0 0 0 0 0 0 0 0 0\n"
