@@ -137,4 +137,13 @@ void platform_proc_close(platform_proc *h);
  * HIRO_ENOENT when pid does not exist. */
 hiro_err platform_proc_start_ticks(platform *p, int pid, uint64_t *start_ticks) HIRO_MUST_USE;
 
+/* Parent pid of pid (0 for the init process). HIRO_ENOENT when pid does not
+ * exist. Reads only immutable parts of p: safe from any thread. */
+hiro_err platform_pid_parent(platform *p, int pid, int *ppid) HIRO_MUST_USE;
+/* The process holding the UDP socket bound to local port (loopback or any
+ * address): the sender of a loopback datagram from that port. Scans /proc:
+ * milliseconds, so callers cache it. HIRO_ENOENT when no process holds it.
+ * Thread-safe like platform_pid_parent. */
+hiro_err platform_udp_port_owner(platform *p, int port, int *pid) HIRO_MUST_USE;
+
 #endif

@@ -1,6 +1,6 @@
 /* channels.c - the ChannelManager: one thread spawns, watches (one pidfd per
  * plugin), reaps, restarts and finally stops the channel plugins. */
-#define _GNU_SOURCE /* pipe2 */
+#define _GNU_SOURCE /* pipe2, execvpe */
 #include "server/channels.h"
 
 #include <errno.h>
@@ -19,6 +19,7 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "platform/platform.h"
+#include "server/plugin_env.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -62,6 +63,7 @@ struct channels {
 
 void channels_options_default(channels_options *opt) {
   opt->log_fd = -1;
+  opt->statsd_socket = NULL;
   opt->grace_seconds = 3.0;
   opt->backoff_initial = 0.5;
   opt->backoff_max = 30.0;
@@ -138,7 +140,8 @@ static void child_dup(int src, int target) {
   else dup2(src, target);
 }
 
-static _Noreturn void child_exec(const plugin *p, int log_fd, int err_fd, pid_t parent) {
+static _Noreturn void child_exec(const plugin *p, char **env, int log_fd, int err_fd,
+                                 pid_t parent) {
   /* The manager thread blocks every signal; reset dispositions while they are
    * still blocked so no inherited handler can run in the child. */
   struct sigaction dfl = {.sa_handler = SIG_DFL};
@@ -166,7 +169,7 @@ static _Noreturn void child_exec(const plugin *p, int log_fd, int err_fd, pid_t 
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);
-  execvp(p->argv[0], p->argv);
+  execvpe(p->argv[0], p->argv, env);
   int err = errno;
   ssize_t unused = write(err_fd, &err, sizeof err);
   (void)unused;
@@ -211,9 +214,11 @@ static pid_t plugin_fork(channels *ch, const plugin *p) {
     return 0;
   }
   pid_t parent = getpid();
+  char **env = plugin_env_build(ch->opt.statsd_socket, p->name);
   pid_t pid = fork();
-  if (pid == 0) child_exec(p, ch->opt.log_fd, err_pipe[1], parent);
+  if (pid == 0) child_exec(p, env, ch->opt.log_fd, err_pipe[1], parent);
   int fork_err = errno;
+  plugin_env_free(env);
   close(err_pipe[1]);
   if (pid < 0) {
     close(err_pipe[0]);

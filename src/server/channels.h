@@ -19,6 +19,8 @@ typedef struct {
   double backoff_initial;  /* first restart delay (default 0.5 s) */
   double backoff_max;      /* doubling stops here (default 30 s) */
   double backoff_reset;    /* uptime that resets the backoff (default 60 s) */
+  const char *statsd_socket; /* HIRO_STATSD_SOCKET for the plugins; NULL = unset.
+                                Not owned: must outlive the manager */
 } channels_options;
 
 /* One plugin as status output shows it. */

@@ -42,6 +42,9 @@ typedef struct {
   char *metrics_db_path; /* absolute (resolved against the workspace) */
   bool metrics_persist;
   double retention_raw_hours, retention_minute_days, retention_hour_days;
+  int app_metrics_udp_port;      /* 0 = no UDP listener for app metrics */
+  size_t app_metrics_max_series; /* live series per publisher */
+  double app_metrics_max_rate;   /* StatsD lines per second per publisher */
   channel_config *channels;
   size_t n_channels;
   /* Things that load but deserve a word: unknown keys (with a "did you mean"),

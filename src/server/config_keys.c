@@ -42,6 +42,9 @@ const key_desc config_keys[] = {
      CFG(metrics_db_path), NULL},
     {"metrics_persist", KT_BOOL, 0, 0, 0, "true", CFG(metrics_persist), NULL},
     {"metrics_retention", KT_OBJECT, 0, 0, 0, "{}", 0, 0, retention_keys},
+    {"app_metrics_udp_port", KT_INT, 0, 0, 65535, "0", CFG(app_metrics_udp_port), NULL},
+    {"app_metrics_max_series", KT_INT, 0, 1, 100000, "1000", CFG(app_metrics_max_series), NULL},
+    {"app_metrics_max_rate", KT_NUMBER, 0, 1, 1e8, "100000", CFG(app_metrics_max_rate), NULL},
     {"channels", KT_CHANNELS, 0, 0, CONFIG_MAX_CHANNELS, "[]", CFG(channels), channel_keys},
     {NULL, 0, 0, 0, 0, NULL, 0, 0, NULL},
 };

@@ -1,0 +1,53 @@
+/* owner.c - attribution fallback: a sender pid's parent chain, walked up
+ * through /proc (via the platform layer) until a plugin's process. */
+#include "appmetrics/owner.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "platform/platform.h"
+
+enum { MAX_PLUGINS = 256, MAX_DEPTH = 64 };
+
+struct app_owner_walk {
+  platform *plat;
+  child_provider_fn plugins;
+  void *plugins_ctx;
+};
+
+app_owner_walk *app_owner_walk_new(child_provider_fn plugins, void *plugins_ctx) {
+  platform *plat = platform_open("/proc", "/sys");
+  if (!plat) return NULL;
+  app_owner_walk *w = xcalloc(1, sizeof *w);
+  w->plat = plat;
+  w->plugins = plugins;
+  w->plugins_ctx = plugins_ctx;
+  return w;
+}
+
+void app_owner_walk_free(app_owner_walk *w) {
+  if (!w) return;
+  platform_close(w->plat);
+  free(w);
+}
+
+int app_owner_walk_lookup(void *ctx, int pid, char name[HIRO_NAME_MAX]) {
+  app_owner_walk *w = ctx;
+  if (!w->plugins) return 0;
+  child_ref *list = xcalloc(MAX_PLUGINS, sizeof *list);
+  size_t n = w->plugins(w->plugins_ctx, list, MAX_PLUGINS);
+  int self = platform_self_pid(), found = 0;
+  for (int depth = 0; depth < MAX_DEPTH && pid > 1 && pid != self && !found; depth++) {
+    for (size_t i = 0; i < n && !found; i++) {
+      if (list[i].running && list[i].pid == pid) {
+        memcpy(name, list[i].name, HIRO_NAME_MAX);
+        found = 1;
+      }
+    }
+    int parent;
+    if (found || platform_pid_parent(w->plat, pid, &parent) != HIRO_OK) break;
+    pid = parent;
+  }
+  free(list);
+  return found;
+}
