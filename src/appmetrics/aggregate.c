@@ -257,7 +257,7 @@ static void note_refusal(source *src, int reason, const char *line, size_t len) 
   char quoted[LINE_QUOTE_MAX + 4];
   size_t n = len < LINE_QUOTE_MAX ? len : LINE_QUOTE_MAX;
   for (size_t i = 0; i < n; i++) quoted[i] = line[i] >= 0x20 && line[i] < 0x7f ? line[i] : '?';
-  strcpy(quoted + n, len > n ? "..." : "");
+  hiro_strlcpy(quoted + n, len > n ? "..." : "", sizeof quoted - n);
   const char *why = reason < STATSD_ERRORS ? statsd_error_text((statsd_error)reason)
                     : reason == APP_DROP_TYPE_CONFLICT
                         ? "the series was first published with another type"

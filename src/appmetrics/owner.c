@@ -16,7 +16,7 @@ struct app_owner_walk {
 };
 
 app_owner_walk *app_owner_walk_new(child_provider_fn plugins, void *plugins_ctx) {
-  platform *plat = platform_open("/proc", "/sys");
+  platform *plat = platform_open(PLATFORM_PROC_ROOT, PLATFORM_SYS_ROOT);
   if (!plat) return NULL;
   app_owner_walk *w = xcalloc(1, sizeof *w);
   w->plat = plat;

@@ -122,7 +122,7 @@ static hiro_err open_udp(receiver *r, int port, char *err, size_t errlen) {
   }
   setsockopt(r->udp_fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof one);
   setsockopt(r->udp_fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
-  r->plat = platform_open("/proc", "/sys");
+  r->plat = platform_open(PLATFORM_PROC_ROOT, PLATFORM_SYS_ROOT);
   r->stats.udp_port = port;
   return HIRO_OK;
 }

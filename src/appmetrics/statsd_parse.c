@@ -20,7 +20,7 @@ static const struct {
     [STATSD_ERR_TYPE] = {"type", "type must be c, g, ms, h, d or s"},
     [STATSD_ERR_RATE] = {"sample_rate", "sample rate must be @r with 0 < r <= 1"},
     [STATSD_ERR_TAG] = {"tag", "tags must be key:value with a key like a metric name, not "
-                               "reserved (process, pid, quantile, le) or repeated, and a value "
+                               "reserved (process, pid, quantile, le, __*) or repeated, and a value "
                                "of UTF-8 without control characters"},
     [STATSD_ERR_TOO_MANY_TAGS] = {"too_many_tags", "at most 8 tags per line"},
     [STATSD_ERR_TAG_LENGTH] = {"tag_length", "tag keys are at most 64 bytes, values 1-128 bytes"},
@@ -181,7 +181,9 @@ static statsd_error parse_tag(const char *s, size_t n, statsd_line *out) {
   size_t key_len = (size_t)(colon - s), value_len = n - key_len - 1;
   if (key_len > STATSD_TAG_KEY_MAX || value_len == 0 || value_len > STATSD_TAG_VALUE_MAX)
     return STATSD_ERR_TAG_LENGTH;
+  /* "__" starts the names Prometheus keeps for itself. */
   if (!statsd_valid_name(s, key_len, STATSD_TAG_KEY_MAX) || tag_key_reserved(s, key_len) ||
+      (key_len >= 2 && s[0] == '_' && s[1] == '_') ||
       !valid_text(colon + 1, value_len))
     return STATSD_ERR_TAG;
   for (size_t i = 0; i < out->n_tags; i++)

@@ -19,7 +19,7 @@
  *   it)                                                      STATSD_ERR_RATE
  * - tags: key:value pairs, at most STATSD_MAX_TAGS, keys like names (at most
  *   STATSD_TAG_KEY_MAX bytes, not a reserved label: process, pid, quantile,
- *   le, no duplicates), values 1-STATSD_TAG_VALUE_MAX bytes of UTF-8 without
+ *   le or starting with "__", no duplicates), values 1-STATSD_TAG_VALUE_MAX bytes of UTF-8 without
  *   control characters         STATSD_ERR_TAG / _TOO_MANY_TAGS / _TAG_LENGTH
  * - DogStatsD events (_e{...}) and service checks (_sc|...) are not metrics:
  *   STATSD_ERR_UNSUPPORTED. Container ids (|c:...) and timestamps (|T...)

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "http/app_api.h"
 #include "http/latest_cache.h"
 #include "http/snapshot_json.h"
 #include "collector/ring_budget.h"
@@ -16,6 +17,7 @@
 #include "common/strbuf.h"
 #include "http/params.h"
 #include "http/prometheus.h"
+#include "http/prometheus_app.h"
 #include "http/ui_routes.h"
 
 static void set_body(api_response *resp, int status, const char *type, char *body) {
@@ -58,7 +60,7 @@ void api_response_free(api_response *resp) {
 
 static void handle_latest(const api_context *ctx, const api_request *req, api_response *resp) {
   (void)req;
-  char *json = latest_cache_json(ctx->latest, ctx->coll);
+  char *json = latest_cache_json(ctx->latest, ctx->coll, ctx->app);
   if (!json) {
     collector_status st;
     collector_get_status(ctx->coll, &st);
@@ -68,6 +70,8 @@ static void handle_latest(const api_context *ctx, const api_request *req, api_re
   }
   set_body(resp, 200, "application/json", json);
 }
+
+static void put_persistence_json(strbuf *b, const api_context *ctx);
 
 static void put_status_json(strbuf *b, const api_context *ctx) {
   collector_status st;
@@ -80,8 +84,15 @@ static void put_status_json(strbuf *b, const api_context *ctx) {
   /* The dashboard shows itself read-only when it cannot change settings. */
   sb_printf(b, ",\"configure_requires_token\":%s", ctx->api_token ? "true" : "false");
   sb_puts(b, ",\"persistence\":");
+  put_persistence_json(b, ctx);
+  sb_puts(b, ",\"app_metrics\":");
+  app_api_status_json(b, ctx->app);
+  sb_putc(b, '}');
+}
+
+static void put_persistence_json(strbuf *b, const api_context *ctx) {
   if (!ctx->st) {
-    sb_puts(b, "null}");
+    sb_puts(b, "null");
     return;
   }
   store_status ps;
@@ -104,7 +115,7 @@ static void put_status_json(strbuf *b, const api_context *ctx) {
     sb_json_string(b, ps.last_error);
   else
     sb_puts(b, "null");
-  sb_puts(b, "}}");
+  sb_putc(b, '}');
 }
 
 static void handle_status(const api_context *ctx, const api_request *req, api_response *resp) {
@@ -245,6 +256,7 @@ static void handle_prometheus(const api_context *ctx, const api_request *req,
                               api_response *resp) {
   (void)req;
   char *text = prometheus_render(ctx->coll, ctx->st);
+  if (text && ctx->app) text = prometheus_app_append(text, ctx->app);
   if (!text) {
     collector_status st;
     collector_get_status(ctx->coll, &st);
@@ -292,6 +304,7 @@ static const struct route {
     {SCOPE_API, "/metrics/status", false, METHOD_GET, ACCESS_READ, handle_status},
     {SCOPE_API, "/metrics/configure", false, METHOD_POST, ACCESS_CHANGE, handle_configure},
     {SCOPE_API, "/metrics/prometheus", false, METHOD_GET, ACCESS_READ, handle_prometheus},
+    {SCOPE_API, "/metrics/app/history", false, METHOD_GET, ACCESS_READ, app_api_history},
     {SCOPE_UI, "/", false, METHOD_GET, ACCESS_OPEN, handle_ui_file},
     {SCOPE_UI, "/metrics", false, METHOD_GET, ACCESS_OPEN, handle_ui_file},
     {SCOPE_UI, "/metrics/", false, METHOD_GET, ACCESS_OPEN, handle_ui_file},
@@ -397,6 +410,7 @@ static bool host_granted(const api_context *ctx, const api_request *req, api_res
 }
 
 void api_handle(const api_context *ctx, const api_request *req, api_response *resp) {
+  if (ctx->requests_served) __atomic_add_fetch(ctx->requests_served, 1, __ATOMIC_RELAXED);
   if (!host_granted(ctx, req, resp)) return;
   const char *sub;
   const struct route *r = route_find(req, &sub);

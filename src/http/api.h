@@ -23,6 +23,8 @@ typedef struct {
   bool token_for_reads;  /* non-loopback REST bind: every REST endpoint needs the token */
   struct latest_cache *latest; /* JSON of the latest snapshot per tick; may be NULL */
   size_t n_plugins;       /* configured plugins: sizes the history_size warning */
+  struct appmetrics *app; /* application metrics; NULL when off */
+  uint64_t *requests_served; /* incremented per request when not NULL */
 } api_context;
 
 /* Looks up a query parameter: returns its value (and length via len, which

@@ -9,9 +9,11 @@ typedef struct latest_cache latest_cache;
 latest_cache *latest_cache_new(void);
 void latest_cache_free(latest_cache *lc); /* safe on NULL */
 
-/* JSON of c's latest snapshot (malloc'd, caller frees), or NULL when there is
- * none or the collector is disabled. lc may be NULL: then nothing is cached.
+/* JSON of c's latest snapshot (malloc'd, caller frees) with app's latest
+ * application metrics (app may be NULL), or NULL when there is no snapshot
+ * or the collector is disabled. lc may be NULL: then nothing is cached.
  * Thread-safe. */
-char *latest_cache_json(latest_cache *lc, collector *c);
+struct appmetrics;
+char *latest_cache_json(latest_cache *lc, collector *c, struct appmetrics *app);
 
 #endif

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "common/strbuf.h"
+#include "http/app_json.h"
 #include "model/columns.h"
 
 #define KEY_LIT(name) "\"" name "\":"
@@ -61,8 +62,10 @@ static void encode_system(strbuf *b, const metrics_snapshot *s, bool always) {
   }
 }
 
-/* One process object; plugins also carry their name and state. */
-static void encode_process(strbuf *b, const process_metrics *p, bool plugin) {
+/* One process object; plugins also carry their name and state, and any
+ * process that published application metrics in app its "app" object. */
+static void encode_process(strbuf *b, const process_metrics *p, bool plugin,
+                           const app_frame *app) {
   sb_putc(b, '{');
   if (plugin) {
     key(b, "name");
@@ -76,6 +79,11 @@ static void encode_process(strbuf *b, const process_metrics *p, bool plugin) {
     if (!model_proc_columns[i].status) put_value(b, p, &model_proc_columns[i]);
   for (int i = 0; i < MODEL_PROC_COLUMNS && plugin; i++)
     if (model_proc_columns[i].status) put_value(b, p, &model_proc_columns[i]);
+  const app_group *g = app_frame_find(app, p->name, !plugin);
+  if (g) {
+    key(b, "app");
+    app_json_group(b, app, g);
+  }
   close_object(b);
 }
 
@@ -104,7 +112,7 @@ static void encode_lists(strbuf *b, const metrics_snapshot *s) {
   }
 }
 
-static void encode_snapshot(strbuf *b, const metrics_snapshot *s) {
+static void encode_snapshot(strbuf *b, const metrics_snapshot *s, const app_frame *app) {
   sb_putc(b, '{');
   key(b, "timestamp");
   sb_double(b, s->timestamp, 3);
@@ -113,7 +121,7 @@ static void encode_snapshot(strbuf *b, const metrics_snapshot *s) {
 
   key(b, "process");
   if (s->has_process)
-    encode_process(b, &s->process, false);
+    encode_process(b, &s->process, false, app);
   else
     sb_puts(b, "null");
   sb_putc(b, ',');
@@ -122,7 +130,7 @@ static void encode_snapshot(strbuf *b, const metrics_snapshot *s) {
   sb_putc(b, '[');
   for (size_t i = 0; i < s->n_children; i++) {
     if (i) sb_putc(b, ',');
-    encode_process(b, &s->children[i], true);
+    encode_process(b, &s->children[i], true, app);
   }
   sb_append(b, "],", 2);
   encode_system(b, s, false);
@@ -130,10 +138,12 @@ static void encode_snapshot(strbuf *b, const metrics_snapshot *s) {
   close_object(b);
 }
 
-char *snapshot_to_json_string(const metrics_snapshot *s) {
+char *snapshot_to_json_string(const metrics_snapshot *s) { return snapshot_app_to_json_string(s, NULL); }
+
+char *snapshot_app_to_json_string(const metrics_snapshot *s, const app_frame *app) {
   strbuf b;
-  sb_init(&b, 1024 + s->n_children * 160);
-  encode_snapshot(&b, s);
+  sb_init(&b, 1024 + s->n_children * 160 + (app ? app->n_points * 160 : 0));
+  encode_snapshot(&b, s, app);
   return sb_steal(&b);
 }
 
@@ -144,7 +154,7 @@ char *snapshots_to_json_string(const metrics_snapshot *snaps, size_t n) {
   sb_putc(&b, '[');
   for (size_t i = 0; i < n; i++) {
     if (i) sb_putc(&b, ',');
-    encode_snapshot(&b, &snaps[i]);
+    encode_snapshot(&b, &snaps[i], NULL);
   }
   sb_putc(&b, ']');
   return sb_steal(&b);

@@ -4,10 +4,14 @@
 #define HIRO_SNAPSHOT_JSON_H
 #include <stddef.h>
 
+#include "appmetrics/app_frame.h"
 #include "model/model.h"
 
 /* Compact JSON text of s (malloc'd, caller frees). */
 char *snapshot_to_json_string(const metrics_snapshot *s);
+/* The same, with the application metrics of app (may be NULL) as an "app"
+ * object in every process that published some. */
+char *snapshot_app_to_json_string(const metrics_snapshot *s, const app_frame *app);
 /* JSON array of n snapshots as compact text (malloc'd, caller frees). */
 char *snapshots_to_json_string(const metrics_snapshot *snaps, size_t n);
 

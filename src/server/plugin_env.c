@@ -32,7 +32,7 @@ char **plugin_env_build(const char *socket_path, const char *name) {
   size_t n = 0;
   for (char **e = environ; e && *e; e++)
     if (!is_var(*e, SOCKET_VAR) && !is_var(*e, NAME_VAR)) env[n++] = xstrdup(*e);
-  if (socket_path) env[n++] = make_entry(SOCKET_VAR, socket_path);
+  if (socket_path && *socket_path) env[n++] = make_entry(SOCKET_VAR, socket_path);
   env[n++] = make_entry(NAME_VAR, name);
   return env;
 }

@@ -6,7 +6,7 @@
 
 /* A new NULL-terminated environment: every entry of environ except earlier
  * values of the two variables, then HIRO_STATSD_SOCKET=socket_path (left
- * out when socket_path is NULL) and HIRO_PLUGIN_NAME=name. Built before
+ * out when socket_path is NULL or empty) and HIRO_PLUGIN_NAME=name. Built before
  * fork (the child may not allocate); free with plugin_env_free. Never fails. */
 char **plugin_env_build(const char *socket_path, const char *name);
 void plugin_env_free(char **env);

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "appmetrics/appmetrics.h"
 #include "collector/collector.h"
 #include "collector/ring_budget.h"
 #include "common/clock.h"
@@ -36,6 +37,10 @@ typedef struct {
   store *st;
   collector *coll;
   channels *chans;
+  appmetrics *app;                   /* NULL when its socket could not be bound */
+  char app_socket[PATH_MAX];         /* <workspace>/app-metrics.sock */
+  uint64_t requests_served;          /* counted by the API (atomically) */
+  uint64_t requests_published;       /* of those, already published as app metrics */
   api_context api;
   http_listener *rest, *admin;
   hiro_err fail; /* why start-up failed: HIRO_EBUSY when another server runs */
@@ -59,6 +64,7 @@ static void server_teardown(server *s) {
   http_close(s->rest);
   latest_cache_free(s->api.latest);
   collector_free(s->coll); /* joins the thread: no more snapshots reach the store */
+  appmetrics_stop(s->app); /* after the last tick; frames in the store's queue stay valid */
   channels_free(s->chans); /* SIGTERM, grace, SIGKILL, reap */
   store_close(s->st);      /* writes what is queued, closes rollup buckets */
   dblock_release(s->db_lock_fd);
@@ -109,7 +115,60 @@ static void warm_restart(server *s) {
              clock_mono() - t0);
 }
 
-static void store_sink(void *ctx, const metrics_snapshot *snap) { store_enqueue(ctx, snap); }
+/* The server's own application metrics, published as a plugin would. */
+static void publish_self(server *s) {
+  char lines[256];
+  uint64_t requests = __atomic_load_n(&s->requests_served, __ATOMIC_RELAXED);
+  int n = snprintf(lines, sizeof lines, "http.requests:%llu|c\n",
+                   (unsigned long long)(requests - s->requests_published));
+  s->requests_published = requests;
+  if (s->st) {
+    store_status st;
+    store_get_status(s->st, &st);
+    n += snprintf(lines + n, sizeof lines - (size_t)n, "store.queue_depth:%zu|g\n",
+                  st.queue_depth);
+  }
+  appmetrics_publish(s->app, lines, (size_t)n);
+}
+
+/* Every snapshot closes the app-metrics interval (the frame gets the
+ * snapshot's timestamp) and goes to the store. Collector thread. */
+static void snapshot_sink(void *ctx, const metrics_snapshot *snap) {
+  server *s = ctx;
+  app_frame *frame = NULL;
+  if (s->app) {
+    publish_self(s);
+    frame = appmetrics_tick(s->app, snap->timestamp);
+  }
+  if (s->st) store_enqueue(s->st, snap);
+  app_frame_release(frame);
+}
+
+/* The app-metrics socket in the workspace, attributing senders through the
+ * plugin list. A socket that cannot be bound (a workspace path too long for
+ * a socket address) leaves app metrics off with a warning; with a UDP port
+ * configured, any failure stops start-up (the user asked for it). */
+static bool start_app_metrics(server *s, const char *workspace, char *err, size_t errlen) {
+  snprintf(s->app_socket, sizeof s->app_socket, "%s/%s", workspace, RECEIVER_SOCKET_NAME);
+  appmetrics_options opt = {.socket_path = s->app_socket,
+                            .udp_port = s->cfg.app_metrics_udp_port,
+                            .max_series = s->cfg.app_metrics_max_series,
+                            .max_rate = s->cfg.app_metrics_max_rate,
+                            .history_frames = s->cfg.metrics_history_size,
+                            .plugins = channels_provider,
+                            .plugins_ctx = s->chans};
+  char why[600];
+  hiro_err rc = appmetrics_start(&opt, &s->app, why, sizeof why);
+  if (rc == HIRO_OK) return true;
+  s->app_socket[0] = '\0';
+  (void)rc;
+  if (s->cfg.app_metrics_udp_port) { /* asked for explicitly: say so and stop */
+    snprintf(err, errlen, "app metrics: %s", why);
+    return false;
+  }
+  log_warn("app metrics are off: %s", why);
+  return true;
+}
 
 static bool start_listeners(server *s, const server_options *opt, char *url, size_t url_len,
                             char *err, size_t errlen) {
@@ -119,6 +178,8 @@ static bool start_listeners(server *s, const server_options *opt, char *url, siz
   s->api.api_token = s->cfg.api_token;
   s->api.token_for_reads = !http_host_is_loopback(s->cfg.http_host);
   s->api.n_plugins = s->cfg.n_channels;
+  s->api.app = s->app;
+  s->api.requests_served = &s->requests_served;
   const char *port_key = opt->port > 0 ? "--port" : "http_port";
   const char *admin_key = opt->admin_ui_port > 0 ? "--admin-ui-port" : "admin_ui_port";
   /* Said up front: binding would only report "in use" without the why. */
@@ -163,19 +224,27 @@ static bool start_parts(server *s, const server_options *opt, char *url, size_t 
                           sizeof warning))
     log_warn("config: metrics_%s", warning);
   s->coll = collector_new(s->plat, s->cfg.metrics_interval, s->cfg.metrics_history_size);
-  if (s->st) collector_set_sink(s->coll, store_sink, s->st);
+  collector_set_sink(s->coll, snapshot_sink, s);
   collector_set_workspace(s->coll, opt->workspace);
   warm_restart(s);
   /* Status must say "enabled" from the first request on, although the
    * thread starts only after the plugins (test_api saw a window). */
   collector_set_enabled(s->coll, s->cfg.metrics_enabled);
-  if (!start_listeners(s, opt, url, url_len, err, errlen)) return false;
 
+  /* The plugins' manager exists (nothing runs yet) so app metrics can
+   * attribute senders to it; both exist before the listeners serve them. */
   channels_options copt;
   channels_options_default(&copt);
   copt.log_fd = STDERR_FILENO;
+  copt.statsd_socket = s->app_socket;
   s->chans = channels_new(s->cfg.channels, s->cfg.n_channels, &copt);
-  if (!s->chans || channels_start(s->chans) != HIRO_OK) {
+  if (!s->chans) {
+    snprintf(err, errlen, "cannot start the channel plugins (see the log)");
+    return false;
+  }
+  if (!start_app_metrics(s, opt->workspace, err, errlen)) return false;
+  if (!start_listeners(s, opt, url, url_len, err, errlen)) return false;
+  if (channels_start(s->chans) != HIRO_OK) {
     snprintf(err, errlen, "cannot start the channel plugins (see the log)");
     return false;
   }

@@ -134,6 +134,7 @@ static void test_tags(void **state) {
       {"req:1|c|#a:1,a:2", STATSD_ERR_TAG},
       {"req:1|c|#process:x", STATSD_ERR_TAG},
       {"req:1|c|#quantile:0.5", STATSD_ERR_TAG},
+      {"req:1|c|#__name__:x", STATSD_ERR_TAG},
       {"req:1|c|#a:1,", STATSD_ERR_TAG},
       {"req:1|c|#k:bad\xff", STATSD_ERR_TAG},
       {"req:1|c|#k:ctl\x01", STATSD_ERR_TAG},
