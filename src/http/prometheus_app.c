@@ -108,16 +108,16 @@ static void family_header(strbuf *b, const entry *e) {
 
 static void write_entry(strbuf *b, const entry *e) {
   const app_point *p = e->point;
-  double scale = p->type == STATSD_TIMER ? 1e-3 : 1.0; /* ms -> seconds */
+  double ms = p->type == STATSD_TIMER ? 1000.0 : 1.0; /* StatsD timers are ms */
   switch (p->type) {
   case STATSD_COUNTER: sample(b, e->family, "", e->labels, "", p->total); break;
   case STATSD_GAUGE:
   case STATSD_SET: sample(b, e->family, "", e->labels, "", p->value); break;
   default:
-    sample(b, e->family, "", e->labels, ",quantile=\"0.5\"", p->p50 * scale);
-    sample(b, e->family, "", e->labels, ",quantile=\"0.9\"", p->p90 * scale);
-    sample(b, e->family, "", e->labels, ",quantile=\"0.99\"", p->p99 * scale);
-    sample(b, e->family, "_sum", e->labels, "", p->sum_total * scale);
+    sample(b, e->family, "", e->labels, ",quantile=\"0.5\"", p->p50 / ms);
+    sample(b, e->family, "", e->labels, ",quantile=\"0.9\"", p->p90 / ms);
+    sample(b, e->family, "", e->labels, ",quantile=\"0.99\"", p->p99 / ms);
+    sample(b, e->family, "_sum", e->labels, "", p->sum_total / ms);
     sample(b, e->family, "_count", e->labels, "", p->total);
   }
 }
