@@ -61,6 +61,65 @@ def stop_quietly(ws):
         os.kill(pid, signal.SIGKILL)
 
 
+def rss_kib(pid):
+    """Resident memory of pid in KiB (0 when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except FileNotFoundError:
+        pass
+    return 0
+
+
+PROMETHEUS = "/usr/bin/prometheus"
+
+
+def start_prometheus(test, config_yaml):
+    """A real Prometheus server with config_yaml (its scrape configuration) on
+    a free loopback port, stopped and removed at test cleanup. Returns
+    query(promql): the result list of an instant query, or a falsy value
+    while Prometheus is not answering yet."""
+    import shutil
+    import tempfile
+    import urllib.parse
+    tmp = tempfile.mkdtemp(prefix="hiro-prom-")
+    test.addCleanup(shutil.rmtree, tmp, True)
+    config = os.path.join(tmp, "prometheus.yml")
+    with open(config, "w") as f:
+        f.write(config_yaml)
+    port = free_port()
+    log = open(os.path.join(tmp, "prometheus.log"), "w+")
+    test.addCleanup(log.close)
+    prom = subprocess.Popen([PROMETHEUS, f"--config.file={config}",
+                             f"--storage.tsdb.path={tmp}/data",
+                             f"--web.listen-address=127.0.0.1:{port}"],
+                            stdout=log, stderr=subprocess.STDOUT)
+
+    def stop():
+        if prom.poll() is None:
+            prom.send_signal(signal.SIGTERM)
+            try:
+                prom.wait(15)
+            except subprocess.TimeoutExpired:
+                prom.kill()
+                prom.wait()
+    test.addCleanup(stop)
+
+    def query(promql):
+        url = f"http://127.0.0.1:{port}/api/v1/query?" + urllib.parse.urlencode({"query": promql})
+        try:
+            r = http("GET", url, timeout=5)
+        except OSError:
+            return []  # not listening yet
+        if prom.poll() is not None:
+            log.seek(0)
+            raise AssertionError(f"prometheus exited {prom.returncode}:\n{log.read()}")
+        return r.status == 200 and r.json()["data"]["result"]
+    return query
+
+
 class Response:
     def __init__(self, status, headers, body):
         self.status = status

@@ -17,7 +17,7 @@ import textwrap
 import time
 import unittest
 
-from hirotest import Workspace, free_port, wait_for
+from hirotest import PROMETHEUS, Workspace, free_port, rss_kib, start_prometheus, wait_for
 
 PY = sys.executable
 
@@ -236,10 +236,9 @@ class KnownSeries(unittest.TestCase):
             self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
 
     def test_real_prometheus_reads_the_summary(self):
-        import test_prometheus as tp  # its scrape harness
-        if not os.access(tp.PROMETHEUS, os.X_OK):
-            self.skipTest(f"{tp.PROMETHEUS} {tp.MISSING}")
-        query = start_prometheus(self, self.ws.port)
+        if not os.access(PROMETHEUS, os.X_OK):
+            self.skipTest(f"{PROMETHEUS} not installed; scripts/deps.sh --test installs it")
+        query = start_prometheus(self, scrape_config(self.ws.port))
         q50 = 'hiro_app_handle_seconds{process="steady",quantile="0.5"}'
         res = wait_for(lambda: query(q50), 40, 0.5, f"prometheus to answer {q50}")
         self.assertTrue(within(float(res[0]["value"][1]), 0.5), res)
@@ -257,19 +256,8 @@ class KnownSeries(unittest.TestCase):
               file=sys.stderr)
 
 
-def start_prometheus(test, target_port):
-    """A real Prometheus scraping target_port every second; returns query(promql)."""
-    import shutil
-    import signal
-    import tempfile
-    import urllib.parse
-    from hirotest import http
-    from test_prometheus import PROMETHEUS
-    tmp = tempfile.mkdtemp(prefix="hiro-prom-app-")
-    test.addCleanup(shutil.rmtree, tmp, True)
-    config = os.path.join(tmp, "prometheus.yml")
-    with open(config, "w") as f:
-        f.write(f"""global:
+def scrape_config(target_port):
+    return f"""global:
   scrape_interval: 1s
   scrape_timeout: 1s
 scrape_configs:
@@ -277,36 +265,7 @@ scrape_configs:
     metrics_path: /metrics/prometheus
     static_configs:
       - targets: ["127.0.0.1:{target_port}"]
-""")
-    port = free_port()
-    log = open(os.path.join(tmp, "prometheus.log"), "w+")
-    test.addCleanup(log.close)
-    prom = subprocess.Popen([PROMETHEUS, f"--config.file={config}",
-                             f"--storage.tsdb.path={tmp}/data",
-                             f"--web.listen-address=127.0.0.1:{port}"],
-                            stdout=log, stderr=subprocess.STDOUT)
-
-    def stop():
-        if prom.poll() is None:
-            prom.send_signal(signal.SIGTERM)
-            try:
-                prom.wait(15)
-            except subprocess.TimeoutExpired:
-                prom.kill()
-                prom.wait()
-    test.addCleanup(stop)
-
-    def query(promql):
-        url = f"http://127.0.0.1:{port}/api/v1/query?" + urllib.parse.urlencode({"query": promql})
-        try:
-            r = http("GET", url, timeout=5)
-        except OSError:
-            return []
-        if prom.poll() is not None:
-            log.seek(0)
-            raise AssertionError(f"prometheus exited {prom.returncode}:\n{log.read()}")
-        return r.status == 200 and r.json()["data"]["result"]
-    return query
+"""
 
 
 class Limits(unittest.TestCase):
@@ -336,14 +295,6 @@ class Limits(unittest.TestCase):
         wait_for(lambda: "app_metrics_max_series" in ws.log(), 5, 0.1, "the limit in the log")
         app = wait_for(lambda: plugin_app(ws, "many"), 5, 0.1, "app")
         self.assertEqual(sorted(app), ["s0", "s1", "s2", "s3", "s4"])
-
-
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 class Flood(unittest.TestCase):

@@ -5,17 +5,14 @@ server scrapes the endpoint and answers PromQL through its HTTP API."""
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import unittest
-import urllib.parse
 
-from hirotest import DEMO, HIROCLI, Workspace, free_port, http, wait_for
+from hirotest import DEMO, HIROCLI, PROMETHEUS, Workspace, start_prometheus, wait_for
 
 PROMTOOL = "/usr/bin/promtool"
-PROMETHEUS = "/usr/bin/prometheus"
 MISSING = "not installed; scripts/deps.sh --test installs the Debian package 'prometheus'"
 WEIRD = 'we"ird\\name'              # a plugin name with a quote and a backslash
 WEIRD_ESCAPED = 'we\\"ird\\\\name'  # how it must appear in a label value
@@ -157,35 +154,8 @@ scrape_configs:
                            timeout=30)
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
 
-        port = free_port()
-        log = open(os.path.join(tmp, "prometheus.log"), "w+")
-        self.addCleanup(log.close)
-        prom = subprocess.Popen([PROMETHEUS, f"--config.file={config}",
-                                 f"--storage.tsdb.path={tmp}/data",
-                                 f"--web.listen-address=127.0.0.1:{port}"],
-                                stdout=log, stderr=subprocess.STDOUT)
-
-        def stop():
-            if prom.poll() is None:
-                prom.send_signal(signal.SIGTERM)
-                try:
-                    prom.wait(15)
-                except subprocess.TimeoutExpired:
-                    prom.kill()
-                    prom.wait()
-        self.addCleanup(stop)
-
-        def query(promql):
-            url = (f"http://127.0.0.1:{port}/api/v1/query?"
-                   + urllib.parse.urlencode({"query": promql}))
-            try:
-                r = http("GET", url, timeout=5)
-            except OSError:
-                return []  # not listening yet
-            if prom.poll() is not None:
-                log.seek(0)
-                raise AssertionError(f"prometheus exited {prom.returncode}:\n{log.read()}")
-            return r.status == 200 and r.json()["data"]["result"]
+        with open(config) as f:
+            query = start_prometheus(self, f.read())
 
         rate_q = 'rate(hiro_process_cpu_seconds_total{process="server"}[5s])'
         rss_q = 'hiro_process_resident_memory_bytes{process="server"}'
