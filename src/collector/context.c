@@ -1,4 +1,6 @@
-/* context.c - load, swap and pressure for each snapshot (see context.h).
+/* context.c - the system beside the processes for each snapshot (see
+ * context.h): disks and network (totals and each device), filesystems, load,
+ * swap and pressure.
  * Cost per tick (measured in docs/performance.md): one pread each of
  * /proc/loadavg, /proc/vmstat and the three /proc/pressure files; swap space
  * comes from the meminfo read the memory figures already make. */
@@ -23,6 +25,13 @@ typedef struct {
   bool workspace;
 } fs_entry;
 
+/* A disk or interface as last read, to turn its counters into rates. */
+typedef struct {
+  const char *name; /* interned */
+  disk_dev_io disk;
+  net_if_io net;
+} device_prev;
+
 struct context_sampler {
   platform *plat;
   uint64_t workspace_dev;
@@ -31,6 +40,14 @@ struct context_sampler {
   size_t n_fs;
   double fs_listed_at; /* clock_mono of the last listing; 0 = never */
   bool swap_ok, psi_ok; /* the previous read succeeded: rates are real */
+  bool disk_ok, net_ok;
+  disk_io disk_prev;
+  net_io net_prev;
+  /* Scratch for one read, and each device's previous counters. */
+  disk_dev_io disks[PLATFORM_MAX_DEVICES];
+  net_if_io ifs[PLATFORM_MAX_DEVICES];
+  device_prev prev_disks[PLATFORM_MAX_DEVICES], prev_ifs[PLATFORM_MAX_DEVICES];
+  size_t n_prev_disks, n_prev_ifs;
   uint64_t swap_in, swap_out;
   psi_stats psi[PLATFORM_PSI_COUNT];
 };
@@ -107,6 +124,116 @@ static void take_pressure(context_sampler *cs, double elapsed, metrics_snapshot 
   cs->psi_ok = ok;
 }
 
+/* The previous counters of the device named name, or NULL (a new device). */
+static const device_prev *find_prev(const device_prev *prev, size_t n, const char *name) {
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(prev[i].name, name) == 0) return &prev[i];
+  return NULL;
+}
+
+/* The interned name of a device: reused from the previous read when known. */
+static const char *device_name(const device_prev *prev, size_t n, const char *name) {
+  const device_prev *p = find_prev(prev, n, name);
+  return p ? p->name : model_intern(name);
+}
+
+/* Step 4: root filesystem usage, disk I/O of the whole physical disks, and
+ * each of them. A disk seen for the first time is listed from its second
+ * read on, so that none of its rates is a placeholder. */
+static void take_disks(context_sampler *cs, double elapsed, metrics_snapshot *out) {
+  fs_usage fu;
+  disk_io io;
+  size_t n = 0;
+  hiro_err err = platform_read_fs_usage(cs->plat, "/", &fu);
+  hiro_err io_err = platform_read_disks(cs->plat, &io, cs->disks, PLATFORM_MAX_DEVICES, &n);
+  out->has_disk = err == HIRO_OK && io_err == HIRO_OK && cs->disk_ok;
+  if (err == HIRO_OK) {
+    out->disk.total_bytes = fu.total_bytes;
+    out->disk.used_bytes = fu.used_bytes;
+    out->disk.free_bytes = fu.free_bytes;
+    out->disk.percent = fu.percent;
+  }
+  snapshot_set_list(out, MODEL_LIST_DISKS, n);
+  size_t listed = 0;
+  device_prev next[PLATFORM_MAX_DEVICES];
+  for (size_t i = 0; i < n && io_err == HIRO_OK; i++) {
+    const disk_dev_io *c = &cs->disks[i];
+    const device_prev *p = find_prev(cs->prev_disks, cs->n_prev_disks, c->name);
+    next[i] = (device_prev){.name = device_name(cs->prev_disks, cs->n_prev_disks, c->name),
+                            .disk = *c};
+    if (!p || !out->has_disk) continue;
+    disk_device_metrics *d = &out->disks[listed++];
+    d->name = next[i].name;
+    d->read_bytes_per_sec = rate_per_sec(p->disk.read_bytes, c->read_bytes, elapsed);
+    d->write_bytes_per_sec = rate_per_sec(p->disk.write_bytes, c->write_bytes, elapsed);
+    d->reads_per_sec = rate_per_sec(p->disk.reads, c->reads, elapsed);
+    d->writes_per_sec = rate_per_sec(p->disk.writes, c->writes, elapsed);
+    d->util_percent = rate_per_sec(p->disk.busy_ms, c->busy_ms, elapsed) / 10.0; /* ms/s -> % */
+    if (d->util_percent > 100) d->util_percent = 100;
+    d->read_bytes = c->read_bytes;
+    d->write_bytes = c->write_bytes;
+    d->reads = c->reads;
+    d->writes = c->writes;
+    d->busy_ms = c->busy_ms;
+  }
+  out->n_disks = listed;
+  if (io_err == HIRO_OK) {
+    out->disk.read_bytes_per_sec = rate_per_sec(cs->disk_prev.read_bytes, io.read_bytes, elapsed);
+    out->disk.write_bytes_per_sec = rate_per_sec(cs->disk_prev.write_bytes, io.write_bytes, elapsed);
+    out->counters.disk_read_bytes = io.read_bytes;
+    out->counters.disk_write_bytes = io.write_bytes;
+    cs->disk_prev = io;
+    memcpy(cs->prev_disks, next, n * sizeof *next);
+    cs->n_prev_disks = n;
+  }
+  cs->disk_ok = io_err == HIRO_OK;
+}
+
+/* Step 5: network rates over every interface but loopback, and each. */
+static void take_network(context_sampler *cs, double elapsed, metrics_snapshot *out) {
+  net_io io;
+  size_t n = 0;
+  hiro_err err = platform_read_interfaces(cs->plat, &io, cs->ifs, PLATFORM_MAX_DEVICES, &n);
+  out->has_network = err == HIRO_OK && cs->net_ok;
+  cs->net_ok = err == HIRO_OK;
+  snapshot_set_list(out, MODEL_LIST_INTERFACES, err == HIRO_OK ? n : 0);
+  out->n_interfaces = 0;
+  if (err != HIRO_OK) return;
+  network_metrics *nm = &out->network;
+  nm->bytes_sent_per_sec = rate_per_sec(cs->net_prev.bytes_sent, io.bytes_sent, elapsed);
+  nm->bytes_recv_per_sec = rate_per_sec(cs->net_prev.bytes_recv, io.bytes_recv, elapsed);
+  nm->packets_sent_per_sec = rate_per_sec(cs->net_prev.packets_sent, io.packets_sent, elapsed);
+  nm->packets_recv_per_sec = rate_per_sec(cs->net_prev.packets_recv, io.packets_recv, elapsed);
+  out->counters.net_bytes_sent = io.bytes_sent;
+  out->counters.net_bytes_recv = io.bytes_recv;
+  out->counters.net_packets_sent = io.packets_sent;
+  out->counters.net_packets_recv = io.packets_recv;
+  cs->net_prev = io;
+  device_prev next[PLATFORM_MAX_DEVICES];
+  for (size_t i = 0; i < n; i++) {
+    const net_if_io *c = &cs->ifs[i];
+    const device_prev *p = find_prev(cs->prev_ifs, cs->n_prev_ifs, c->name);
+    next[i] = (device_prev){.name = device_name(cs->prev_ifs, cs->n_prev_ifs, c->name), .net = *c};
+    if (!p || !out->has_network) continue;
+    interface_metrics *it = &out->interfaces[out->n_interfaces++];
+    it->name = next[i].name;
+    it->bytes_sent_per_sec = rate_per_sec(p->net.bytes_sent, c->bytes_sent, elapsed);
+    it->bytes_recv_per_sec = rate_per_sec(p->net.bytes_recv, c->bytes_recv, elapsed);
+    it->packets_sent_per_sec = rate_per_sec(p->net.packets_sent, c->packets_sent, elapsed);
+    it->packets_recv_per_sec = rate_per_sec(p->net.packets_recv, c->packets_recv, elapsed);
+    it->errors_per_sec = rate_per_sec(p->net.errors, c->errors, elapsed);
+    it->drops_per_sec = rate_per_sec(p->net.drops, c->drops, elapsed);
+    it->bytes_sent = c->bytes_sent;
+    it->bytes_recv = c->bytes_recv;
+    it->packets_sent = c->packets_sent;
+    it->packets_recv = c->packets_recv;
+    it->errors = c->errors;
+    it->drops = c->drops;
+  }
+  memcpy(cs->prev_ifs, next, n * sizeof *next);
+  cs->n_prev_ifs = n;
+}
+
 void context_set_workspace(context_sampler *cs, const char *path) {
   cs->has_workspace = path && platform_path_device(path, &cs->workspace_dev) == HIRO_OK;
   cs->fs_listed_at = 0; /* mark it at the next listing */
@@ -150,6 +277,9 @@ static void take_filesystems(context_sampler *cs, metrics_snapshot *out) {
 
 void context_take(context_sampler *cs, double elapsed, const mem_info *mi,
                   metrics_snapshot *out) {
+  if (elapsed <= 0) cs->disk_ok = cs->net_ok = false; /* a prime: the last reads are stale */
+  take_disks(cs, elapsed, out);
+  take_network(cs, elapsed, out);
   take_filesystems(cs, out);
   take_load(cs, out);
   take_swap(cs, elapsed, mi, out);

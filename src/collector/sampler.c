@@ -40,9 +40,6 @@ struct sampler {
   bool self_ok;
 
   cpu_times cpu_prev;
-  disk_io disk_prev;
-  net_io net_prev;
-  bool disk_ok, net_ok;
   double prev_mono;
 
   child_state *kids;
@@ -219,54 +216,9 @@ static void sample_system(sampler *s, metrics_snapshot *out) {
   }
 }
 
-/* Step 4: root partition usage and disk I/O rates. */
-static void sample_disk(sampler *s, double elapsed, metrics_snapshot *out) {
-  fs_usage fu;
-  disk_io io;
-  hiro_err err = platform_read_fs_usage(s->plat, "/", &fu);
-  hiro_err io_err = platform_read_disk_io(s->plat, &io);
-  out->has_disk = err == HIRO_OK && io_err == HIRO_OK && s->disk_ok;
-  if (err == HIRO_OK) {
-    out->disk.total_bytes = fu.total_bytes;
-    out->disk.used_bytes = fu.used_bytes;
-    out->disk.free_bytes = fu.free_bytes;
-    out->disk.percent = fu.percent;
-  }
-  if (io_err == HIRO_OK) {
-    out->disk.read_bytes_per_sec = rate_per_sec(s->disk_prev.read_bytes, io.read_bytes, elapsed);
-    out->disk.write_bytes_per_sec = rate_per_sec(s->disk_prev.write_bytes, io.write_bytes, elapsed);
-    out->counters.disk_read_bytes = io.read_bytes;
-    out->counters.disk_write_bytes = io.write_bytes;
-    s->disk_prev = io;
-  }
-  s->disk_ok = io_err == HIRO_OK;
-}
-
-/* Step 5: network rates. */
-static void sample_network(sampler *s, double elapsed, metrics_snapshot *out) {
-  net_io io;
-  hiro_err err = platform_read_net_io(s->plat, &io);
-  if (err != HIRO_OK) {
-    out->has_network = false;
-    s->net_ok = false;
-    return;
-  }
-  out->has_network = s->net_ok;
-  out->network.bytes_sent_per_sec = rate_per_sec(s->net_prev.bytes_sent, io.bytes_sent, elapsed);
-  out->network.bytes_recv_per_sec = rate_per_sec(s->net_prev.bytes_recv, io.bytes_recv, elapsed);
-  out->network.packets_sent_per_sec = rate_per_sec(s->net_prev.packets_sent, io.packets_sent, elapsed);
-  out->network.packets_recv_per_sec = rate_per_sec(s->net_prev.packets_recv, io.packets_recv, elapsed);
-  out->counters.net_bytes_sent = io.bytes_sent;
-  out->counters.net_bytes_recv = io.bytes_recv;
-  out->counters.net_packets_sent = io.packets_sent;
-  out->counters.net_packets_recv = io.packets_recv;
-  s->net_prev = io;
-  s->net_ok = true;
-}
-
 void sampler_prime(sampler *s) {
   metrics_snapshot scratch = {0};
-  s->self_ok = s->disk_ok = s->net_ok = false;
+  s->self_ok = false;
   for (size_t i = 0; i < s->n_kids; i++) s->kids[i].primed = false;
   s->prev_mono = clock_mono();
   /* A take with no usable "previous" values: it only records counters. */
@@ -274,8 +226,6 @@ void sampler_prime(sampler *s) {
   sample_children(s, 0, &scratch);
   sample_system(s, &scratch);
   context_take(s->context, 0, s->mem_ok ? &s->mem : NULL, &scratch);
-  sample_disk(s, 0, &scratch);
-  sample_network(s, 0, &scratch);
   snapshot_free(&scratch);
 }
 
@@ -294,6 +244,4 @@ void sampler_take(sampler *s, metrics_snapshot *out) {
   sample_children(s, elapsed, out);
   sample_system(s, out);
   context_take(s->context, elapsed, s->mem_ok ? &s->mem : NULL, out);
-  sample_disk(s, elapsed, out);
-  sample_network(s, elapsed, out);
 }

@@ -199,6 +199,61 @@ static void render_system_gauges(strbuf *b, const metrics_snapshot *s) {
   }
 }
 
+/* Counters of the disks and interfaces (the list tables hold their rates):
+ * what rate() in PromQL wants. */
+#define DISK_C(f) MODEL_LIST_DISKS, offsetof(disk_device_metrics, f), false
+#define NETIF_C(f) MODEL_LIST_INTERFACES, offsetof(interface_metrics, f), false
+static const struct {
+  const char *name, *help;
+  int list;
+  size_t offset;
+  bool millis; /* a u64 of milliseconds, exposed in seconds */
+} list_counters[] = {
+    {"hiro_disk_device_read_bytes_total", "Bytes read from the disk since boot.",
+     DISK_C(read_bytes)},
+    {"hiro_disk_device_written_bytes_total", "Bytes written to the disk since boot.",
+     DISK_C(write_bytes)},
+    {"hiro_disk_device_reads_completed_total", "Read requests completed since boot.",
+     DISK_C(reads)},
+    {"hiro_disk_device_writes_completed_total", "Write requests completed since boot.",
+     DISK_C(writes)},
+    {"hiro_disk_device_io_time_seconds_total", "Time the disk had requests in flight (io_ticks).",
+     MODEL_LIST_DISKS, offsetof(disk_device_metrics, busy_ms), true},
+    {"hiro_network_interface_sent_bytes_total", "Bytes sent on the interface since boot.",
+     NETIF_C(bytes_sent)},
+    {"hiro_network_interface_received_bytes_total", "Bytes received on the interface since boot.",
+     NETIF_C(bytes_recv)},
+    {"hiro_network_interface_sent_packets_total", "Packets sent on the interface since boot.",
+     NETIF_C(packets_sent)},
+    {"hiro_network_interface_received_packets_total", "Packets received since boot.",
+     NETIF_C(packets_recv)},
+    {"hiro_network_interface_errors_total", "Receive and transmit errors since boot.",
+     NETIF_C(errors)},
+    {"hiro_network_interface_dropped_packets_total", "Packets dropped (in and out) since boot.",
+     NETIF_C(drops)},
+};
+
+static void render_list_counters(strbuf *b, const metrics_snapshot *s) {
+  for (size_t f = 0; f < HIRO_ARRAY_LEN(list_counters); f++) {
+    const model_list *ml = &model_lists[list_counters[f].list];
+    size_t n = model_list_count(s, list_counters[f].list);
+    if (!n) continue;
+    family(b, list_counters[f].name, "counter", list_counters[f].help);
+    for (size_t i = 0; i < n; i++) {
+      const void *item = model_list_item(s, list_counters[f].list, i);
+      uint64_t v = *(const uint64_t *)((const char *)item + list_counters[f].offset);
+      sb_printf(b, "%s{%s=\"", list_counters[f].name, ml->label);
+      prometheus_escape_label(b, model_list_name(ml, item));
+      sb_puts(b, "\"} ");
+      if (list_counters[f].millis)
+        put_double(b, (double)v / 1000.0);
+      else
+        sb_u64(b, v);
+      sb_putc(b, '\n');
+    }
+  }
+}
+
 /* Gauges of every list entry, labelled by its name: hiro_filesystem_*{mount}. */
 static void render_list_gauges(strbuf *b, const metrics_snapshot *s) {
   for (int l = 0; l < MODEL_LISTS; l++) {
@@ -243,6 +298,7 @@ char *prometheus_render(collector *c, store *st) {
     if (i == 1) { /* right after the timestamp */
       render_system_gauges(&b, &s);
       render_list_gauges(&b, &s);
+      render_list_counters(&b, &s);
     }
     if (!base[scalars[i].from]) continue;
     family(&b, scalars[i].name, scalars[i].type, scalars[i].help);

@@ -67,6 +67,24 @@ typedef struct {
   uint64_t bytes_sent, bytes_recv, packets_sent, packets_recv;
 } net_io;
 
+/* Most disks or interfaces reported one by one (the totals count them all). */
+#define PLATFORM_MAX_DEVICES 64
+
+/* One whole physical disk: counters since boot. */
+typedef struct {
+  char name[33];          /* kernel names are at most 32 bytes */
+  uint64_t read_bytes, write_bytes;
+  uint64_t reads, writes; /* completed requests */
+  uint64_t busy_ms;       /* io_ticks: time with requests in flight */
+} disk_dev_io;
+
+/* One network interface: counters since boot. */
+typedef struct {
+  char name[16];          /* IFNAMSIZ */
+  uint64_t bytes_sent, bytes_recv, packets_sent, packets_recv;
+  uint64_t errors, drops; /* receive + transmit */
+} net_if_io;
+
 /* Where the kernel's files are on a real system (tests pass fixture trees). */
 #define PLATFORM_PROC_ROOT "/proc"
 #define PLATFORM_SYS_ROOT "/sys"
@@ -94,6 +112,12 @@ hiro_err platform_read_fs_usage(platform *p, const char *path, fs_usage *out) HI
 hiro_err platform_read_disk_io(platform *p, disk_io *out) HIRO_MUST_USE;
 /* Cumulative bytes/packets over all interfaces except loopback. */
 hiro_err platform_read_net_io(platform *p, net_io *out) HIRO_MUST_USE;
+/* The same totals, and each counted disk / interface (at most max, in the
+ * kernel's order) into devs / ifs with their count in *n. */
+hiro_err platform_read_disks(platform *p, disk_io *total, disk_dev_io *devs, size_t max,
+                             size_t *n) HIRO_MUST_USE;
+hiro_err platform_read_interfaces(platform *p, net_io *total, net_if_io *ifs, size_t max,
+                                  size_t *n) HIRO_MUST_USE;
 
 /* Load averages and task counts. */
 hiro_err platform_read_load(platform *p, load_avg *out) HIRO_MUST_USE;

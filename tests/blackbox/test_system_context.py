@@ -129,6 +129,56 @@ class SystemContext(hirotest.ServerTest):
         ws_dev = os.stat(self.ws.dir).st_dev
         self.assertEqual(os.stat(marked[0]).st_dev, ws_dev)
 
+    def test_devices_bracketed_by_the_kernel(self):
+        """Each disk's and interface's counters (Prometheus) lie between
+        /proc/diskstats and /proc/net/dev read before and after the tick that
+        took them, and the totals are the sums of the entries."""
+        self.ws.start()
+        self.snapshot()
+
+        def kernel():
+            disks = {}
+            for line in read("/proc/diskstats").splitlines():
+                f = line.split()
+                disks[f[2]] = (int(f[5]) * 512, int(f[9]) * 512)
+            ifs = {}
+            for line in read("/proc/net/dev").splitlines()[2:]:
+                name, rest = line.split(":", 1)
+                f = rest.split()
+                ifs[name.strip()] = (int(f[8]), int(f[0]))
+            return disks, ifs
+
+        before = kernel()
+        t0 = time.time()
+        wait_for(lambda: self.ws.get("/metrics").json()["timestamp"] > t0 + 0.05, 10,
+                 what="a tick after the first kernel read")
+        prom = self.ws.get("/metrics/prometheus").body.decode()
+        snap = self.ws.get("/metrics").json()
+        after = kernel()
+        seen = 0
+        for line in prom.splitlines():
+            for prefix, table, label, index in (
+                    ("hiro_disk_device_read_bytes_total", 0, "device", 0),
+                    ("hiro_disk_device_written_bytes_total", 0, "device", 1),
+                    ("hiro_network_interface_sent_bytes_total", 1, "interface", 0),
+                    ("hiro_network_interface_received_bytes_total", 1, "interface", 1)):
+                if line.startswith(prefix + "{"):
+                    name = line.split('"')[1]
+                    value = int(line.split()[-1])
+                    lo, hi = before[table][name][index], after[table][name][index]
+                    self.assertTrue(lo <= value <= hi, f"{prefix} {name}: {lo} <= {value} <= {hi}")
+                    seen += 1
+        self.assertGreater(seen, 0)
+        self.assertNotIn("lo", [i["interface"] for i in snap["interfaces"]])
+        for total, items, keys in (
+                (snap["disk"], snap["disks"], ("read_bytes_per_sec", "write_bytes_per_sec")),
+                (snap["network"], snap["interfaces"], ("bytes_sent_per_sec", "bytes_recv_per_sec"))):
+            for key in keys:
+                self.assertAlmostEqual(total[key], sum(i[key] for i in items),
+                                       delta=0.1 * (len(items) + 1))
+        for d in snap["disks"]:
+            self.assertTrue(0 <= d["util_percent"] <= 100)
+
     def test_recorded_and_exposed(self):
         self.ws.start()
         self.snapshot()

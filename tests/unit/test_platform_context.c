@@ -187,11 +187,74 @@ static void test_snapshot_groups(void **state) {
   snapshot_free(&s);
 }
 
+static void test_device_parsers(void **state) {
+  static const char stat[] = "     320       71     1000      156      254      105     2000      187"
+                             "        0      128      356        8        0     2946        9\n";
+  disk_dev_io d;
+  assert_int_equal(proc_parse_disk_fields(stat, stat + strlen(stat), &d), HIRO_OK);
+  assert_int_equal(d.reads, 320);
+  assert_int_equal(d.read_bytes, 1000 * 512);
+  assert_int_equal(d.writes, 254);
+  assert_int_equal(d.write_bytes, 2000 * 512);
+  assert_int_equal(d.busy_ms, 128);
+  static const char short_stat[] = "1 2 3 4 5 6 7\n"; /* fewer than 10 fields */
+  assert_int_equal(proc_parse_disk_fields(short_stat, short_stat + strlen(short_stat), &d),
+                   HIRO_EPARSE);
+
+  static const char dev[] =
+      "Inter-|   Receive                            |  Transmit\n"
+      " face |bytes    packets errs drop fifo frame compressed multicast|bytes packets errs drop\n"
+      "    lo:  999999     999    0    0    0     0          0         0   999999     999    0"
+      "    0    0     0       0          0\n"
+      "  eth0:    1000      10    1    2    0     0          0         0     2000      20    3"
+      "    4    0     0       0          0\n"
+      " wlan0:500 5 0 0 0 0 0 0 700 7 0 0 0 0 0 0\n";
+  net_if_io ifs[4];
+  size_t n = 0;
+  assert_int_equal(proc_parse_net_dev_each(dev, strlen(dev), ifs, 4, &n), HIRO_OK);
+  assert_int_equal(n, 2);
+  assert_string_equal(ifs[0].name, "eth0");
+  assert_int_equal(ifs[0].bytes_recv, 1000);
+  assert_int_equal(ifs[0].bytes_sent, 2000);
+  assert_int_equal(ifs[0].errors, 1 + 3);
+  assert_int_equal(ifs[0].drops, 2 + 4);
+  assert_string_equal(ifs[1].name, "wlan0");
+  assert_int_equal(proc_parse_net_dev_each(dev, strlen(dev), ifs, 1, &n), HIRO_OK);
+  assert_int_equal(n, 1); /* the rest still parsed (and checked), not listed */
+}
+
+/* On the fixture tree the counted disks are vda, sdb and nvme0n1 (they have
+ * <sys>/block/NAME/device); the total is their sum. */
+static void test_devices_on_fixture(void **state) {
+  platform *p = platform_open(HIRO_FIXTURES "/proc-basic", SYS_BASIC);
+  disk_io total;
+  disk_dev_io devs[8];
+  size_t n = 0;
+  assert_int_equal(platform_read_disks(p, &total, devs, 8, &n), HIRO_OK);
+  assert_int_equal(n, 3);
+  uint64_t read = 0, written = 0;
+  for (size_t i = 0; i < n; i++) {
+    read += devs[i].read_bytes;
+    written += devs[i].write_bytes;
+  }
+  assert_int_equal(read, total.read_bytes);
+  assert_int_equal(written, total.write_bytes);
+  assert_string_equal(devs[0].name, "vda");
+  assert_int_equal(devs[0].busy_ms, 128);
+  net_io nt;
+  net_if_io ifs[8];
+  assert_int_equal(platform_read_interfaces(p, &nt, ifs, 8, &n), HIRO_OK);
+  assert_int_equal(n, 2);
+  assert_int_equal(ifs[0].bytes_sent + ifs[1].bytes_sent, nt.bytes_sent);
+  platform_close(p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_loadavg),          cmocka_unit_test(test_vmstat_and_meminfo_swap),
       cmocka_unit_test(test_pressure),         cmocka_unit_test(test_mountinfo_lines),
       cmocka_unit_test(test_readers_on_fixture), cmocka_unit_test(test_snapshot_groups),
+      cmocka_unit_test(test_device_parsers),     cmocka_unit_test(test_devices_on_fixture),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

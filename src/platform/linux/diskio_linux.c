@@ -164,19 +164,38 @@ void diskio_close(diskio *d) {
   free(d);
 }
 
+/* Where the per-disk counters of one read go: at most max entries. */
+typedef struct {
+  disk_dev_io *devs;
+  size_t max, n;
+} dev_sink;
+
+/* Add one counted disk's counters to the total and the sink. */
+static hiro_err add_disk(disk_io *sum, dev_sink *sink, const char *name, size_t name_len,
+                         const disk_dev_io *c) {
+  if (__builtin_add_overflow(sum->read_bytes, c->read_bytes, &sum->read_bytes) ||
+      __builtin_add_overflow(sum->write_bytes, c->write_bytes, &sum->write_bytes))
+    return HIRO_EPARSE;
+  if (sink->n < sink->max) {
+    disk_dev_io *dev = &sink->devs[sink->n++];
+    *dev = *c;
+    memcpy(dev->name, name, name_len);
+    dev->name[name_len] = '\0';
+  }
+  return HIRO_OK;
+}
+
 /* The fast path: sum the counted disks' sysfs stat files. */
-static hiro_err sum_sysfs(diskio *d, disk_io *out) {
+static hiro_err sum_sysfs(diskio *d, disk_io *out, dev_sink *sink) {
   disk_io sum = {0};
+  sink->n = 0;
   for (size_t i = 0; i < d->disk_count; i++) {
     pfile *f = &d->disks[i].stat;
-    uint64_t sectors_read, sectors_written;
+    disk_dev_io c;
     hiro_err err = pfile_read(f);
-    if (err == HIRO_OK)
-      err = proc_parse_block_stat(f->buf, f->len, &sectors_read, &sectors_written);
+    if (err == HIRO_OK) err = proc_parse_disk_fields(f->buf, f->buf + f->len, &c);
+    if (err == HIRO_OK) err = add_disk(&sum, sink, d->disks[i].name, d->disks[i].len, &c);
     if (err != HIRO_OK) return err;
-    if (sectors_read > UINT64_MAX / 512 || sectors_written > UINT64_MAX / 512) return HIRO_EPARSE;
-    sum.read_bytes += sectors_read * 512;
-    sum.write_bytes += sectors_written * 512;
   }
   *out = sum;
   return HIRO_OK;
@@ -185,8 +204,9 @@ static hiro_err sum_sysfs(diskio *d, disk_io *out) {
 /* Sum the counted disks over diskstats content that ends with a newline.
  * *signature gets the signature of all device names, *lines their count. */
 static hiro_err sum_diskstats(const diskio *d, const char *buf, size_t len, disk_io *out,
-                              uint64_t *signature, size_t *lines) {
+                              dev_sink *sink, uint64_t *signature, size_t *lines) {
   disk_io sum = {0};
+  sink->n = 0;
   uint64_t sig = SIGNATURE_SEED;
   size_t count = 0;
   const char *pos = buf, *end = buf + len, *line;
@@ -201,13 +221,10 @@ static hiro_err sum_diskstats(const diskio *d, const char *buf, size_t len, disk
     count++;
     sig = signature_add(sig, name, name_len);
     if (!disk_is_counted(d, name, name_len)) continue;
-    /* diskstats counts 512-byte sectors whatever the device's sector size. */
-    uint64_t read_bytes, written_bytes;
-    if (__builtin_mul_overflow(sectors_read, (uint64_t)512, &read_bytes) ||
-        __builtin_mul_overflow(sectors_written, (uint64_t)512, &written_bytes) ||
-        __builtin_add_overflow(sum.read_bytes, read_bytes, &sum.read_bytes) ||
-        __builtin_add_overflow(sum.write_bytes, written_bytes, &sum.write_bytes))
-      return HIRO_EPARSE;
+    disk_dev_io c;
+    err = proc_parse_disk_fields(name + name_len, line + line_len, &c);
+    if (err == HIRO_OK) err = add_disk(&sum, sink, name, name_len, &c);
+    if (err != HIRO_OK) return err;
   }
   *out = sum;
   *signature = sig;
@@ -215,8 +232,20 @@ static hiro_err sum_diskstats(const diskio *d, const char *buf, size_t len, disk
   return HIRO_OK;
 }
 
-hiro_err diskio_read(diskio *d, disk_io *out) {
-  if (d->fast && ++d->reads < RESOLVE_EVERY && sum_sysfs(d, out) == HIRO_OK) return HIRO_OK;
+static hiro_err read_totals(diskio *d, disk_io *out, dev_sink *sink);
+
+hiro_err diskio_read(diskio *d, disk_io *out) { return diskio_read_devices(d, out, NULL, 0, NULL); }
+
+hiro_err diskio_read_devices(diskio *d, disk_io *out, disk_dev_io *devs, size_t max, size_t *n) {
+  dev_sink sink = {devs, devs ? max : 0, 0};
+  if (n) *n = 0;
+  hiro_err err = read_totals(d, out, &sink);
+  if (err == HIRO_OK && n) *n = sink.n;
+  return err;
+}
+
+static hiro_err read_totals(diskio *d, disk_io *out, dev_sink *sink) {
+  if (d->fast && ++d->reads < RESOLVE_EVERY && sum_sysfs(d, out, sink) == HIRO_OK) return HIRO_OK;
   d->reads = 0;
   hiro_err err = pfile_read(&d->diskstats);
   if (err != HIRO_OK) return err;
@@ -228,7 +257,7 @@ hiro_err diskio_read(diskio *d, disk_io *out) {
     disk_io sum;
     uint64_t signature;
     size_t lines;
-    err = sum_diskstats(d, buf, len, &sum, &signature, &lines);
+    err = sum_diskstats(d, buf, len, &sum, sink, &signature, &lines);
     if (err != HIRO_OK) return err;
     if (lines == d->disk_lines && signature == d->disk_signature) {
       *out = sum;

@@ -18,6 +18,10 @@ diskio *diskio_open(const char *proc_root, const char *sys_root);
  * told from a partition without it), HIRO_EPARSE on malformed content,
  * HIRO_EIO on another read error. Logs nothing. One thread at a time. */
 hiro_err diskio_read(diskio *d, disk_io *out) HIRO_MUST_USE;
+/* The same, and each counted disk's counters (at most max) into devs with
+ * their count in *n. */
+hiro_err diskio_read_devices(diskio *d, disk_io *out, disk_dev_io *devs, size_t max,
+                             size_t *n) HIRO_MUST_USE;
 
 /* Close every descriptor and free d. Safe on NULL. */
 void diskio_close(diskio *d);

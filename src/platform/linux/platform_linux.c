@@ -133,8 +133,24 @@ hiro_err platform_read_net_io(platform *p, net_io *out) {
   return err;
 }
 
+hiro_err platform_read_interfaces(platform *p, net_io *total, net_if_io *ifs, size_t max,
+                                  size_t *n) {
+  *n = 0;
+  hiro_err err = pfile_read(&p->net_dev);
+  if (err == HIRO_OK) err = proc_parse_net_dev(p->net_dev.buf, p->net_dev.len, total);
+  if (err == HIRO_OK) err = proc_parse_net_dev_each(p->net_dev.buf, p->net_dev.len, ifs, max, n);
+  if (err != HIRO_OK) platform_warn_once(p, PLATFORM_WARN_NET, "network (net/dev)", err);
+  return err;
+}
+
 hiro_err platform_read_disk_io(platform *p, disk_io *out) {
-  hiro_err err = diskio_read(p->disk, out);
+  size_t n;
+  return platform_read_disks(p, out, NULL, 0, &n);
+}
+
+hiro_err platform_read_disks(platform *p, disk_io *total, disk_dev_io *devs, size_t max,
+                             size_t *n) {
+  hiro_err err = diskio_read_devices(p->disk, total, devs, max, n);
   if (err != HIRO_OK) platform_warn_once(p, PLATFORM_WARN_DISK, "disk I/O (diskstats, <sys>/block)", err);
   return err;
 }

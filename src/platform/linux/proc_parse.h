@@ -74,6 +74,16 @@ hiro_err proc_parse_vmstat_swap(const char *buf, size_t len, uint64_t *pages_in,
  * for cpu before Linux 5.13: zeros). */
 hiro_err proc_parse_pressure(const char *buf, size_t len, psi_stats *out) HIRO_MUST_USE;
 
+/* The I/O fields that follow the device name in /proc/diskstats and make up
+ * <sys>/block/NAME/stat: at least 10 numbers (reads, merged, sectors read,
+ * ms, writes, merged, sectors written, ms, in flight, io_ticks). Sectors are
+ * 512 bytes whatever the device's sector size. */
+hiro_err proc_parse_disk_fields(const char *p, const char *end, disk_dev_io *out) HIRO_MUST_USE;
+/* Each interface of /proc/net/dev except "lo", in file order, into ifs (at
+ * most max; *n gets how many). */
+hiro_err proc_parse_net_dev_each(const char *buf, size_t len, net_if_io *ifs, size_t max,
+                                 size_t *n) HIRO_MUST_USE;
+
 /* One line of /proc/self/mountinfo (newline excluded). */
 typedef struct {
   unsigned major, minor;

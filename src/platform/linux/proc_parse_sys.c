@@ -196,3 +196,53 @@ bool proc_mount_is_real(const mount_entry *m) {
   if (strcmp(m->fstype, "zfs") == 0) return true;
   return strncmp(m->source, "/dev/", 5) == 0;
 }
+
+hiro_err proc_parse_disk_fields(const char *p, const char *end, disk_dev_io *out) {
+  uint64_t f[10];
+  for (int i = 0; i < 10; i++)
+    if (!proc_parse_u64(&p, end, &f[i])) return HIRO_EPARSE;
+  if (f[2] > UINT64_MAX / 512 || f[6] > UINT64_MAX / 512) return HIRO_EPARSE;
+  out->reads = f[0];
+  out->read_bytes = f[2] * 512;
+  out->writes = f[4];
+  out->write_bytes = f[6] * 512;
+  out->busy_ms = f[9];
+  return HIRO_OK;
+}
+
+hiro_err proc_parse_net_dev_each(const char *buf, size_t len, net_if_io *ifs, size_t max,
+                                 size_t *n) {
+  *n = 0;
+  if (!ends_with_newline(buf, len)) return HIRO_EPARSE;
+  const char *pos = buf, *end = buf + len, *line;
+  size_t line_len;
+  for (int i = 0; i < 2; i++) /* the two header lines */
+    if (!proc_next_line(&pos, end, &line, &line_len) || !memchr(line, '|', line_len))
+      return HIRO_EPARSE;
+  while (proc_next_line(&pos, end, &line, &line_len)) {
+    const char *colon = memchr(line, ':', line_len);
+    if (!colon) return HIRO_EPARSE;
+    const char *name = line;
+    while (name < colon && *name == ' ') name++;
+    size_t name_len = (size_t)(colon - name);
+    if (name_len == 2 && memcmp(name, "lo", 2) == 0) continue; /* as the totals */
+    /* rx: bytes packets errs drop fifo frame compressed multicast; tx: bytes
+     * packets errs drop ... */
+    const char *p = colon + 1, *le = line + line_len;
+    uint64_t f[12];
+    for (int i = 0; i < 12; i++)
+      if (!proc_parse_u64(&p, le, &f[i])) return HIRO_EPARSE;
+    if (*n >= max) continue;
+    if (name_len == 0 || name_len >= sizeof ifs->name) return HIRO_EPARSE;
+    net_if_io *it = &ifs[(*n)++];
+    memcpy(it->name, name, name_len);
+    it->name[name_len] = '\0';
+    it->bytes_recv = f[0];
+    it->packets_recv = f[1];
+    it->bytes_sent = f[8];
+    it->packets_sent = f[9];
+    it->errors = f[2] + f[10];
+    it->drops = f[3] + f[11];
+  }
+  return HIRO_OK;
+}
