@@ -20,7 +20,10 @@
 
 #define MAX_CHILDREN 256
 
-enum { STEP_SELF, STEP_CHILDREN, STEP_CPU, STEP_MEMORY, STEP_FS, STEP_DISK, STEP_NET, STEPS };
+enum {
+  STEP_SELF, STEP_CHILDREN, STEP_CPU, STEP_MEMORY, STEP_FS, STEP_DISK, STEP_NET, STEP_DISKS,
+  STEP_IFS, STEP_LOAD, STEP_SWAP, STEP_PSI, STEP_MOUNTS, STEPS
+};
 static const char *const step_names[STEPS] = {
     "server process (statm, CPU clock, task link count)",
     "plugins, all of them (the same per process)",
@@ -29,6 +32,12 @@ static const char *const step_names[STEPS] = {
     "root filesystem usage (statfs)",
     "disk I/O (/sys/block/*/stat)",
     "network (/proc/net/dev)",
+    "disk I/O with each disk (same read, more fields)",
+    "network with each interface (same read, more fields)",
+    "load averages (/proc/loadavg)",
+    "swap I/O (/proc/vmstat)",
+    "pressure (/proc/pressure/cpu, memory, io)",
+    "mount list (/proc/self/mountinfo; every 60 s, not per tick)",
 };
 
 typedef struct {
@@ -74,6 +83,38 @@ static void run_step(fixture *f, int step) {
   case STEP_FS: err = platform_read_fs_usage(f->plat, "/", &fu); break;
   case STEP_DISK: err = platform_read_disk_io(f->plat, &dio); break;
   case STEP_NET: err = platform_read_net_io(f->plat, &nio); break;
+  case STEP_DISKS: {
+    disk_dev_io devs[PLATFORM_MAX_DEVICES];
+    size_t n;
+    err = platform_read_disks(f->plat, &dio, devs, PLATFORM_MAX_DEVICES, &n);
+    break;
+  }
+  case STEP_IFS: {
+    net_if_io ifs[PLATFORM_MAX_DEVICES];
+    size_t n;
+    err = platform_read_interfaces(f->plat, &nio, ifs, PLATFORM_MAX_DEVICES, &n);
+    break;
+  }
+  case STEP_LOAD: {
+    load_avg la;
+    err = platform_read_load(f->plat, &la);
+    break;
+  }
+  case STEP_SWAP: {
+    uint64_t in, out;
+    err = platform_read_swap_io(f->plat, &in, &out);
+    break;
+  }
+  case STEP_PSI: {
+    psi_stats psi[PLATFORM_PSI_COUNT];
+    err = platform_read_pressure(f->plat, psi);
+    break;
+  }
+  case STEP_MOUNTS: {
+    static char mounts[16][PLATFORM_MOUNT_MAX];
+    (void)platform_list_filesystems(f->plat, mounts, 16);
+    break;
+  }
   }
   (void)err;
 }
