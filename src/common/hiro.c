@@ -45,6 +45,7 @@ const char *hiro_strerror(hiro_err err) {
   case HIRO_EBUSY: return "busy";
   case HIRO_ESCHEMA: return "unknown schema version";
   case HIRO_EPARSE: return "parse error";
+  case HIRO_EAGAIN: return "try again";
   }
   return "unknown error";
 }

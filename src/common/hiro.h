@@ -13,6 +13,7 @@ typedef enum {
   HIRO_EBUSY = -5,    /* already running, port taken */
   HIRO_ESCHEMA = -6,  /* database schema version unknown to this binary */
   HIRO_EPARSE = -7,   /* malformed file contents */
+  HIRO_EAGAIN = -8,   /* no figure this time; the next read has one */
 } hiro_err;
 
 /* Plugin names (config.json "channels"): at most 63 bytes. */

@@ -121,7 +121,11 @@ hiro_err platform_read_interfaces(platform *p, net_io *total, net_if_io *ifs, si
 
 /* Load averages and task counts. */
 hiro_err platform_read_load(platform *p, load_avg *out) HIRO_MUST_USE;
-/* Pages swapped in and out since boot, in bytes (/proc/vmstat). */
+/* Pages swapped in and out since boot, in bytes (/proc/vmstat). While the
+ * last platform_read_memory showed no swap space the previous counters are
+ * answered without reading the file (they cannot move). HIRO_EAGAIN (not
+ * logged) when they moved unseen meanwhile (a swapoff): no rate should span
+ * that; the next read answers normally. */
 hiro_err platform_read_swap_io(platform *p, uint64_t *in_bytes, uint64_t *out_bytes) HIRO_MUST_USE;
 /* Pressure of cpu, memory and io (out has PLATFORM_PSI_COUNT entries).
  * HIRO_ENOENT when the kernel has no PSI (before 4.20, or psi=0): logged

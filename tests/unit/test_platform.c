@@ -594,6 +594,50 @@ static void test_tree_cpu_count_refresh(void **state) {
   tree_remove(&t);
 }
 
+/* Without swap space /proc/vmstat is not read (its counters cannot move);
+ * when swap comes back after the counters moved unseen (a swapoff of the
+ * last device reads its pages back in), one read says HIRO_EAGAIN instead of
+ * answering a jump, and reads go on normally after that. */
+static void tree_swap(const tmp_tree *t, unsigned long swap_kb, unsigned long pswpin) {
+  char buf[256];
+  snprintf(buf, sizeof buf, "MemTotal: 1000 kB\nMemFree: 100 kB\nMemAvailable: 500 kB\n"
+           "SwapTotal: %lu kB\nSwapFree: %lu kB\n", swap_kb, swap_kb);
+  tree_write(t, "proc/meminfo", buf);
+  snprintf(buf, sizeof buf, "nr_free_pages 1\npswpin %lu\npswpout 7\npgfault 9\n", pswpin);
+  tree_write(t, "proc/vmstat", buf);
+}
+
+static uint64_t swap_in_pages(platform *p, hiro_err want) {
+  mem_info m;
+  uint64_t in = 0, out = 0;
+  assert_int_equal(platform_read_memory(p, &m), HIRO_OK);
+  assert_int_equal(platform_read_swap_io(p, &in, &out), want);
+  if (want == HIRO_OK) assert_true(out == 7 * page_size());
+  return in / page_size();
+}
+
+static void test_tree_swap_skipped_without_swap(void **state) {
+  tmp_tree t = {{0}};
+  tree_make(&t);
+  tree_swap(&t, 0, 100);
+  platform *p = tree_platform(&t);
+  assert_int_equal(swap_in_pages(p, HIRO_OK), 100); /* the first read is real */
+  tree_swap(&t, 0, 150);
+  assert_int_equal(swap_in_pages(p, HIRO_OK), 100); /* no swap: vmstat not read */
+  assert_int_equal(swap_in_pages(p, HIRO_OK), 100);
+  tree_swap(&t, 4096, 150);                         /* swap is back, counters moved */
+  swap_in_pages(p, HIRO_EAGAIN);
+  assert_int_equal(swap_in_pages(p, HIRO_OK), 150);
+  tree_swap(&t, 4096, 180);
+  assert_int_equal(swap_in_pages(p, HIRO_OK), 180); /* with swap: read every time */
+  tree_swap(&t, 0, 180);
+  assert_int_equal(swap_in_pages(p, HIRO_OK), 180);
+  tree_swap(&t, 4096, 180); /* swapon with nothing moved: no gap at all */
+  assert_int_equal(swap_in_pages(p, HIRO_OK), 180);
+  platform_close(p);
+  tree_remove(&t);
+}
+
 /* Files bigger than the initial buffers: reads loop and the buffer grows. */
 static void test_tree_big_files(void **state) {
   tmp_tree t = {{0}};
@@ -884,6 +928,7 @@ int main(void) {
       cmocka_unit_test(test_tree_diskstats_device_added),
       cmocka_unit_test(test_fixture_no_sys_logged_once),
       cmocka_unit_test(test_tree_cpu_count_refresh),
+      cmocka_unit_test(test_tree_swap_skipped_without_swap),
       cmocka_unit_test(test_tree_big_files),
       cmocka_unit_test(test_tree_process_changes),
       cmocka_unit_test(test_real_system),

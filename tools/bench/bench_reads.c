@@ -35,7 +35,7 @@ static const char *const step_names[STEPS] = {
     "disk I/O with each disk (same read, more fields)",
     "network with each interface (same read, more fields)",
     "load averages (/proc/loadavg)",
-    "swap I/O (/proc/vmstat)",
+    "swap I/O (/proc/vmstat; not read without swap space)",
     "pressure (/proc/pressure/cpu, memory, io)",
     "mount list (/proc/self/mountinfo; every 60 s, not per tick)",
 };

@@ -123,6 +123,8 @@ hiro_err platform_read_memory(platform *p, mem_info *out) {
   hiro_err err = pfile_read(&p->meminfo);
   if (err == HIRO_OK) err = proc_parse_meminfo(p->meminfo.buf, p->meminfo.len, out);
   if (err != HIRO_OK) platform_warn_once(p, PLATFORM_WARN_MEMORY, "memory (meminfo)", err);
+  p->swap_known = err == HIRO_OK; /* lets the swap reader skip vmstat without swap */
+  p->swap_total = err == HIRO_OK ? out->swap_total_bytes : 0;
   return err;
 }
 

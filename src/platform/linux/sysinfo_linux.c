@@ -1,7 +1,17 @@
 /* sysinfo_linux.c - the system context beside the plugins: load averages,
  * swap I/O, pressure stall information and the list of real filesystems.
  * Files are opened on first use and kept open (pread per tick, like the
- * other system readers). */
+ * other system readers).
+ *
+ * /proc/vmstat is the most expensive file of a tick (~190 lines, every
+ * per-CPU event counter summed: ~30 us hot, ~38 us cold here) and is read
+ * for two of them, pswpin and pswpout. Without swap space they cannot move,
+ * so while the memory read says SwapTotal is 0 the last counters are
+ * answered without reading it. The one way they move with SwapTotal at 0 is
+ * a swapoff of the last swap device, which reads its pages back in; if the
+ * counters turn out to have moved when swap space is back, that read
+ * answers HIRO_EAGAIN (not logged) instead of a jump, so no rate spans the
+ * time the file was not read. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -17,6 +27,9 @@
 struct sysinfo_files {
   pfile loadavg, vmstat, mountinfo;
   pfile pressure[PLATFORM_PSI_COUNT];
+  bool swap_valid;              /* swap_in/out hold a real vmstat read */
+  bool swap_skipped;            /* ... and vmstat was skipped since */
+  uint64_t swap_in, swap_out;   /* pages */
 };
 
 static void open_proc_file(platform *p, pfile *f, const char *name, size_t cap, bool one) {
@@ -59,17 +72,29 @@ hiro_err platform_read_load(platform *p, load_avg *out) {
 }
 
 hiro_err platform_read_swap_io(platform *p, uint64_t *in_bytes, uint64_t *out_bytes) {
-  pfile *f = &files(p)->vmstat;
-  uint64_t pin = 0, pout = 0;
-  hiro_err err = pfile_read(f);
-  if (err == HIRO_OK) err = proc_parse_vmstat_swap(f->buf, f->len, &pin, &pout);
-  if (err != HIRO_OK) {
-    platform_warn_once(p, PLATFORM_WARN_SWAP, "swap I/O (vmstat)", err);
-    return err;
+  struct sysinfo_files *sf = files(p);
+  if (sf->swap_valid && p->swap_known && p->swap_total == 0) {
+    sf->swap_skipped = true; /* no swap space: the counters cannot move */
+  } else {
+    pfile *f = &sf->vmstat;
+    uint64_t pin = 0, pout = 0;
+    hiro_err err = pfile_read(f);
+    if (err == HIRO_OK) err = proc_parse_vmstat_swap(f->buf, f->len, &pin, &pout);
+    if (err != HIRO_OK) {
+      platform_warn_once(p, PLATFORM_WARN_SWAP, "swap I/O (vmstat)", err);
+      sf->swap_valid = false;
+      return err;
+    }
+    bool moved_unseen = sf->swap_skipped && (pin != sf->swap_in || pout != sf->swap_out);
+    sf->swap_in = pin;
+    sf->swap_out = pout;
+    sf->swap_valid = true;
+    sf->swap_skipped = false;
+    if (moved_unseen) return HIRO_EAGAIN; /* a swapoff ran unseen: start rates afresh */
   }
   /* pswpin/pswpout count pages of the base page size. */
-  *in_bytes = pin * p->page_size;
-  *out_bytes = pout * p->page_size;
+  *in_bytes = sf->swap_in * p->page_size;
+  *out_bytes = sf->swap_out * p->page_size;
   return HIRO_OK;
 }
 
