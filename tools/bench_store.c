@@ -18,6 +18,7 @@
 #include "model/model.h"
 #include "common/clock.h"
 #include "common/log.h"
+#include "history/history.h"
 #include "store/store.h"
 
 enum { PLUGINS = 8, INTERVAL_S = 2, CHUNK = 20000 };
@@ -123,22 +124,24 @@ static int cmp_double(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
-/* Median latency in ms of store_query over [to - span, to]. */
+/* Median latency in ms of a history answer from disk (no ring) over
+ * [to - span, to] at 1800 points. */
 static double query_ms(store *s, double to, double span, int runs, size_t *points, int *res) {
   double t[64];
   for (int i = -2; i < runs; i++) { /* two warm-up runs */
-    metrics_snapshot *v = NULL;
-    size_t n = 0;
+    history_request req = {.from = to - span, .to = to, .max_points = 1800, .agg = STORE_AGG_AVG};
+    history_answer ans;
+    char err[256];
     double t0 = clock_mono();
-    if (store_query(s, to - span, to, 1800, STORE_AGG_AVG, &v, &n, res) != HIRO_OK) {
-      fprintf(stderr, "bench_store: query failed\n");
+    if (history_query(NULL, s, &req, &ans, err, sizeof err) != HIRO_OK) {
+      fprintf(stderr, "bench_store: query failed: %s\n", err);
       exit(1);
     }
     double dt = (clock_mono() - t0) * 1000;
     if (i >= 0) t[i] = dt;
-    *points = n;
-    for (size_t k = 0; k < n; k++) snapshot_free(&v[k]);
-    free(v);
+    *points = ans.n;
+    *res = (int)ans.resolution;
+    history_answer_free(&ans);
   }
   qsort(t, (size_t)runs, sizeof t[0], cmp_double);
   return t[runs / 2];

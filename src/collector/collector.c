@@ -258,6 +258,32 @@ size_t collector_history(collector *c, double from, double to, metrics_snapshot 
   return n;
 }
 
+bool collector_history_bounds(collector *c, double *oldest, double *newest) {
+  pthread_mutex_lock(&c->lock);
+  const metrics_snapshot *latest = ring_latest(c->history);
+  bool any = latest != NULL;
+  if (any) {
+    *oldest = ring_oldest_timestamp(c->history);
+    *newest = latest->timestamp;
+  }
+  pthread_mutex_unlock(&c->lock);
+  return any;
+}
+
+size_t collector_history_each(collector *c, double from, double to,
+                              void (*fn)(void *ctx, const metrics_snapshot *s), void *ctx) {
+  size_t visited = 0;
+  pthread_mutex_lock(&c->lock);
+  for (size_t i = 0, n = ring_count(c->history); i < n; i++) {
+    const metrics_snapshot *s = ring_at(c->history, i);
+    if (s->timestamp < from || s->timestamp > to) continue;
+    fn(ctx, s);
+    visited++;
+  }
+  pthread_mutex_unlock(&c->lock);
+  return visited;
+}
+
 size_t collector_history_extent(collector *c, double from, double to, double *oldest) {
   pthread_mutex_lock(&c->lock);
   size_t n = ring_count_range(c->history, from, to);

@@ -83,6 +83,13 @@ size_t collector_history(collector *c, double from, double to, metrics_snapshot 
 /* How many ring entries fall in [from, to] and the ring's oldest timestamp
  * (0 if empty), without copying: lets a caller choose memory or disk first. */
 size_t collector_history_extent(collector *c, double from, double to, double *oldest);
+/* The ring's oldest and newest timestamps; false when it is empty. */
+bool collector_history_bounds(collector *c, double *oldest, double *newest);
+/* Call fn for each ring entry with from <= timestamp <= to, oldest first,
+ * without copying: fn runs under the collector's lock, so it must be quick
+ * and must not call the collector. Returns how many entries were visited. */
+size_t collector_history_each(collector *c, double from, double to,
+                              void (*fn)(void *ctx, const metrics_snapshot *s), void *ctx);
 
 /* One tick, synchronously, on the caller's thread (benchmarks/tests). Fills
  * out (caller frees) and returns HIRO_OK. The first call only primes counters

@@ -156,102 +156,6 @@ static void handle_configure(const api_context *ctx, const api_request *req,
   set_body(resp, 200, "application/json", sb_steal(&b));
 }
 
-static int by_timestamp(const void *a, const void *b) {
-  double ta = ((const metrics_snapshot *)a)->timestamp;
-  double tb = ((const metrics_snapshot *)b)->timestamp;
-  return (ta > tb) - (ta < tb);
-}
-
-/* The ring is in insertion order, which is timestamp order unless the wall
- * clock stepped back (or the ring was refilled from rows a clock that was
- * ahead wrote): history is promised oldest first, so sort in that case. The
- * check is O(n) and the sort only runs after a step back. */
-static void sort_if_needed(metrics_snapshot *snaps, size_t n) {
-  for (size_t i = 1; i < n; i++)
-    if (snaps[i].timestamp < snaps[i - 1].timestamp) {
-      qsort(snaps, n, sizeof *snaps, by_timestamp);
-      return;
-    }
-}
-
-/* Choose memory or disk for the range and encode the answer. */
-static void free_snapshots(metrics_snapshot *snaps, size_t n) {
-  for (size_t i = 0; i < n; i++) snapshot_free(&snaps[i]);
-  free(snaps);
-}
-
-/* Answer from the ring at full resolution; thinned evenly (newest kept) only
- * when there is no disk tier to go to. */
-static void history_from_memory(const api_context *ctx, const history_params *hp,
-                                api_response *resp) {
-  metrics_snapshot *snaps = NULL;
-  double oldest;
-  size_t n = collector_history(ctx->coll, hp->from, hp->to, &snaps, &oldest);
-  sort_if_needed(snaps, n);
-  size_t skip = 0, step = 1;
-  if (n > hp->max_points) {
-    step = (n + hp->max_points - 1) / hp->max_points;
-    skip = (n - 1) % step;
-  }
-  size_t k = 0;
-  for (size_t i = skip; i < n; i += step) {
-    if (k != i) {
-      snapshot_free(&snaps[k]);
-      snaps[k] = snaps[i];
-      memset(&snaps[i], 0, sizeof snaps[i]);
-    }
-    k++;
-  }
-  set_body(resp, 200, "application/json", snapshots_to_json_string(snaps, k));
-  api_add_header(resp, "X-Metrics-Source", "memory");
-  api_add_header(resp, "X-Metrics-Resolution", "raw");
-  free_snapshots(snaps, n);
-}
-
-static void history_from_disk(const api_context *ctx, const history_params *hp,
-                              api_response *resp) {
-  metrics_snapshot *snaps = NULL;
-  size_t n = 0;
-  int res = 0;
-  if (store_query(ctx->st, hp->from, hp->to, hp->max_points, hp->agg, &snaps, &n, &res) !=
-      HIRO_OK) {
-    api_error(resp, 500, "history query failed (see server.log)");
-    return;
-  }
-  set_body(resp, 200, "application/json", snapshots_to_json_string(snaps, n));
-  api_add_header(resp, "X-Metrics-Source", "disk");
-  api_add_header(resp, "X-Metrics-Resolution",
-                 res == STORE_RES_HOUR ? "3600" : res == STORE_RES_MINUTE ? "60" : "raw");
-  free_snapshots(snaps, n);
-}
-
-/* Choose memory or disk for the range (before copying anything) and answer. */
-static void handle_history(const api_context *ctx, const api_request *req, api_response *resp) {
-  history_params hp;
-  char err[256];
-  if (!params_parse_history(req->query, req->conn, clock_wall(), &hp, err, sizeof err)) {
-    api_error(resp, 400, err);
-    return;
-  }
-  double oldest = 0;
-  size_t n = collector_history_extent(ctx->coll, hp.from, hp.to, &oldest);
-  collector_status st;
-  collector_get_status(ctx->coll, &st);
-  /* The ring covers the range when its oldest entry is within one interval of
-   * `from` (or nothing older exists on disk). */
-  bool covered = n > 0 && oldest <= hp.from + st.interval;
-  if (!covered && ctx->st && n > 0) {
-    store_status ps;
-    store_get_status(ctx->st, &ps);
-    /* Disk keeps milliseconds: compare at that precision. */
-    covered = ps.oldest_timestamp <= 0 || ps.oldest_timestamp >= oldest - 0.001;
-  }
-  if (!ctx->st || (covered && n <= hp.max_points))
-    history_from_memory(ctx, &hp, resp);
-  else
-    history_from_disk(ctx, &hp, resp);
-}
-
 static void handle_prometheus(const api_context *ctx, const api_request *req,
                               api_response *resp) {
   (void)req;
@@ -300,7 +204,7 @@ static const struct route {
   route_fn handle;
 } routes[] = {
     {SCOPE_API, "/metrics", false, METHOD_GET, ACCESS_READ, handle_latest},
-    {SCOPE_API, "/metrics/history", false, METHOD_GET, ACCESS_READ, handle_history},
+    {SCOPE_API, "/metrics/history", false, METHOD_GET, ACCESS_READ, api_history},
     {SCOPE_API, "/metrics/status", false, METHOD_GET, ACCESS_READ, handle_status},
     {SCOPE_API, "/metrics/configure", false, METHOD_POST, ACCESS_CHANGE, handle_configure},
     {SCOPE_API, "/metrics/prometheus", false, METHOD_GET, ACCESS_READ, handle_prometheus},

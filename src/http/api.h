@@ -30,6 +30,14 @@ typedef struct {
 /* Looks up a query parameter: returns its value (and length via len, which
  * may differ from strlen when the value holds a NUL byte) or NULL. */
 typedef const char *(*api_query_fn)(void *ctx, const char *key, size_t *len);
+/* One query-string parameter as received, in order; repeated keys appear
+ * once each. value_len may differ from strlen(value) when the value holds a
+ * NUL byte; a key without '=' has an empty value. */
+typedef struct {
+  const char *key, *value;
+  size_t value_len;
+} api_query_arg;
+
 /* Looks up a request header (case-insensitive name): its value or NULL. */
 typedef const char *(*api_header_fn)(void *ctx, const char *name);
 
@@ -37,6 +45,8 @@ typedef struct {
   const char *method;
   const char *path;       /* without the query string */
   api_query_fn query;
+  const api_query_arg *args; /* every query parameter (the strict parsers read these) */
+  size_t n_args;
   api_header_fn header;
   void *conn;             /* passed to query and header */
   bool admin;             /* arrived on the admin UI listener */
@@ -63,6 +73,8 @@ typedef struct {
 /* Answer req on the listener it names: route, check the route's access rule,
  * run the handler, or answer 403/404/405/401/415 with a JSON error. */
 void api_handle(const api_context *ctx, const api_request *req, api_response *resp);
+/* api_history.c: GET /metrics/history. */
+void api_history(const api_context *ctx, const api_request *req, api_response *resp);
 /* A JSON error response {"error": reason}. */
 void api_error(api_response *resp, int status, const char *reason);
 /* Add a header; name and value must have static lifetime. Extra headers

@@ -110,15 +110,38 @@ static void local_address(struct MHD_Connection *conn, char *buf, size_t len) {
     inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, buf, (socklen_t)len);
 }
 
+/* The query string's parameters, in order (MHD keeps repeated keys). */
+typedef struct {
+  api_query_arg *v;
+  size_t n, cap;
+} query_args;
+
+static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   size_t key_size, const char *value, size_t value_size) {
+  (void)kind;
+  (void)key_size;
+  query_args *qa = cls; /* bounded by the connection's memory limit */
+  if (qa->n == qa->cap) {
+    qa->cap = qa->cap ? 2 * qa->cap : 8;
+    qa->v = xrealloc(qa->v, qa->cap * sizeof *qa->v);
+  }
+  qa->v[qa->n++] = (api_query_arg){key, value ? value : "", value ? value_size : 0};
+  return MHD_YES;
+}
+
 /* Answer a complete request. */
 static enum MHD_Result dispatch(http_listener *l, struct MHD_Connection *conn, const char *url,
                                 const char *method, request_state *rs) {
   char local[INET6_ADDRSTRLEN];
   local_address(conn, local, sizeof local);
+  query_args qa = {0};
+  MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, collect_arg, &qa);
   api_request req = {
       .method = method,
       .path = url,
       .query = lookup_query,
+      .args = qa.v,
+      .n_args = qa.n,
       .header = lookup_header,
       .conn = conn,
       .admin = l->kind == HTTP_ADMIN_UI,
@@ -128,6 +151,7 @@ static enum MHD_Result dispatch(http_listener *l, struct MHD_Connection *conn, c
   };
   api_response resp = {0};
   api_handle(l->ctx, &req, &resp);
+  free(qa.v);
   rs->large_reply = resp.body_len >= LARGE_REPLY && !resp.static_body;
   enum MHD_Result ret = send_response(conn, &resp);
   api_response_free(&resp);

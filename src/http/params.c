@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 
 #include "collector/collector.h"
+#include "common/strbuf.h"
 
 /* Decimal only, as a person writes it: -?digits[.digits][e[+-]digits] (or
  * ".5"). strtod alone would also take hex ("0x10" = 16), "inf", "nan", hex
@@ -53,28 +54,78 @@ static bool parse_agg(const char *s, store_agg *out) {
   return false;
 }
 
-/* Look up key and parse it as a number; *present says whether it was given. */
-static bool query_number(api_query_fn query, void *ctx, const char *key, bool *present,
-                         double *out, char *err, size_t errlen) {
-  size_t len = 0;
-  const char *v = query(ctx, key, &len);
-  *present = v != NULL;
-  if (!v) return true;
-  if (parse_number(v, len, out)) return true;
+/* The first parameter named key, or NULL. */
+static const api_query_arg *find_arg(const api_query_arg *args, size_t n, const char *key) {
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(args[i].key, key) == 0) return &args[i];
+  return NULL;
+}
+
+/* Look up key (given at most once) and parse it as a number; *present says
+ * whether it was given. */
+static bool arg_number(const api_query_arg *args, size_t n, const char *key, bool *present,
+                       double *out, char *err, size_t errlen) {
+  const api_query_arg *a = find_arg(args, n, key);
+  *present = a != NULL;
+  if (!a) return true;
+  if (parse_number(a->value, a->value_len, out)) return true;
   snprintf(err, errlen, "parameter '%s' must be a number", key);
   return false;
 }
 
-bool params_parse_history(api_query_fn query, void *ctx, double now, history_params *out,
-                          char *err, size_t errlen) {
-  bool has_minutes, has_from, has_to, has_max;
-  double minutes = HISTORY_DEFAULT_MINUTES, from = 0, to = now, max_points = 0;
-  if (!query_number(query, ctx, "minutes", &has_minutes, &minutes, err, errlen) ||
-      !query_number(query, ctx, "from", &has_from, &from, err, errlen) ||
-      !query_number(query, ctx, "to", &has_to, &to, err, errlen) ||
-      !query_number(query, ctx, "max_points", &has_max, &max_points, err, errlen))
-    return false;
+bool params_check_known(const api_query_arg *args, size_t n, const char *const *known,
+                        const char *repeatable, char *err, size_t errlen) {
+  for (size_t i = 0; i < n; i++) {
+    size_t k = 0;
+    while (known[k] && strcmp(known[k], args[i].key) != 0) k++;
+    if (!known[k]) {
+      strbuf list;
+      sb_init(&list, 128);
+      for (size_t j = 0; known[j]; j++) sb_printf(&list, "%s%s", j ? ", " : "", known[j]);
+      snprintf(err, errlen, "unknown parameter '%.64s' (known: %s)", args[i].key, list.data);
+      sb_free(&list);
+      return false;
+    }
+    bool again = false;
+    for (size_t j = 0; j < i && !again; j++) again = strcmp(args[j].key, args[i].key) == 0;
+    if (again && !(repeatable && strcmp(repeatable, args[i].key) == 0)) {
+      snprintf(err, errlen, "parameter '%s' is given more than once", args[i].key);
+      return false;
+    }
+  }
+  return true;
+}
 
+/* process=NAME, repeatable: names of plugins (or "server"). */
+static bool parse_processes(const api_query_arg *args, size_t n, range_params *out, char *err,
+                            size_t errlen) {
+  out->n_processes = 0;
+  for (size_t i = 0; i < n; i++) {
+    const api_query_arg *a = &args[i];
+    if (strcmp(a->key, "process") != 0) continue;
+    if (a->value_len == 0 || strlen(a->value) != a->value_len || a->value_len >= HIRO_NAME_MAX) {
+      snprintf(err, errlen, "parameter 'process' must be a process name (1 to %d bytes)",
+               HIRO_NAME_MAX - 1);
+      return false;
+    }
+    if (out->n_processes == PARAMS_MAX_PROCESSES) {
+      snprintf(err, errlen, "at most %d 'process' parameters", PARAMS_MAX_PROCESSES);
+      return false;
+    }
+    out->processes[out->n_processes++] = a->value;
+  }
+  return true;
+}
+
+bool params_parse_range(const api_query_arg *args, size_t n, double now, range_params *out,
+                        char *err, size_t errlen) {
+  bool has_minutes, has_from, has_to;
+  double minutes = HISTORY_DEFAULT_MINUTES, from = 0, to = now;
+  if (!arg_number(args, n, "minutes", &has_minutes, &minutes, err, errlen) ||
+      !arg_number(args, n, "from", &has_from, &from, err, errlen) ||
+      !arg_number(args, n, "to", &has_to, &to, err, errlen) ||
+      !parse_processes(args, n, out, err, errlen))
+    return false;
   if (has_minutes && (has_from || has_to)) {
     snprintf(err, errlen, "give either 'minutes' or 'from'/'to', not both");
     return false;
@@ -104,7 +155,19 @@ bool params_parse_history(api_query_fn query, void *ctx, double now, history_par
   if (from > HISTORY_TIME_MAX) from = HISTORY_TIME_MAX;
   out->from = from;
   out->to = to;
+  return true;
+}
 
+static const char *const history_keys[] = {PARAMS_RANGE_KEYS, "max_points", "agg", NULL};
+
+bool params_parse_history(const api_query_arg *args, size_t n, double now, history_params *out,
+                          char *err, size_t errlen) {
+  if (!params_check_known(args, n, history_keys, "process", err, errlen) ||
+      !params_parse_range(args, n, now, &out->range, err, errlen))
+    return false;
+  bool has_max;
+  double max_points = 0;
+  if (!arg_number(args, n, "max_points", &has_max, &max_points, err, errlen)) return false;
   out->max_points = HISTORY_DEFAULT_MAX_POINTS;
   if (has_max) {
     if (max_points < 1 || max_points > HISTORY_MAX_POINTS_LIMIT || floor(max_points) != max_points) {
@@ -114,11 +177,9 @@ bool params_parse_history(api_query_fn query, void *ctx, double now, history_par
     }
     out->max_points = (size_t)max_points;
   }
-
   out->agg = STORE_AGG_AVG;
-  size_t len = 0;
-  const char *agg = query(ctx, "agg", &len);
-  if (agg && (strlen(agg) != len || !parse_agg(agg, &out->agg))) {
+  const api_query_arg *agg = find_arg(args, n, "agg");
+  if (agg && (strlen(agg->value) != agg->value_len || !parse_agg(agg->value, &out->agg))) {
     snprintf(err, errlen, "parameter 'agg' must be avg, min or max");
     return false;
   }

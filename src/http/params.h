@@ -1,5 +1,6 @@
-/* params.h - parsing of request inputs: /metrics/history query parameters and
- * the /metrics/configure body. Pure functions (fuzz targets). */
+/* params.h - parsing of request inputs: the query parameters of the
+ * time-range endpoints and the /metrics/configure body. Pure functions (fuzz
+ * targets). */
 #ifndef HIRO_PARAMS_H
 #define HIRO_PARAMS_H
 #include <stdbool.h>
@@ -14,17 +15,39 @@
 /* 9999-12-31T23:59:59Z: from/to beyond it are clamped to it. */
 #define HISTORY_TIME_MAX 253402300799.0
 
+/* The parameters every time-range endpoint takes (history; events): the
+ * range as minutes (default 5) or from/to (Unix seconds), and process=NAME,
+ * repeatable, to keep only those processes. */
+#define PARAMS_RANGE_KEYS "minutes", "from", "to", "process"
+#define PARAMS_MAX_PROCESSES 64
+
 typedef struct {
-  double from, to;   /* Unix seconds, from <= to */
+  double from, to; /* Unix seconds, 0 <= from <= to <= HISTORY_TIME_MAX */
+  const char *processes[PARAMS_MAX_PROCESSES]; /* point into the args */
+  size_t n_processes;
+} range_params;
+
+/* Parse the range parameters relative to now (Unix seconds). Numbers are
+ * decimal only (no hex, inf, nan); from/to are clamped to HISTORY_TIME_MAX.
+ * Other parameters are not looked at. On error returns false with a reason. */
+bool params_parse_range(const api_query_arg *args, size_t n, double now, range_params *out,
+                        char *err, size_t errlen);
+
+/* Refuse a parameter not in known (NULL-terminated), naming the known ones,
+ * and a parameter given twice unless it is `repeatable` (may be NULL). */
+bool params_check_known(const api_query_arg *args, size_t n, const char *const *known,
+                        const char *repeatable, char *err, size_t errlen);
+
+typedef struct {
+  range_params range;
   size_t max_points;
   store_agg agg;
 } history_params;
 
-/* Parse minutes | from/to, max_points, agg relative to now (Unix seconds).
- * Numbers are decimal only (no hex, inf, nan); from/to are clamped to
- * HISTORY_TIME_MAX. Unknown parameters are ignored. On error returns false
- * with a reason. */
-bool params_parse_history(api_query_fn query, void *query_ctx, double now, history_params *out,
+/* Parse /metrics/history's parameters: the range ones, max_points (1 to
+ * HISTORY_MAX_POINTS_LIMIT, default 1800) and agg (avg, min, max). Unknown or
+ * repeated parameters are refused. On error returns false with a reason. */
+bool params_parse_history(const api_query_arg *args, size_t n, double now, history_params *out,
                           char *err, size_t errlen);
 
 typedef struct {

@@ -135,6 +135,14 @@ static void encode_snapshot(strbuf *b, const metrics_snapshot *s, const app_fram
   sb_append(b, "],", 2);
   encode_system(b, s, false);
   encode_lists(b, s);
+  /* A history point says what it stands for (model.h, point_info). */
+  if (s->point.samples) {
+    key(b, "samples");
+    sb_i64(b, s->point.samples);
+    sb_putc(b, ',');
+    if (s->point.partial) sb_puts(b, KEY_LIT("partial") "true,");
+    if (s->point.gap_before) sb_puts(b, KEY_LIT("gap_before") "true,");
+  }
   close_object(b);
 }
 

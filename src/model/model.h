@@ -119,6 +119,16 @@ typedef struct {
   uint64_t bytes_sent, bytes_recv, packets_sent, packets_recv, errors, drops;
 } interface_metrics;
 
+/* What a point of a history answer stands for; zero in a live snapshot.
+ * Encoded as "samples", "partial" and "gap_before" (history points only). */
+typedef struct {
+  uint32_t samples; /* raw snapshots the point aggregates: 1 for a raw point */
+  bool partial;     /* covers only part of its bucket: the range starts or ends
+                       inside it, or it is still filling */
+  bool gap_before;  /* nothing was measured between the previous point and this
+                       one (server down, collector disabled): no line between */
+} point_info;
+
 /* Raw counters behind the system rates, kept for Prometheus (counters, not
  * rates). Not part of the JSON model. */
 typedef struct {
@@ -146,6 +156,7 @@ typedef struct {
   swap_metrics swap;
   pressure_metrics pressure; /* absent on kernels without PSI */
   sampling_metrics sampling;
+  point_info point;
   size_t n_children;
   process_metrics *children;
   /* Lists of the system context (model/columns.h describes them): heap arrays

@@ -1,20 +1,28 @@
-/* query.c - history reads on read-only connections (a small pool, never the
- * writer's): tier choice, raw and rollup snapshots, the recent-rows reload. */
+/* query.c - reads on read-only connections (a small pool, never the
+ * writer's): read sessions for the history path (extent, counts, raw and
+ * rollup points streamed oldest first), the recent-rows reload, and opening a
+ * database for reading only. What to read is decided in src/history/. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "store/store_internal.h"
 
 enum { POOL = 4 };
+/* Ids above this in process/process_name are refused as corrupt: the maps
+ * below are arrays indexed by id. */
+enum { MAX_PROCESS_ID = 10000000 };
 
 struct store_reader {
   unsigned gen; /* s->reader_gen when opened: older ones read a replaced file */
   sqlite3 *db;
-  sqlite3_stmt *count_raw, *oldest[3], *nth_newest, *processes, *names;
+  sqlite3_stmt *count_raw, *raw_oldest, *raw_newest, *nth_newest, *rolled_up;
+  sqlite3_stmt *tier_oldest[TIERS], *tier_newest[TIERS];
+  sqlite3_stmt *processes, *names;
   sqlite3_stmt *raw_sys, *raw_proc;
   sqlite3_stmt *tier_sys[TIERS][3], *tier_proc[TIERS][3]; /* [tier][agg] */
 };
@@ -23,8 +31,11 @@ static const char *const agg_suffix[3] = {"avg", "min", "max"};
 
 static void reader_free(store_reader *r) {
   if (!r) return;
-  sqlite3_stmt **flat[] = {&r->count_raw, &r->oldest[0], &r->oldest[1], &r->oldest[2],
-                           &r->nth_newest, &r->processes, &r->names, &r->raw_sys, &r->raw_proc};
+  sqlite3_stmt **flat[] = {&r->count_raw, &r->raw_oldest,     &r->raw_newest,
+                           &r->nth_newest, &r->rolled_up,     &r->tier_oldest[0],
+                           &r->tier_oldest[1], &r->tier_newest[0], &r->tier_newest[1],
+                           &r->processes,  &r->names,         &r->raw_sys,
+                           &r->raw_proc};
   for (size_t i = 0; i < HIRO_ARRAY_LEN(flat); i++) sqlite3_finalize(*flat[i]);
   for (int t = 0; t < TIERS; t++)
     for (int a = 0; a < 3; a++) {
@@ -53,6 +64,37 @@ static int prep_columns(store_reader *r, sqlite3_stmt **st, const char *lead,
   return rc;
 }
 
+/* The rollup statements of tier t: system rows (bucket, the group counts,
+ * then the agg column of every figure) and process rows (bucket, name_id,
+ * pid, n, figures). */
+static int prep_tier(store_reader *r, int t) {
+  for (int a = 0; a < 3; a++) {
+    strbuf lead;
+    sb_init(&lead, 256);
+    sb_puts(&lead, "bucket*1000");
+    for (int g = 0; g < MODEL_SYS_GROUPS; g++) sb_printf(&lead, ",%s", model_sys_groups[g].count_column);
+    char from[160];
+    snprintf(from, sizeof from,
+             "system_%s WHERE bucket BETWEEN ?1/1000 AND ?2/1000 ORDER BY bucket",
+             store_tier_suffix[t]);
+    int rc = prep_columns(r, &r->tier_sys[t][a], lead.data, model_sys_columns, SYS_FIELDS,
+                          agg_suffix[a], from);
+    sb_free(&lead);
+    if (rc) return rc;
+    snprintf(from, sizeof from,
+             "process_%s WHERE bucket BETWEEN ?1/1000 AND ?2/1000 ORDER BY bucket, name_id",
+             store_tier_suffix[t]);
+    rc = prep_columns(r, &r->tier_proc[t][a], "bucket*1000,name_id,pid,n", model_proc_columns,
+                      PROC_FIELDS, agg_suffix[a], from);
+    if (rc) return rc;
+  }
+  char sql[128];
+  snprintf(sql, sizeof sql, "SELECT min(bucket)*1000 FROM system_%s", store_tier_suffix[t]);
+  if (prep(r, sql, &r->tier_oldest[t])) return 1;
+  snprintf(sql, sizeof sql, "SELECT max(bucket)*1000 FROM system_%s", store_tier_suffix[t]);
+  return prep(r, sql, &r->tier_newest[t]);
+}
+
 static store_reader *reader_open(store *s) {
   store_reader *r = xcalloc(1, sizeof *r);
   if (sqlite3_open_v2(s->path, &r->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX,
@@ -66,9 +108,9 @@ static store_reader *reader_open(store *s) {
   sqlite3_exec(r->db, "PRAGMA cache_size=-512", NULL, NULL, NULL);
   if (prep(r, "SELECT count(*) FROM (SELECT 1 FROM raw_system WHERE ts_ms BETWEEN ?1 AND ?2 "
               "LIMIT ?3)", &r->count_raw) ||
-      prep(r, "SELECT min(ts_ms) FROM raw_system", &r->oldest[0]) ||
-      prep(r, "SELECT min(bucket) * 1000 FROM system_1m", &r->oldest[1]) ||
-      prep(r, "SELECT min(bucket) * 1000 FROM system_1h", &r->oldest[2]) ||
+      prep(r, "SELECT min(ts_ms) FROM raw_system", &r->raw_oldest) ||
+      prep(r, "SELECT max(ts_ms) FROM raw_system", &r->raw_newest) ||
+      prep(r, "SELECT value FROM meta WHERE key = ?1", &r->rolled_up) ||
       prep(r, "SELECT ts_ms FROM raw_system ORDER BY ts_ms DESC LIMIT 1 OFFSET ?1",
            &r->nth_newest) ||
       prep(r, "SELECT p.id, n.kind, n.name, p.pid FROM process p "
@@ -80,24 +122,7 @@ static store_reader *reader_open(store *s) {
                    "raw_system WHERE ts_ms BETWEEN ?1 AND ?2 ORDER BY ts_ms"))
     goto fail;
   for (int t = 0; t < TIERS; t++)
-    for (int a = 0; a < 3; a++) {
-      char from[128], counts[64] = "bucket";
-      for (int g = 0; g < MODEL_SYS_GROUPS; g++) {
-        size_t len = strlen(counts);
-        snprintf(counts + len, sizeof counts - len, ",%s", model_sys_groups[g].count_column);
-      }
-      snprintf(from, sizeof from, "system_%s WHERE bucket BETWEEN ?1 AND ?2 ORDER BY bucket",
-               store_tier_suffix[t]);
-      if (prep_columns(r, &r->tier_sys[t][a], counts, model_sys_columns, SYS_FIELDS,
-                       agg_suffix[a], from))
-        goto fail;
-      snprintf(from, sizeof from,
-               "process_%s WHERE bucket BETWEEN ?1 AND ?2 ORDER BY bucket, name_id",
-               store_tier_suffix[t]);
-      if (prep_columns(r, &r->tier_proc[t][a], "bucket,name_id,pid", model_proc_columns,
-                       PROC_FIELDS, agg_suffix[a], from))
-        goto fail;
-    }
+    if (prep_tier(r, t)) goto fail;
   return r;
 fail:
   log_warn("store: read-only connection to %s: %s", s->path,
@@ -170,34 +195,11 @@ void store_readers_invalidate(store *s) {
   pthread_mutex_unlock(&s->pool_lock);
 }
 
-/* ---- building snapshots ---- */
 
-typedef struct {
-  metrics_snapshot *v;
-  int64_t *key; /* ts_ms (raw) or bucket (rollups), ascending */
-  size_t n, cap;
-} snapvec;
+/* ---- read sessions ---- */
 
-static metrics_snapshot *snapvec_push(snapvec *sv, int64_t key) {
-  if (sv->n == sv->cap) {
-    sv->cap = sv->cap ? 2 * sv->cap : 256;
-    sv->v = xrealloc(sv->v, sv->cap * sizeof *sv->v);
-    sv->key = xrealloc(sv->key, sv->cap * sizeof *sv->key);
-  }
-  metrics_snapshot *snap = &sv->v[sv->n];
-  memset(snap, 0, sizeof *snap);
-  sv->key[sv->n++] = key;
-  return snap;
-}
-
-static void snapvec_free(snapvec *sv) {
-  for (size_t i = 0; i < sv->n; i++) snapshot_free(&sv->v[i]);
-  free(sv->v);
-  free(sv->key);
-  memset(sv, 0, sizeof *sv);
-}
-
-/* Process identity by id (process.id for raw, process_name.id for rollups). */
+/* Process identity by id (process.id for raw rows, process_name.id for
+ * rollups). */
 typedef struct {
   bool known;
   int kind;
@@ -207,13 +209,100 @@ typedef struct {
 typedef struct {
   ident *v;
   size_t n;
+  bool loaded;
 } ident_map;
 
+struct store_read {
+  store *s;
+  store_reader *r;
+  int slot;
+  ident_map procs, names;
+  store_proc_point *pp; /* the current point's processes */
+  size_t cap_pp;
+};
+
+store_read *store_read_begin(store *s) {
+  int slot;
+  store_reader *r = reader_get(s, &slot);
+  if (!r) return NULL;
+  /* One read transaction: every read of the session sees one state. */
+  if (sqlite3_exec(r->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+    log_warn("store: reading %s: %s", s->path, sqlite3_errmsg(r->db));
+    reader_put(s, r, slot);
+    return NULL;
+  }
+  store_read *rd = xcalloc(1, sizeof *rd);
+  rd->s = s;
+  rd->r = r;
+  rd->slot = slot;
+  return rd;
+}
+
+void store_read_end(store_read *rd) {
+  if (!rd) return;
+  sqlite3_exec(rd->r->db, "COMMIT", NULL, NULL, NULL);
+  reader_put(rd->s, rd->r, rd->slot);
+  free(rd->procs.v);
+  free(rd->names.v);
+  free(rd->pp);
+  free(rd);
+}
+
+/* Step a one-value statement: 1 with *out set, 0 for NULL or no row, -1 on
+ * an error. */
+static int single_int(sqlite3_stmt *st, int64_t *out) {
+  int rc = sqlite3_step(st), found = 0;
+  if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+    *out = sqlite3_column_int64(st, 0);
+    found = 1;
+  } else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+    found = -1;
+  }
+  sqlite3_reset(st);
+  return found;
+}
+
+static const char *const rollup_keys[TIERS] = {"rollup_1m_ms", "rollup_1h_ms"};
+
+hiro_err store_read_extent(store_read *rd, store_extent *out) {
+  store_reader *r = rd->r;
+  memset(out, 0, sizeof *out);
+  int got = single_int(r->raw_oldest, &out->raw_oldest_ms), failed = got < 0;
+  out->has_raw = got > 0;
+  out->raw_newest_ms = out->raw_oldest_ms;
+  failed |= single_int(r->raw_newest, &out->raw_newest_ms) < 0;
+  for (int t = 0; t < TIERS; t++) {
+    got = single_int(r->tier_oldest[t], &out->tier_oldest_ms[t]);
+    failed |= got < 0;
+    out->has_tier[t] = got > 0;
+    out->tier_newest_ms[t] = out->tier_oldest_ms[t];
+    failed |= single_int(r->tier_newest[t], &out->tier_newest_ms[t]) < 0;
+    sqlite3_bind_text(r->rolled_up, 1, rollup_keys[t], -1, SQLITE_STATIC);
+    got = single_int(r->rolled_up, &out->rolled_up_ms[t]);
+    failed |= got < 0;
+    if (got <= 0) out->rolled_up_ms[t] = INT64_MIN;
+  }
+  if (failed) log_warn("store: reading %s: %s", rd->s->path, sqlite3_errmsg(r->db));
+  return failed ? HIRO_EIO : HIRO_OK;
+}
+
+int64_t store_read_count_raw(store_read *rd, int64_t from_ms, int64_t to_ms, int64_t limit) {
+  sqlite3_stmt *st = rd->r->count_raw;
+  sqlite3_bind_int64(st, 1, from_ms);
+  sqlite3_bind_int64(st, 2, to_ms);
+  sqlite3_bind_int64(st, 3, limit);
+  int64_t n = 0;
+  single_int(st, &n);
+  return n;
+}
+
+/* Load (once per session) the ids of process (with_pid) or process_name. */
 static bool load_idents(sqlite3_stmt *st, bool with_pid, ident_map *m) {
+  if (m->loaded) return true;
   int rc;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     int64_t id = sqlite3_column_int64(st, 0);
-    if (id < 0 || id > 10000000) continue;
+    if (id < 0 || id > MAX_PROCESS_ID) continue;
     if ((size_t)id >= m->n) {
       size_t n = (size_t)id + 64;
       m->v = xrealloc(m->v, n * sizeof *m->v);
@@ -228,319 +317,248 @@ static bool load_idents(sqlite3_stmt *st, bool with_pid, ident_map *m) {
     e->pid = with_pid ? sqlite3_column_int(st, 3) : 0;
   }
   sqlite3_reset(st);
-  return rc == SQLITE_DONE;
+  m->loaded = rc == SQLITE_DONE;
+  return m->loaded;
 }
 
-/* One process row read from disk, before it is attached to its snapshot. */
+/* How the columns of a system and a process statement are laid out. */
 typedef struct {
-  size_t snap;
-  const ident *who;
-  int pid;
-  double v[PROC_FIELDS];
-} proc_item;
+  bool rollup;         /* the counts come from columns, not presence */
+  int first_value;     /* system: first figure column */
+  int proc_first;      /* process: first figure column */
+} row_layout;
 
-/* Attach the n items of one snapshot as its children / server process. */
-static void attach_one(metrics_snapshot *snap, const proc_item *items, size_t n) {
-  size_t kids = 0;
-  for (size_t i = 0; i < n; i++) kids += items[i].who->kind != 0;
-  if (kids) snap->children = xcalloc(kids, sizeof *snap->children);
-  for (size_t i = 0; i < n; i++) {
-    if (items[i].who->kind == 0) {
-      snap->has_process = true;
-      store_decode_process(items[i].v, items[i].pid, &snap->process);
-    } else {
-      process_metrics *c = &snap->children[snap->n_children++];
-      hiro_strlcpy(c->name, items[i].who->name, sizeof c->name);
-      store_decode_process(items[i].v, items[i].pid, c);
-    }
+/* Fill p's system part from the current row of st. */
+static void system_point(sqlite3_stmt *st, const row_layout *l, store_point *p) {
+  p->ts_ms = sqlite3_column_int64(st, 0);
+  for (int i = 0; i < SYS_FIELDS; i++) {
+    int col = l->first_value + i;
+    p->v[i] = sqlite3_column_type(st, col) == SQLITE_NULL ? 0 : sqlite3_column_double(st, col);
   }
-}
-
-/* Attach the items (sorted by snapshot) as children / server process. */
-static void attach(snapvec *sv, proc_item *items, size_t n_items) {
-  size_t i = 0;
-  while (i < n_items) {
-    size_t j = i;
-    while (j < n_items && items[j].snap == items[i].snap) j++;
-    attach_one(&sv->v[items[i].snap], items + i, j - i);
-    i = j;
+  if (l->rollup) {
+    for (int g = 0; g < MODEL_SYS_GROUPS; g++) p->n[g] = sqlite3_column_int64(st, 1 + g);
+    return;
   }
-}
-
-static void push_item(proc_item **items, size_t *n, size_t *cap, proc_item it) {
-  if (*n == *cap) {
-    *cap = *cap ? 2 * *cap : 1024;
-    *items = xrealloc(*items, *cap * sizeof **items);
-  }
-  (*items)[(*n)++] = it;
-}
-
-/* Join process rows (key, id, [pid,] values...) onto the snapshots in sv by
- * key, then attach them. pid_col < 0 takes the pid from the identity map (raw
- * rows); values start at first_value_col. Orphan rows (no snapshot, unknown
- * id) are skipped. Returns the final sqlite3_step code. */
-static int join_process_rows(sqlite3_stmt *st, int64_t lo, int64_t hi, const ident_map *ids,
-                             int pid_col, int first_value_col, snapvec *sv) {
-  proc_item *items = NULL;
-  size_t n_items = 0, cap_items = 0, j = 0;
-  sqlite3_bind_int64(st, 1, lo);
-  sqlite3_bind_int64(st, 2, hi);
-  int step;
-  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-    int64_t key = sqlite3_column_int64(st, 0), id = sqlite3_column_int64(st, 1);
-    while (j < sv->n && sv->key[j] < key) j++;
-    if (j == sv->n || sv->key[j] != key || id < 0 || (size_t)id >= ids->n || !ids->v[id].known)
-      continue;
-    int pid = pid_col < 0 ? ids->v[id].pid : sqlite3_column_int(st, pid_col);
-    proc_item it = {.snap = j, .who = &ids->v[id], .pid = pid};
-    for (int i = 0; i < PROC_FIELDS; i++) it.v[i] = sqlite3_column_double(st, i + first_value_col);
-    push_item(&items, &n_items, &cap_items, it);
-  }
-  sqlite3_reset(st);
-  if (step == SQLITE_DONE) attach(sv, items, n_items);
-  free(items);
-  return step;
-}
-
-/* The system part of a raw_system row (ts_ms, columns...) into snap. */
-static void decode_raw_system(sqlite3_stmt *st, metrics_snapshot *snap) {
-  snap->timestamp = (double)sqlite3_column_int64(st, 0) / 1000.0;
-  double v[SYS_FIELDS];
-  for (int i = 0; i < SYS_FIELDS; i++) v[i] = sqlite3_column_double(st, i + 1);
-  /* A group is present when its first column is not NULL. */
-  bool present[MODEL_SYS_GROUPS] = {0};
+  /* A raw row's group is present when its first column is not NULL. */
   for (int i = SYS_FIELDS - 1; i >= 0; i--)
-    present[model_sys_columns[i].group] = sqlite3_column_type(st, i + 1) != SQLITE_NULL;
-  store_decode_system(v, present, snap);
+    p->n[model_sys_columns[i].group] = sqlite3_column_type(st, l->first_value + i) != SQLITE_NULL;
 }
 
-/* A raw_process row (ts_ms, process_id, values...) as an item, or false for
- * an orphan (unknown process id). */
-static bool raw_process_item(sqlite3_stmt *st, const ident_map *ids, proc_item *it) {
+/* Append the process row at st to the session's buffer; false when its id
+ * is unknown (skipped). */
+static bool process_point(store_read *rd, sqlite3_stmt *st, const row_layout *l, size_t k) {
+  const ident_map *ids = l->rollup ? &rd->names : &rd->procs;
   int64_t id = sqlite3_column_int64(st, 1);
   if (id < 0 || (size_t)id >= ids->n || !ids->v[id].known) return false;
-  *it = (proc_item){.who = &ids->v[id], .pid = ids->v[id].pid};
-  for (int i = 0; i < PROC_FIELDS; i++) it->v[i] = sqlite3_column_double(st, i + 2);
+  if (k == rd->cap_pp) {
+    rd->cap_pp = rd->cap_pp ? 2 * rd->cap_pp : 16;
+    rd->pp = xrealloc(rd->pp, rd->cap_pp * sizeof *rd->pp);
+  }
+  const ident *who = &ids->v[id];
+  store_proc_point *pp = &rd->pp[k];
+  pp->kind = who->kind;
+  pp->name = who->name;
+  pp->pid = l->rollup ? sqlite3_column_int(st, 2) : who->pid;
+  pp->n = l->rollup ? sqlite3_column_int64(st, 3) : 1;
+  for (int i = 0; i < PROC_FIELDS; i++) pp->v[i] = sqlite3_column_double(st, l->proc_first + i);
   return true;
 }
 
-static hiro_err read_raw(store_reader *r, int64_t from_ms, int64_t to_ms, snapvec *sv) {
-  ident_map procs = {0};
-  hiro_err rc = HIRO_EIO;
-  if (!load_idents(r->processes, true, &procs)) goto out;
-  sqlite3_stmt *st = r->raw_sys;
-  sqlite3_bind_int64(st, 1, from_ms);
-  sqlite3_bind_int64(st, 2, to_ms);
-  int step;
-  while ((step = sqlite3_step(st)) == SQLITE_ROW)
-    decode_raw_system(st, snapvec_push(sv, sqlite3_column_int64(st, 0)));
-  sqlite3_reset(st);
-  if (step != SQLITE_DONE) goto out;
-  /* raw_proc: ts_ms, process_id, values... (the pid is the process row's) */
-  if (join_process_rows(r->raw_proc, from_ms, to_ms, &procs, -1, 2, sv) == SQLITE_DONE) rc = HIRO_OK;
-out:
-  free(procs.v);
-  return rc;
-}
-
-static hiro_err read_tier(store_reader *r, int tier, store_agg agg, int64_t from_s, int64_t to_s,
-                          snapvec *sv) {
-  ident_map names = {0};
-  hiro_err rc = HIRO_EIO;
-  int a = agg == STORE_AGG_MIN ? 1 : agg == STORE_AGG_MAX ? 2 : 0;
-  if (!load_idents(r->names, false, &names)) goto out;
-  int64_t w = store_tier_seconds[tier];
-  int64_t first = from_s >= 0 ? from_s / w * w : -((-from_s + w - 1) / w) * w;
-  sqlite3_stmt *st = r->tier_sys[tier][a];
-  sqlite3_bind_int64(st, 1, first);
-  sqlite3_bind_int64(st, 2, to_s);
-  int step;
-  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-    int64_t bucket = sqlite3_column_int64(st, 0);
-    metrics_snapshot *snap = snapvec_push(sv, bucket);
-    snap->timestamp = (double)bucket;
-    double v[SYS_FIELDS];
-    bool present[MODEL_SYS_GROUPS];
-    for (int g = 0; g < MODEL_SYS_GROUPS; g++) present[g] = sqlite3_column_int64(st, 1 + g) > 0;
-    for (int i = 0; i < SYS_FIELDS; i++)
-      v[i] = sqlite3_column_double(st, i + 1 + MODEL_SYS_GROUPS);
-    store_decode_system(v, present, snap);
-  }
-  sqlite3_reset(st);
-  if (step != SQLITE_DONE) goto out;
-  /* process tier rows: bucket, name_id, pid (last seen), values... */
-  if (join_process_rows(r->tier_proc[tier][a], first, to_s, &names, 2, 3, sv) == SQLITE_DONE)
-    rc = HIRO_OK;
-out:
-  free(names.v);
-  return rc;
-}
-
-static int64_t single_int(sqlite3_stmt *st, int64_t if_null) {
-  int64_t v = if_null;
-  if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-    v = sqlite3_column_int64(st, 0);
-  sqlite3_reset(st);
-  return v;
-}
-
-/* Bound of the times a query converts to integers: far beyond any data, far
- * inside int64 even in milliseconds. A double outside it (to=1e19 reached
- * the cast once) is clamped before the conversion, which would be undefined. */
-#define QUERY_TIME_LIMIT 9e12
-
-static int64_t to_ms(double seconds) {
-  if (isnan(seconds)) return 0;
-  if (seconds > QUERY_TIME_LIMIT) return INT64_MAX / 2;
-  if (seconds < -QUERY_TIME_LIMIT) return INT64_MIN / 2;
-  return (int64_t)floor(seconds * 1000.0);
-}
-
-static int64_t to_whole_seconds(double seconds) {
-  if (isnan(seconds)) return 0;
-  if (seconds > QUERY_TIME_LIMIT) return (int64_t)QUERY_TIME_LIMIT;
-  if (seconds < -QUERY_TIME_LIMIT) return -(int64_t)QUERY_TIME_LIMIT;
-  return (int64_t)floor(seconds);
-}
-
-/* Finest tier whose point count fits max_points and whose data reaches back
- * to `from` (a finer tier that retention already trimmed loses to a coarser
- * one that still covers the start). Returns 0 raw, 1 minute, 2 hour. */
-static int choose_tier(store_reader *r, int64_t from_ms, int64_t to_ms_, size_t max_points) {
-  sqlite3_bind_int64(r->count_raw, 1, from_ms);
-  sqlite3_bind_int64(r->count_raw, 2, to_ms_);
-  sqlite3_bind_int64(r->count_raw, 3, (sqlite3_int64)max_points + 1);
-  int64_t raw_points = single_int(r->count_raw, 0);
-  double span_s = ((double)to_ms_ - (double)from_ms) / 1000.0;
-  bool fits[3] = {raw_points <= (int64_t)max_points, span_s / 60.0 <= (double)max_points, true};
-  int64_t oldest[3];
-  for (int t = 0; t < 3; t++) oldest[t] = single_int(r->oldest[t], INT64_MAX);
-  static const int64_t slack_ms[3] = {60000, 3600000, 0};
-  for (int t = 0; t < 2; t++) {
-    if (!fits[t]) continue;
-    bool covers = oldest[t] != INT64_MAX && oldest[t] <= from_ms + slack_ms[t];
-    bool coarser_older = false;
-    for (int c = t + 1; c < 3; c++)
-      if (fits[c] && oldest[c] != INT64_MAX && oldest[c] + slack_ms[t] < oldest[t] &&
-          oldest[t] > from_ms)
-        coarser_older = true;
-    if (covers || !coarser_older) return t;
-  }
-  return 2;
-}
-
-static hiro_err finish(snapvec *sv, metrics_snapshot **out, size_t *n) {
-  free(sv->key);
-  *out = sv->v;
-  *n = sv->n;
-  return HIRO_OK;
-}
-
-hiro_err store_query(store *s, double from, double to, size_t max_points, store_agg agg,
-                     metrics_snapshot **out, size_t *n, int *resolution) {
-  *out = NULL;
-  *n = 0;
-  if (resolution) *resolution = STORE_RES_RAW;
-  if (!s || isnan(from) || isnan(to) || to < from) return HIRO_EINVAL;
-  if (max_points == 0) max_points = 1;
-  int slot;
-  store_reader *r = reader_get(s, &slot);
-  if (!r) return HIRO_EIO;
-  snapvec sv = {0};
-  hiro_err rc = HIRO_EIO;
-  /* One read transaction: system and process rows from the same snapshot. */
-  if (sqlite3_exec(r->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) goto out;
-  int64_t from_ms = to_ms(from), to_ms_ = to_ms(to);
-  int tier = choose_tier(r, from_ms, to_ms_, max_points);
-  if (tier == 0) {
-    rc = read_raw(r, from_ms, to_ms_, &sv);
-  } else {
-    rc = read_tier(r, tier - 1, agg, to_whole_seconds(from), to_whole_seconds(to), &sv);
-  }
-  if (resolution) *resolution = tier == 0 ? STORE_RES_RAW : (int)store_tier_seconds[tier - 1];
-out:
-  if (rc != HIRO_OK) log_warn("store: history query on %s: %s", s->path, sqlite3_errmsg(r->db));
-  sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL);
-  reader_put(s, r, slot);
-  if (rc != HIRO_OK) {
-    snapvec_free(&sv);
-    return rc;
-  }
-  return finish(&sv, out, n);
-}
-
-/* Raw snapshots from from_ms on, handed to fn one at a time: raw_system and
- * raw_process (both ordered by ts_ms) are stepped side by side, so memory
- * holds one snapshot and its process rows however many rows there are
- * (materialising a 1,000,000-row restore first took ~0.9 GB at peak). */
-static hiro_err stream_raw(store_reader *r, int64_t from_ms, store_snapshot_fn fn, void *ctx,
-                           size_t *count) {
-  ident_map procs = {0};
-  proc_item *items = NULL;
-  size_t n_items = 0, cap_items = 0;
-  metrics_snapshot snap = {0};
-  sqlite3_stmt *sys = r->raw_sys, *proc = r->raw_proc;
-  hiro_err rc = HIRO_EIO;
-  if (!load_idents(r->processes, true, &procs)) goto out;
+/* Step the system and the process statement together (both ordered by
+ * time), handing one point per system row to fn. Process rows without a
+ * system row are skipped. */
+static hiro_err stream(store_read *rd, sqlite3_stmt *sys, sqlite3_stmt *proc, const row_layout *l,
+                       int64_t from_ms, int64_t to_ms, store_point_fn fn, void *ctx) {
   sqlite3_bind_int64(sys, 1, from_ms);
-  sqlite3_bind_int64(sys, 2, INT64_MAX);
+  sqlite3_bind_int64(sys, 2, to_ms);
   sqlite3_bind_int64(proc, 1, from_ms);
-  sqlite3_bind_int64(proc, 2, INT64_MAX);
-  int step, proc_step = sqlite3_step(proc);
+  sqlite3_bind_int64(proc, 2, to_ms);
+  int pstep = sqlite3_step(proc), step;
+  store_point p;
   while ((step = sqlite3_step(sys)) == SQLITE_ROW) {
-    int64_t ts = sqlite3_column_int64(sys, 0);
-    decode_raw_system(sys, &snap);
-    n_items = 0;
-    for (; proc_step == SQLITE_ROW; proc_step = sqlite3_step(proc)) {
-      int64_t key = sqlite3_column_int64(proc, 0);
-      if (key > ts) break;
-      proc_item it;
-      if (key == ts && raw_process_item(proc, &procs, &it)) /* else an orphan row */
-        push_item(&items, &n_items, &cap_items, it);
+    memset(&p, 0, sizeof p);
+    system_point(sys, l, &p);
+    size_t k = 0;
+    while (pstep == SQLITE_ROW && sqlite3_column_int64(proc, 0) < p.ts_ms) pstep = sqlite3_step(proc);
+    for (; pstep == SQLITE_ROW && sqlite3_column_int64(proc, 0) == p.ts_ms; pstep = sqlite3_step(proc))
+      k += process_point(rd, proc, l, k);
+    p.procs = rd->pp;
+    p.n_procs = k;
+    if (!fn(ctx, &p)) {
+      step = SQLITE_DONE;
+      break;
     }
-    if (proc_step != SQLITE_ROW && proc_step != SQLITE_DONE) break;
-    attach_one(&snap, items, n_items);
-    fn(ctx, &snap);
-    snapshot_free(&snap);
-    (*count)++;
   }
-  if (step == SQLITE_DONE && (proc_step == SQLITE_ROW || proc_step == SQLITE_DONE)) rc = HIRO_OK;
-out:
+  bool ok = step == SQLITE_DONE && (pstep == SQLITE_ROW || pstep == SQLITE_DONE);
+  if (!ok) log_warn("store: reading %s: %s", rd->s->path, sqlite3_errmsg(rd->r->db));
   sqlite3_reset(sys);
   sqlite3_reset(proc);
-  snapshot_free(&snap);
-  free(items);
-  free(procs.v);
-  return rc;
+  return ok ? HIRO_OK : HIRO_EIO;
 }
 
+hiro_err store_read_raw(store_read *rd, int64_t from_ms, int64_t to_ms, store_point_fn fn,
+                        void *ctx) {
+  if (!load_idents(rd->r->processes, true, &rd->procs)) return HIRO_EIO;
+  /* raw_sys: ts_ms, figures; raw_proc: ts_ms, process_id, figures */
+  const row_layout l = {false, 1, 2};
+  return stream(rd, rd->r->raw_sys, rd->r->raw_proc, &l, from_ms, to_ms, fn, ctx);
+}
+
+hiro_err store_read_tier(store_read *rd, int tier, store_agg agg, int64_t from_ms, int64_t to_ms,
+                         store_point_fn fn, void *ctx) {
+  if (tier < 0 || tier >= TIERS) return HIRO_EINVAL;
+  if (!load_idents(rd->r->names, false, &rd->names)) return HIRO_EIO;
+  int a = agg == STORE_AGG_MIN ? 1 : agg == STORE_AGG_MAX ? 2 : 0;
+  /* tier_sys: bucket, counts, figures; tier_proc: bucket, name_id, pid, n,
+   * figures */
+  const row_layout l = {true, 1 + MODEL_SYS_GROUPS, 4};
+  /* Bucket bounds are whole seconds: round the range outwards. */
+  int64_t lo = from_ms >= 0 ? from_ms / 1000 * 1000 : -((-from_ms + 999) / 1000) * 1000;
+  return stream(rd, rd->r->tier_sys[tier][a], rd->r->tier_proc[tier][a], &l, lo, to_ms, fn, ctx);
+}
+
+/* ---- the recent-rows reload ---- */
+
+/* A raw point as a snapshot (stored values decoded); snap is reused. */
+static void decode_point(const store_point *p, metrics_snapshot *snap) {
+  snapshot_free(snap);
+  snap->timestamp = (double)p->ts_ms / 1000.0;
+  bool present[MODEL_SYS_GROUPS];
+  for (int g = 0; g < MODEL_SYS_GROUPS; g++) present[g] = p->n[g] > 0;
+  store_decode_system(p->v, present, snap);
+  size_t kids = 0;
+  for (size_t i = 0; i < p->n_procs; i++) kids += p->procs[i].kind != 0;
+  if (kids) snap->children = xcalloc(kids, sizeof *snap->children);
+  for (size_t i = 0; i < p->n_procs; i++) {
+    const store_proc_point *pp = &p->procs[i];
+    if (pp->kind == 0) {
+      snap->has_process = true;
+      store_decode_process(pp->v, pp->pid, &snap->process);
+    } else {
+      process_metrics *c = &snap->children[snap->n_children++];
+      hiro_strlcpy(c->name, pp->name, sizeof c->name);
+      store_decode_process(pp->v, pp->pid, c);
+    }
+  }
+}
+
+typedef struct {
+  store_snapshot_fn fn;
+  void *ctx;
+  metrics_snapshot snap;
+  size_t count;
+} recent_stream;
+
+static bool hand_over(void *ctx, const store_point *p) {
+  recent_stream *rs = ctx;
+  decode_point(p, &rs->snap);
+  rs->fn(rs->ctx, &rs->snap);
+  rs->count++;
+  return true;
+}
+
+/* The points are streamed (raw_system and raw_process stepped side by
+ * side): memory holds one snapshot however many rows there are. */
 size_t store_load_recent_each(store *s, size_t max, store_snapshot_fn fn, void *ctx) {
   if (!s || max == 0) return 0;
-  int slot;
-  store_reader *r = reader_get(s, &slot);
-  if (!r) return 0;
-  size_t n = 0;
-  if (sqlite3_exec(r->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK) {
-    sqlite3_bind_int64(r->nth_newest, 1, (sqlite3_int64)(max - 1));
-    int64_t from_ms = single_int(r->nth_newest, INT64_MIN);
-    if (stream_raw(r, from_ms, fn, ctx, &n) != HIRO_OK)
-      log_warn("store: reading recent history from %s stopped after %zu snapshots: %s", s->path,
-               n, sqlite3_errmsg(r->db));
-    sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL);
-  }
-  reader_put(s, r, slot);
-  return n;
+  store_read *rd = store_read_begin(s);
+  if (!rd) return 0;
+  recent_stream rs = {.fn = fn, .ctx = ctx};
+  int64_t from_ms = INT64_MIN;
+  sqlite3_bind_int64(rd->r->nth_newest, 1, (sqlite3_int64)(max - 1));
+  single_int(rd->r->nth_newest, &from_ms);
+  if (store_read_raw(rd, from_ms, INT64_MAX, hand_over, &rs) != HIRO_OK)
+    log_warn("store: reading recent history from %s stopped after %zu snapshots", s->path,
+             rs.count);
+  snapshot_free(&rs.snap);
+  store_read_end(rd);
+  return rs.count;
 }
+
+typedef struct {
+  metrics_snapshot *v;
+  size_t n, cap;
+} snapvec;
 
 /* store_load_recent's collector: a deep copy of each streamed snapshot. */
 static void collect_copy(void *ctx, const metrics_snapshot *snap) {
   snapvec *sv = ctx;
-  snapshot_copy(snapvec_push(sv, 0), snap);
+  if (sv->n == sv->cap) {
+    sv->cap = sv->cap ? 2 * sv->cap : 256;
+    sv->v = xrealloc(sv->v, sv->cap * sizeof *sv->v);
+  }
+  memset(&sv->v[sv->n], 0, sizeof sv->v[sv->n]);
+  snapshot_copy(&sv->v[sv->n++], snap);
 }
 
 size_t store_load_recent(store *s, size_t max, metrics_snapshot **out) {
   snapvec sv = {0};
-  size_t n = store_load_recent_each(s, max, collect_copy, &sv);
-  finish(&sv, out, &n);
-  return n;
+  store_load_recent_each(s, max, collect_copy, &sv);
+  *out = sv.v;
+  return sv.n;
+}
+
+/* ---- opening for reading only ---- */
+
+/* The schema version of the file at path (read-only), or -1 after setting err. */
+static int file_schema_version(const char *path, char *err, size_t errlen) {
+  sqlite3 *db = NULL;
+  sqlite3_stmt *st = NULL;
+  int version = -1;
+  if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK) {
+    hiro_set_err(err, errlen, "%s: cannot open: %s", path, db ? sqlite3_errmsg(db) : "no memory");
+    goto out;
+  }
+  sqlite3_busy_timeout(db, 2000);
+  if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK ||
+      sqlite3_step(st) != SQLITE_ROW) {
+    hiro_set_err(err, errlen, "%s: not an SQLite database (or a damaged one): %s", path,
+                 sqlite3_errmsg(db));
+    goto out;
+  }
+  version = sqlite3_column_int(st, 0);
+out:
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return version;
+}
+
+hiro_err store_open_readonly(const char *path, store **out, char *err, size_t errlen) {
+  *out = NULL;
+  struct stat st;
+  if (stat(path, &st) != 0) {
+    hiro_set_err(err, errlen, "%s: no such database file", path);
+    return HIRO_ENOENT;
+  }
+  int version = file_schema_version(path, err, errlen);
+  if (version < 0) return HIRO_EIO;
+  int latest = store_schema_version();
+  if (version == 0) {
+    hiro_set_err(err, errlen, "%s: not a hirocli metrics database", path);
+    return HIRO_ESCHEMA;
+  }
+  if (version != latest) {
+    hiro_set_err(err, errlen,
+                 "%s: schema version %d, this hirocli reads version %d (%s)", path, version,
+                 latest, version > latest ? "upgrade hirocli" : "start the server once to upgrade it");
+    return HIRO_ESCHEMA;
+  }
+  store *s = xcalloc(1, sizeof *s);
+  hiro_strlcpy(s->path, path, sizeof s->path);
+  pthread_mutex_init(&s->lock, NULL);
+  pthread_mutex_init(&s->pool_lock, NULL);
+  pthread_mutex_init(&s->db_lock, NULL);
+  pthread_cond_init(&s->work, NULL);
+  pthread_cond_init(&s->done, NULL);
+  s->oldest_raw_ms = INT64_MAX;
+  /* Opening one reader now checks that every statement prepares. */
+  store_read *rd = store_read_begin(s);
+  if (!rd) {
+    hiro_set_err(err, errlen, "%s: cannot read the metrics tables (see the log)", path);
+    store_close(s);
+    return HIRO_EIO;
+  }
+  store_read_end(rd);
+  *out = s;
+  return HIRO_OK;
 }

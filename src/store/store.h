@@ -7,8 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "model/model.h"
 #include "common/hiro.h"
+#include "model/columns.h"
+#include "model/model.h"
 
 typedef struct store store;
 
@@ -20,8 +21,9 @@ typedef struct {
 
 typedef enum { STORE_AGG_AVG = 0, STORE_AGG_MIN, STORE_AGG_MAX } store_agg;
 
-/* Resolution of a history answer, in seconds; 0 = raw. */
-enum { STORE_RES_RAW = 0, STORE_RES_MINUTE = 60, STORE_RES_HOUR = 3600 };
+/* The rollup tiers: 1-minute and 1-hour buckets. */
+enum { STORE_TIERS = 2 };
+extern const int64_t store_tier_seconds[STORE_TIERS]; /* 60, 3600 */
 
 typedef struct {
   char path[4096];
@@ -70,12 +72,65 @@ typedef void (*store_snapshot_fn)(void *ctx, const metrics_snapshot *snap);
  * Returns how many fn received (a read error is logged and ends the stream). */
 size_t store_load_recent_each(store *s, size_t max, store_snapshot_fn fn, void *ctx);
 
-/* History in [from, to] at the finest tier (raw, 1 min, 1 h) whose number of
- * points fits max_points; rollup tiers aggregate with agg (timestamp = bucket
- * start). Runs on its own read-only connection: never waits for the writer.
- * *resolution gets STORE_RES_*. */
-hiro_err store_query(store *s, double from, double to, size_t max_points, store_agg agg,
-                     metrics_snapshot **out, size_t *n, int *resolution) HIRO_MUST_USE;
+/* ---- reads for the history path (src/history/ decides what to read) ----
+ * A read session is one read transaction on a pooled read-only connection:
+ * everything read through it comes from the same state of the file, and it
+ * never waits for the writer. */
+typedef struct store_read store_read;
+
+/* Open a metrics database that no server of ours is writing (or is, from
+ * another process) for reading only: no writer thread, no migrations, no
+ * retention; store_read_* work on it, store_close closes it. Refuses a
+ * missing file (HIRO_ENOENT), a file that is not a metrics database, or a
+ * schema older or newer than this binary reads (HIRO_ESCHEMA), with the
+ * reason in err. Never modifies the file. */
+hiro_err store_open_readonly(const char *path, store **out, char *err, size_t errlen) HIRO_MUST_USE;
+
+/* Start a read session (NULL when the file cannot be read; logged). */
+store_read *store_read_begin(store *s);
+void store_read_end(store_read *r);
+
+/* What the database holds. Times in ms; a tier's times are bucket starts. */
+typedef struct {
+  bool has_raw;
+  int64_t raw_oldest_ms, raw_newest_ms;
+  bool has_tier[STORE_TIERS];
+  int64_t tier_oldest_ms[STORE_TIERS], tier_newest_ms[STORE_TIERS];
+  /* Raw rows up to this time are in the tier (its rollup watermark); newer
+   * ones are still in the tier's open bucket, in memory. INT64_MIN: none. */
+  int64_t rolled_up_ms[STORE_TIERS];
+} store_extent;
+hiro_err store_read_extent(store_read *r, store_extent *out) HIRO_MUST_USE;
+/* Raw snapshots with from_ms <= ts <= to_ms, counting at most limit. */
+int64_t store_read_count_raw(store_read *r, int64_t from_ms, int64_t to_ms, int64_t limit);
+
+/* One stored point handed to a reader callback, in stored units (the scaled
+ * integers of model/columns.h; rollup averages are fractional). */
+typedef struct {
+  int kind;         /* 0 the server, 1 a plugin */
+  const char *name; /* "server" or the plugin's name */
+  int pid;          /* rollups: the last pid seen */
+  int64_t n;        /* samples: 1 for a raw row */
+  double v[MODEL_PROC_COLUMNS];
+} store_proc_point;
+typedef struct {
+  int64_t ts_ms;                /* raw: the snapshot's time; rollup: bucket start */
+  int64_t n[MODEL_SYS_GROUPS];  /* samples with each presence group (raw: 0 or 1) */
+  double v[MODEL_SYS_COLUMNS];  /* meaningful where n[group] > 0 */
+  size_t n_procs;
+  const store_proc_point *procs;
+} store_point;
+/* Called for each point, oldest first; the point is valid during the call.
+ * Return false to stop reading. */
+typedef bool (*store_point_fn)(void *ctx, const store_point *p);
+
+/* Raw snapshots with from_ms <= ts <= to_ms. */
+hiro_err store_read_raw(store_read *r, int64_t from_ms, int64_t to_ms, store_point_fn fn,
+                        void *ctx) HIRO_MUST_USE;
+/* Rollup rows of tier t (0: 1 minute, 1: 1 hour) whose bucket start is in
+ * [from_ms, to_ms], with the agg aggregate of every figure. */
+hiro_err store_read_tier(store_read *r, int tier, store_agg agg, int64_t from_ms, int64_t to_ms,
+                         store_point_fn fn, void *ctx) HIRO_MUST_USE;
 
 void store_get_status(store *s, store_status *out);
 

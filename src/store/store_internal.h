@@ -34,9 +34,8 @@ void store_decode_system(const double v[SYS_FIELDS], const bool present[MODEL_SY
                          metrics_snapshot *snap);
 void store_decode_process(const double v[PROC_FIELDS], int pid, process_metrics *p);
 
-/* Bucket widths of the rollup tiers: index 0 = 1 minute, 1 = 1 hour. */
-enum { TIERS = 2 };
-extern const int64_t store_tier_seconds[TIERS];
+/* Bucket widths of the rollup tiers (store.h): index 0 = 1 minute, 1 = 1 hour. */
+enum { TIERS = STORE_TIERS };
 extern const char *const store_tier_suffix[TIERS]; /* "1m", "1h" */
 
 /* In-memory accumulator of one open bucket. Sums are doubles: the largest

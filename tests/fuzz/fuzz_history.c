@@ -3,8 +3,9 @@
  *
  * The input is split on '&' into key=value pairs and URL-decoded the way
  * libmicrohttpd does it ('+' is a space, %XX a byte), so %00 puts a NUL
- * byte inside a value; values are handed over with their explicit length, as
- * http.c's lookup does. A pair without '=' is present with an empty value.
+ * byte inside a value; the pairs are handed over in order with the values'
+ * explicit lengths, as http.c collects them. A pair without '=' is present
+ * with an empty value.
  * Built with -DHIRO_FUZZ_REPLAY the entry point is renamed so the unit test
  * test_fuzz_regressions.c can include this file and replay saved inputs. */
 #include <math.h>
@@ -20,16 +21,6 @@
 #endif
 
 #define HISTORY_FUZZ_NOW 1700000000.0 /* a fixed "now" keeps runs reproducible */
-
-typedef struct {
-  const char *key, *value;
-  size_t value_len;
-} history_fuzz_pair;
-
-typedef struct {
-  history_fuzz_pair *pairs;
-  size_t n;
-} history_fuzz_query;
 
 static int history_fuzz_hex(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -57,22 +48,11 @@ static size_t history_fuzz_decode(char *s, size_t len) {
   return out;
 }
 
-/* First pair named key wins (libmicrohttpd's lookup does the same). */
-static const char *history_fuzz_lookup(void *ctx, const char *key, size_t *len) {
-  const history_fuzz_query *q = ctx;
-  for (size_t i = 0; i < q->n; i++)
-    if (strcmp(q->pairs[i].key, key) == 0) {
-      *len = q->pairs[i].value_len;
-      return q->pairs[i].value;
-    }
-  return NULL;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   /* A piece of n >= 1 bytes takes at most n + 2 (key and value each get a
    * NUL), so three bytes per input byte always suffice. */
   char *text = malloc(3 * size + 2);
-  history_fuzz_pair *pairs = calloc(size / 2 + 1, sizeof *pairs);
+  api_query_arg *pairs = calloc(size / 2 + 1, sizeof *pairs);
   if (!text || !pairs) abort();
   size_t nq = 0, w = 0, start = 0;
   for (size_t i = 0; i <= size; i++) {
@@ -91,15 +71,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (eq) memcpy(value, eq + 1, value_len);
     value_len = history_fuzz_decode(value, value_len);
     w += value_len + 1;
-    pairs[nq++] = (history_fuzz_pair){key, value, value_len};
+    pairs[nq++] = (api_query_arg){key, value, value_len};
   }
-  history_fuzz_query q = {pairs, nq};
 
   history_params hp;
   char err[256] = "";
-  if (params_parse_history(history_fuzz_lookup, &q, HISTORY_FUZZ_NOW, &hp, err, sizeof err)) {
-    /* What the store query relies on. */
-    if (!isfinite(hp.from) || !isfinite(hp.to) || hp.from < 0 || hp.from > hp.to) abort();
+  if (params_parse_history(pairs, nq, HISTORY_FUZZ_NOW, &hp, err, sizeof err)) {
+    /* What the history path relies on. */
+    const range_params *r = &hp.range;
+    if (!isfinite(r->from) || !isfinite(r->to) || r->from < 0 || r->from > r->to) abort();
+    if (r->n_processes > PARAMS_MAX_PROCESSES) abort();
+    for (size_t i = 0; i < r->n_processes; i++)
+      if (!r->processes[i][0] || strlen(r->processes[i]) >= HIRO_NAME_MAX) abort();
     if (hp.max_points < 1 || hp.max_points > HISTORY_MAX_POINTS_LIMIT) abort();
     if (hp.agg != STORE_AGG_AVG && hp.agg != STORE_AGG_MIN && hp.agg != STORE_AGG_MAX) abort();
   } else if (err[0] == '\0') {

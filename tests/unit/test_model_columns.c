@@ -11,6 +11,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "history/history.h"
 #include "http/snapshot_json.h"
 #include "model/columns.h"
 #include "test_store_util.h"
@@ -133,12 +134,13 @@ static void test_process_views(void **state) {
 
 static void test_history_round_trip(void **state) {
   store *s = write_snapshots();
-  metrics_snapshot *out = NULL;
-  size_t n = 0;
-  int res = -1;
-  assert_int_equal(store_query(s, T0, T0 + SNAPS, 1000, STORE_AGG_AVG, &out, &n, &res), HIRO_OK);
-  assert_int_equal(n, SNAPS);
-  assert_int_equal(res, STORE_RES_RAW);
+  history_request req = {.from = T0, .to = T0 + SNAPS, .max_points = 1000, .agg = STORE_AGG_AVG};
+  history_answer ans;
+  char err[256];
+  assert_int_equal(history_query(NULL, s, &req, &ans, err, sizeof err), HIRO_OK);
+  const metrics_snapshot *out = ans.points;
+  assert_int_equal(ans.n, SNAPS);
+  assert_int_equal(ans.resolution, 0);
   for (int i = 0; i < MODEL_SYS_COLUMNS; i++)
     assert_float_equal(model_value(&out[5], &model_sys_columns[i]),
                        model_value(&snaps[5], &model_sys_columns[i]),
@@ -148,7 +150,7 @@ static void test_history_round_trip(void **state) {
     assert_float_equal(model_value(&out[5].children[1], &model_proc_columns[i]),
                        model_value(&snaps[5].children[1], &model_proc_columns[i]),
                        tolerance(&model_proc_columns[i]));
-  tsu_free_all(out, n);
+  history_answer_free(&ans);
   store_close(s);
   free_snapshots();
 }

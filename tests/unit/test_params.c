@@ -18,17 +18,13 @@ typedef struct {
   size_t len;
 } kv;
 
-static const char *lookup(void *ctx, const char *key, size_t *len) {
-  for (const kv *p = ctx; p->key; p++)
-    if (strcmp(p->key, key) == 0) {
-      *len = p->len ? p->len : strlen(p->value);
-      return p->value;
-    }
-  return NULL;
-}
-
+/* The kv table as the HTTP layer hands parameters over. */
 static bool parse(kv *q, history_params *hp, char *err) {
-  return params_parse_history(lookup, q, 100000.0, hp, err, 256);
+  api_query_arg args[16];
+  size_t n = 0;
+  for (const kv *p = q; p->key && n < 16; p++)
+    args[n++] = (api_query_arg){p->key, p->value, p->len ? p->len : strlen(p->value)};
+  return params_parse_history(args, n, 100000.0, hp, err, 256);
 }
 
 static void test_history_defaults(void **state) {
@@ -36,8 +32,8 @@ static void test_history_defaults(void **state) {
   history_params hp;
   char err[256];
   assert_true(parse(q, &hp, err));
-  assert_float_equal(hp.to, 100000.0, 0);
-  assert_float_equal(hp.from, 100000.0 - 300, 0);
+  assert_float_equal(hp.range.to, 100000.0, 0);
+  assert_float_equal(hp.range.from, 100000.0 - 300, 0);
   assert_int_equal(hp.max_points, 1800);
   assert_int_equal(hp.agg, STORE_AGG_AVG);
 }
@@ -47,16 +43,16 @@ static void test_history_accepted(void **state) {
   char err[256];
   kv q1[] = {{"minutes", "0.5"}, {"max_points", "10"}, {"agg", "max"}, {0}};
   assert_true(parse(q1, &hp, err));
-  assert_float_equal(hp.from, 100000.0 - 30, 1e-9);
+  assert_float_equal(hp.range.from, 100000.0 - 30, 1e-9);
   assert_int_equal(hp.max_points, 10);
   assert_int_equal(hp.agg, STORE_AGG_MAX);
   kv q2[] = {{"from", "1000"}, {"to", "2000"}, {0}};
   assert_true(parse(q2, &hp, err));
-  assert_float_equal(hp.from, 1000, 0);
-  assert_float_equal(hp.to, 2000, 0);
+  assert_float_equal(hp.range.from, 1000, 0);
+  assert_float_equal(hp.range.to, 2000, 0);
   kv q3[] = {{"minutes", "1e12"}, {0}}; /* huge: clamped to the epoch, bounded */
   assert_true(parse(q3, &hp, err));
-  assert_float_equal(hp.from, 0, 0);
+  assert_float_equal(hp.range.from, 0, 0);
 }
 
 static void test_history_rejected(void **state) {
@@ -81,6 +77,27 @@ static void test_history_rejected(void **state) {
   assert_false(parse(nul, &hp, err));
   kv nul_agg[] = {{"agg", "max\0x", 5}, {0}};
   assert_false(parse(nul_agg, &hp, err));
+}
+
+static void test_history_unknown_and_repeated(void **state) {
+  history_params hp;
+  char err[256];
+  kv typo[] = {{"minute", "5"}, {0}};
+  assert_false(parse(typo, &hp, err));
+  assert_string_equal(err, "unknown parameter 'minute' (known: minutes, from, to, process, "
+                           "max_points, agg)");
+  kv twice[] = {{"minutes", "5"}, {"minutes", "10"}, {0}};
+  assert_false(parse(twice, &hp, err));
+  assert_string_equal(err, "parameter 'minutes' is given more than once");
+  kv procs[] = {{"process", "demo"}, {"minutes", "1"}, {"process", "server"}, {0}};
+  assert_true(parse(procs, &hp, err));
+  assert_int_equal(hp.range.n_processes, 2);
+  assert_string_equal(hp.range.processes[0], "demo");
+  assert_string_equal(hp.range.processes[1], "server");
+  kv empty[] = {{"process", ""}, {0}};
+  assert_false(parse(empty, &hp, err));
+  kv nul[] = {{"process", "de\0mo", 5}, {0}};
+  assert_false(parse(nul, &hp, err));
 }
 
 static bool configure(const char *body, configure_params *p, char *err) {
@@ -135,6 +152,7 @@ int main(void) {
       cmocka_unit_test(test_history_defaults),
       cmocka_unit_test(test_history_accepted),
       cmocka_unit_test(test_history_rejected),
+      cmocka_unit_test(test_history_unknown_and_repeated),
       cmocka_unit_test(test_configure_accepted),
       cmocka_unit_test(test_configure_rejected),
   };

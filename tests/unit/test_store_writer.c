@@ -13,6 +13,7 @@
 #include <sys/mount.h>
 #include <time.h>
 
+#include "history/history.h"
 #include "test_store_util.h"
 
 
@@ -145,14 +146,12 @@ static void test_deleted_file_recreated(void **state) {
   assert_false(st.has_error);
   assert_int_equal(st.written_snapshots, 10);
   assert_int_equal(access(tsu_dbpath, F_OK), 0);
-  metrics_snapshot *snaps = NULL;
-  size_t n = 0;
-  int res = -1;
-  assert_int_equal(store_query(s, 1700000000.0, 1700000100.0, 1000, STORE_AGG_AVG, &snaps, &n, &res),
-                   HIRO_OK);
-  assert_int_equal(n, 5); /* only what was written after the deletion */
-  for (size_t i = 0; i < n; i++) snapshot_free(&snaps[i]);
-  free(snaps);
+  history_request req = {.from = 1700000000.0, .to = 1700000100.0, .max_points = 1000};
+  history_answer ans;
+  char err[256];
+  assert_int_equal(history_query(NULL, s, &req, &ans, err, sizeof err), HIRO_OK);
+  assert_int_equal(ans.n, 5); /* only what was written after the deletion */
+  history_answer_free(&ans);
   store_close(s);
   /* The new file is a complete database of the current schema. */
   s = tsu_open(tsu_dbpath, &tsu_keep_all);
