@@ -34,9 +34,9 @@ static const opt_spec options[O_COUNT] = {
                 "the DURATION up to --to (default now); not with --from", 0, 0, 0, NULL, NULL},
     [O_RES] = {"--resolution", OPT_CHOICE, "raw|1m|1h|auto",
                "raw: every snapshot; 1m, 1h: rollup buckets; auto (default):\n"
-               "the finest tier whose data reaches back to the range start,\n"
-               "else (range older than all data, or no start) the tier that\n"
-               "reaches back furthest. A bucket is included when it overlaps\n"
+               "the range is cut to the data stored, then the finest tier\n"
+               "whose data reaches back to its start (the rule of\n"
+               "/metrics/history). A bucket is included when it overlaps\n"
                "the range.",
                0, 0, 0, "raw|1m|1h|auto", NULL},
     [O_TABLE] = {"--table", OPT_CHOICE, "system|processes",

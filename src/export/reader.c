@@ -25,6 +25,7 @@
 
 #include "export/export.h"
 #include "model/columns.h"
+#include "history/plan.h"
 #include "store/store.h"
 
 /* The first schema version with every table read here (0001_initial). */
@@ -40,7 +41,6 @@ enum {
 };
 
 static const char *const agg_suffix[] = {"avg", "min", "max"};
-static const char *const table_prefix[] = {"system", "process"};
 
 static void set_err(char *err, size_t n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -164,49 +164,32 @@ static int64_t to_int(double x, double (*f)(double)) {
   return (int64_t)(fabs(x - r) < 1e-4 ? r : f(x));
 }
 
-/* Oldest time (ms) of a tier of the table, or INT64_MAX when it is empty. */
-static hiro_err oldest_ms(sqlite3 *db, export_table table, int res, int64_t *out) {
-  char sql[128];
-  if (res == EXPORT_RES_RAW)
-    snprintf(sql, sizeof sql, "SELECT min(ts_ms) FROM raw_%s", table_prefix[table]);
-  else
-    snprintf(sql, sizeof sql, "SELECT min(bucket) * 1000 FROM %s_%s", table_prefix[table],
-             res == EXPORT_RES_1M ? "1m" : "1h");
-  sqlite3_stmt *st = NULL;
-  hiro_err rc = HIRO_EIO;
-  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
-    *out = sqlite3_column_type(st, 0) == SQLITE_NULL ? INT64_MAX : sqlite3_column_int64(st, 0);
-    rc = HIRO_OK;
+/* --resolution auto: history/plan.c decides, as for REST history (there
+ * with max_points, here with no limit and only whole tiers): the range is
+ * clamped to the data stored, then the finest tier whose data reaches back
+ * to its start. Read through a read-only store handle; an empty database
+ * gives raw. */
+static hiro_err choose_tier(const export_options *o, int *out, char *err, size_t errlen) {
+  store *s = NULL;
+  hiro_err rc = store_open_readonly(o->db_path, &s, err, errlen);
+  if (rc != HIRO_OK) return rc;
+  history_facts f = {.has_store = true};
+  store_read *rd = store_read_begin(s);
+  if (!rd || store_read_extent(rd, &f.ext) != HIRO_OK) {
+    set_err(err, errlen, "%s: cannot read the tiers' extent", o->db_path);
+    rc = HIRO_EIO;
+  } else {
+    history_span sp;
+    history_clamp(&f, o->has_from ? to_int(o->from * 1000, ceil) : INT64_MIN / 2,
+                  o->has_to ? to_int(o->to * 1000, floor) : INT64_MAX / 2, &sp);
+    history_counts c = {.max_points = 0, .tiers_only = true};
+    history_plan plan;
+    history_choose(&f, &sp, &c, &plan);
+    *out = (int)plan.resolution;
   }
-  sqlite3_finalize(st);
+  store_read_end(rd);
+  store_close(s);
   return rc;
-}
-
-/* --resolution auto: the finest tier whose oldest row is at or before the
- * range start. When none reaches back that far (or there is no start), the
- * tier that reaches furthest back: a coarser tier wins only when its oldest
- * bucket ends at or before the finer tier's oldest data, i.e. it surely
- * holds older data. An empty database gives raw. */
-static hiro_err choose_tier(sqlite3 *db, const export_options *o, int *out) {
-  static const int tiers[3] = {EXPORT_RES_RAW, EXPORT_RES_1M, EXPORT_RES_1H};
-  int64_t oldest[3];
-  for (int i = 0; i < 3; i++)
-    if (oldest_ms(db, o->table, tiers[i], &oldest[i]) != HIRO_OK) return HIRO_EIO;
-  if (o->has_from) {
-    int64_t start = to_int(o->from * 1000, ceil);
-    for (int i = 0; i < 3; i++)
-      if (oldest[i] != INT64_MAX && oldest[i] <= start) {
-        *out = tiers[i];
-        return HIRO_OK;
-      }
-  }
-  int best = 0;
-  for (int i = 1; i < 3; i++)
-    if (oldest[i] != INT64_MAX &&
-        (oldest[best] == INT64_MAX || oldest[i] + (int64_t)tiers[i] * 1000 <= oldest[best]))
-      best = i;
-  *out = tiers[best];
-  return HIRO_OK;
 }
 
 /* --- the query --- */
@@ -365,10 +348,8 @@ hiro_err export_run(const export_options *o, FILE *out, export_stats *stats, cha
     set_err(err, errlen, "%s: %s", o->db_path, sqlite3_errmsg(db));
     goto out;
   }
-  if (res == EXPORT_RES_AUTO && choose_tier(db, o, &res) != HIRO_OK) {
-    set_err(err, errlen, "%s: cannot read: %s", o->db_path, sqlite3_errmsg(db));
-    goto out;
-  }
+  if (res == EXPORT_RES_AUTO && (rc = choose_tier(o, &res, err, errlen)) != HIRO_OK) goto out;
+  rc = HIRO_EIO;
   char sql[8192];
   build_sql(o->table, res, o->agg, sql, sizeof sql);
   if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
