@@ -11,7 +11,7 @@
 void api_history(const api_context *ctx, const api_request *req, api_response *resp) {
   history_params hp;
   char err[256];
-  if (!params_parse_history(req->args, req->n_args, clock_wall(), &hp, err, sizeof err)) {
+  if (!params_parse_history(req->args, req->n_args, clock_wall(), NULL, &hp, err, sizeof err)) {
     api_error(resp, 400, err);
     return;
   }

@@ -201,7 +201,7 @@ static char *history_from_memory(appmetrics *app, const history_params *hp, cons
                                  const char *name) {
   app_frame **frames;
   double oldest;
-  size_t n = appmetrics_history(app, hp->from, hp->to, &frames, &oldest);
+  size_t n = appmetrics_history(app, hp->range.from, hp->range.to, &frames, &oldest);
   size_t step = n > hp->max_points ? (n + hp->max_points - 1) / hp->max_points : 1;
   size_t skip = n > hp->max_points ? (n - 1) % step : 0;
   answer a = {0};
@@ -226,9 +226,9 @@ static char *history_from_memory(appmetrics *app, const history_params *hp, cons
   if (name) sb_json_string(&b, name);
   else sb_puts(&b, "null");
   sb_puts(&b, ",\"from\":");
-  sb_double(&b, hp->from, 3);
+  sb_double(&b, hp->range.from, 3);
   sb_puts(&b, ",\"to\":");
-  sb_double(&b, hp->to, 3);
+  sb_double(&b, hp->range.to, 3);
   sb_puts(&b, ",\"resolution\":\"raw\",");
   answer_write(&b, &a);
   sb_putc(&b, '}');
@@ -268,12 +268,17 @@ void app_api_history(const api_context *ctx, const api_request *req, api_respons
   history_params hp;
   const char *process, *name;
   char err[256];
-  if (!params_parse_history(req->query, req->conn, clock_wall(), &hp, err, sizeof err) ||
-      !text_param(req, "process", &process, err, sizeof err) ||
+  static const char *const extra[] = {"name", NULL};
+  if (!params_parse_history(req->args, req->n_args, clock_wall(), extra, &hp, err, sizeof err) ||
       !text_param(req, "name", &name, err, sizeof err)) {
     api_error(resp, 400, err);
     return;
   }
+  if (hp.range.n_processes > 1) {
+    api_error(resp, 400, "give at most one 'process' here");
+    return;
+  }
+  process = hp.range.n_processes ? hp.range.processes[0] : NULL;
   json_answer(resp, 200, history_from_memory(ctx->app, &hp, process, name));
   api_add_header(resp, "X-Metrics-Source", "memory");
   api_add_header(resp, "X-Metrics-Resolution", "raw");

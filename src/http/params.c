@@ -158,11 +158,16 @@ bool params_parse_range(const api_query_arg *args, size_t n, double now, range_p
   return true;
 }
 
-static const char *const history_keys[] = {PARAMS_RANGE_KEYS, "max_points", "agg", NULL};
-
-bool params_parse_history(const api_query_arg *args, size_t n, double now, history_params *out,
-                          char *err, size_t errlen) {
-  if (!params_check_known(args, n, history_keys, "process", err, errlen) ||
+bool params_parse_history(const api_query_arg *args, size_t n, double now,
+                          const char *const *extra_keys, history_params *out, char *err,
+                          size_t errlen) {
+  enum { MAX_EXTRA = 8 };
+  const char *known[8 + MAX_EXTRA + 1] = {PARAMS_RANGE_KEYS, "max_points", "agg"};
+  size_t k = 0;
+  while (known[k]) k++;
+  for (size_t i = 0; extra_keys && extra_keys[i] && i < MAX_EXTRA; i++) known[k++] = extra_keys[i];
+  known[k] = NULL;
+  if (!params_check_known(args, n, known, "process", err, errlen) ||
       !params_parse_range(args, n, now, &out->range, err, errlen))
     return false;
   bool has_max;

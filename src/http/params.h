@@ -45,10 +45,13 @@ typedef struct {
 } history_params;
 
 /* Parse /metrics/history's parameters: the range ones, max_points (1 to
- * HISTORY_MAX_POINTS_LIMIT, default 1800) and agg (avg, min, max). Unknown or
- * repeated parameters are refused. On error returns false with a reason. */
-bool params_parse_history(const api_query_arg *args, size_t n, double now, history_params *out,
-                          char *err, size_t errlen);
+ * HISTORY_MAX_POINTS_LIMIT, default 1800) and agg (avg, min, max); an
+ * endpoint with more parameters names them in extra_keys (NULL-terminated,
+ * at most 8; NULL for none) and parses them itself. Unknown or repeated
+ * parameters are refused. On error returns false with a reason. */
+bool params_parse_history(const api_query_arg *args, size_t n, double now,
+                          const char *const *extra_keys, history_params *out, char *err,
+                          size_t errlen);
 
 typedef struct {
   bool has_enabled, has_interval, has_history_size;

@@ -76,7 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
   history_params hp;
   char err[256] = "";
-  if (params_parse_history(pairs, nq, HISTORY_FUZZ_NOW, &hp, err, sizeof err)) {
+  if (params_parse_history(pairs, nq, HISTORY_FUZZ_NOW, NULL, &hp, err, sizeof err)) {
     /* What the history path relies on. */
     const range_params *r = &hp.range;
     if (!isfinite(r->from) || !isfinite(r->to) || r->from < 0 || r->from > r->to) abort();

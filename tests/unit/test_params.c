@@ -24,7 +24,7 @@ static bool parse(kv *q, history_params *hp, char *err) {
   size_t n = 0;
   for (const kv *p = q; p->key && n < 16; p++)
     args[n++] = (api_query_arg){p->key, p->value, p->len ? p->len : strlen(p->value)};
-  return params_parse_history(args, n, 100000.0, hp, err, 256);
+  return params_parse_history(args, n, 100000.0, NULL, hp, err, 256);
 }
 
 static void test_history_defaults(void **state) {
