@@ -13,10 +13,10 @@
 #include "server/server.h"
 
 static const opt_spec workspace_option = {
-    "--workspace", OPT_STRING, "DIR",
-    "workspace directory (default: $HIRO_WORKSPACE, else ~/.hiro)", 0, 0, 0, NULL, NULL};
-static const opt_spec help_option = {"--help", OPT_FLAG, NULL, "show this help and exit",
-                                     0, 0, 0, NULL, "-h"};
+    .name = "--workspace", .kind = OPT_STRING, .metavar = "DIR",
+    .help = "workspace directory (default: $HIRO_WORKSPACE, else ~/.hiro)"};
+static const opt_spec help_option = {.name = "--help", .kind = OPT_FLAG,
+                                     .help = "show this help and exit", .short_name = "-h"};
 
 static void vmessage(const char *prefix, const char *fmt, va_list ap) {
   fputs(prefix, stderr);
@@ -52,6 +52,7 @@ void cli_print_usage(FILE *out, const char *prefix, const cli_command *cmd) {
   }
   int col = fprintf(out, "%shirocli %s", prefix, cmd->path);
   opts_print_usage(out, cmd->options, cmd->n_options, &col, col);
+  if (cmd->args) fprintf(out, " %s", cmd->args);
   fputc('\n', out);
 }
 

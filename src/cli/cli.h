@@ -41,6 +41,7 @@ struct cli_command {
   const char *details;     /* more help text after the options, or NULL */
   const opt_spec *options;
   size_t n_options;
+  const char *args;        /* usage words after the options ("[OPTIONS...]"), or NULL */
   const cli_command *const *subcommands; /* for groups: NULL-terminated */
 };
 

@@ -22,6 +22,7 @@ const cli_command metrics_export = {
     .path = "metrics export",
     .name = "export",
     .run = run_export,
+    .args = "[EXPORTER OPTIONS...]",
     .summary = "Export the history as CSV (runs " EXPORTER " on the workspace database).",
     .details = "All other arguments are passed to " EXPORTER ", after --db <metrics database\n"
                "of the workspace> (unless you give --db yourself), for example:\n"

@@ -5,7 +5,7 @@
 #include "common/log.h"
 
 static const opt_spec root_options[] = {
-    {"--version", OPT_FLAG, NULL, "print the version and exit", 0, 0, 0, NULL, NULL},
+    {.name = "--version", .kind = OPT_FLAG, .help = "print the version and exit"},
 };
 
 static const cli_command *const root_commands[] = {

@@ -150,6 +150,13 @@ opts_result opts_parse(const opt_spec *specs, size_t n, int argc, char **argv, o
     snprintf(as, sizeof as, "%.*s", (int)name_len, arg);
     if (store_value(o, as, &vals[index], value, argc, err, errlen) != OPTS_RUN) return OPTS_ERROR;
   }
+  for (size_t i = 0; i < n; i++) {
+    if (specs[i].required && !vals[i].set) {
+      hiro_set_err(err, errlen, "%s%s%s is required", specs[i].name, specs[i].metavar ? " " : "",
+                   specs[i].metavar ? specs[i].metavar : "");
+      return OPTS_ERROR;
+    }
+  }
   return check_groups(specs, n, vals, err, errlen);
 }
 
@@ -177,7 +184,7 @@ void opts_print_usage(FILE *out, const opt_spec *specs, size_t n, int *col, int 
     for (size_t j = 0; j < i && o->group; j++) grouped_before |= specs[j].group == o->group;
     if (grouped_before) continue;
     char piece[256];
-    size_t len = (size_t)snprintf(piece, sizeof piece, "[");
+    size_t len = (size_t)snprintf(piece, sizeof piece, "%s", o->required ? "" : "[");
     for (size_t j = i; j < n && len < sizeof piece; j++) {
       const opt_spec *g = &specs[j];
       if (j != i && (!o->group || g->group != o->group)) continue;
@@ -186,7 +193,8 @@ void opts_print_usage(FILE *out, const opt_spec *specs, size_t n, int *col, int 
                               g->metavar ? g->metavar : "");
     }
     if (len < sizeof piece)
-      snprintf(piece + len, sizeof piece - len, "%s", o->kind == OPT_LIST ? "]..." : "]");
+      snprintf(piece + len, sizeof piece - len, "%s",
+               o->required ? "" : o->kind == OPT_LIST ? "]..." : "]");
     usage_piece(out, col, indent, piece);
   }
 }

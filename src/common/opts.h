@@ -27,6 +27,7 @@ typedef struct {
   int group;           /* non-zero: at most one option of this group per run */
   const char *choices; /* OPT_CHOICE */
   const char *short_name; /* "-o", or NULL */
+  bool required;          /* must be given (shown without brackets in usage) */
 } opt_spec;
 
 typedef struct {

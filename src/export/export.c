@@ -25,7 +25,7 @@ enum { O_DB, O_FROM, O_TO, O_LAST, O_RES, O_TABLE, O_PROCESS, O_AGG, O_OUTPUT, O
 
 static const opt_spec options[O_COUNT] = {
     [O_DB] = {"--db", OPT_STRING, "PATH", "the metrics database (a workspace's metrics.db)",
-              0, 0, 0, NULL, NULL},
+              0, 0, 0, NULL, NULL, true},
     [O_FROM] = {"--from", OPT_STRING, "T",
                 "start of the range, inclusive (default: the oldest data)", 0, 0, 0, NULL, NULL},
     [O_TO] = {"--to", OPT_STRING, "T", "end of the range, inclusive (default: the newest data)",
@@ -126,13 +126,12 @@ hiro_err export_parse_args(int argc, char **argv, double now, export_options *o,
   opt_value val[O_COUNT] = {{0}};
   opts_result parsed = opts_parse(options, O_COUNT, argc - 1, argv + 1, val, err, errlen);
   opts_free(val, O_COUNT);
-  if (parsed == OPTS_ERROR) return HIRO_EINVAL;
+  if (parsed == OPTS_ERROR && !val[O_VERSION].set) return HIRO_EINVAL; /* --version needs no --db */
   if (parsed == OPTS_HELP || val[O_VERSION].set) {
     *help = true;
     o->version = parsed != OPTS_HELP;
     return HIRO_OK;
   }
-  if (!val[O_DB].set) return hiro_set_err(err, errlen, "--db PATH is required"), HIRO_EINVAL;
   o->db_path = val[O_DB].str;
   o->out_path = val[O_OUTPUT].str;
   o->verbose = val[O_VERBOSE].set;
@@ -152,14 +151,14 @@ hiro_err export_parse_args(int argc, char **argv, double now, export_options *o,
 
 static void print_help(FILE *f, const char *prog) {
   int col = fprintf(f, "Usage: %s", prog);
-  opts_print_usage(f, options, O_COUNT - 1, &col, 9); /* --version: listed below only */
+  opts_print_usage(f, options, O_COUNT - 1, &col, col); /* --version: listed below only */
   fprintf(f, "\n\n"
 "Write the metrics history of a hirocli database as CSV. The database is opened\n"
 "read-only and may be in use by a running server; it is never modified.\n"
 "\n"
 "Options:\n");
-  static const opt_spec help_option = {"--help", OPT_FLAG, NULL, "print this help", 0, 0, 0,
-                                       NULL, "-h"};
+  static const opt_spec help_option = {.name = "--help", .kind = OPT_FLAG,
+                                       .help = "print this help", .short_name = "-h"};
   opts_print_help(f, options, O_COUNT);
   opts_print_help(f, &help_option, 1);
   fputs(
