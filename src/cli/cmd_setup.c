@@ -24,7 +24,7 @@ enum {
   S_METRICS, S_NO_METRICS, S_INTERVAL, S_HISTORY, S_PERSIST, S_NO_PERSIST, S_DB_PATH,
   S_RAW_HOURS, S_MINUTE_DAYS, S_HOUR_DAYS, S_PORT, S_HOST, S_ADMIN_UI, S_NO_ADMIN_UI,
   S_ADMIN_UI_PORT, S_CHANNEL, S_REMOVE_CHANNEL, S_NO_CHANNELS, S_RESTART, S_NO_RESTART, S_TOKEN,
-  S_TOKEN_FILE, S_NO_TOKEN, S_JSON, S_COUNT
+  S_TOKEN_FILE, S_NO_TOKEN, S_APP_UDP_PORT, S_APP_MAX_SERIES, S_APP_MAX_RATE, S_JSON, S_COUNT
 };
 
 static const opt_spec setup_options[S_COUNT] = {
@@ -80,6 +80,13 @@ static const opt_spec setup_options[S_COUNT] = {
                       "read the API token from the first line of FILE ('-': stdin)", 0, 0, 3,
                       NULL, NULL},
     [S_NO_TOKEN] = {"--no-token", OPT_FLAG, NULL, "remove the API token", 0, 0, 3, NULL, NULL},
+    [S_APP_UDP_PORT] = {"--app-metrics-udp-port", OPT_INT, "N",
+                        "also receive application metrics over UDP on 127.0.0.1:N\n(0: off)",
+                        0, 65535, 0, NULL, NULL},
+    [S_APP_MAX_SERIES] = {"--app-metrics-max-series", OPT_INT, "N",
+                          "live application series per plugin", 1, 100000, 0, NULL, NULL},
+    [S_APP_MAX_RATE] = {"--app-metrics-max-rate", OPT_NUMBER, "N",
+                        "StatsD lines per second per plugin", 1, 1e8, 0, NULL, NULL},
     [S_JSON] = {"--json", OPT_FLAG, NULL,
                 "print the result as JSON: {\"config\", \"changes\", \"warnings\"}", 0, 0, 0, NULL,
                 NULL},
@@ -191,6 +198,9 @@ static cJSON *build_changes(const char *workspace, const opt_value *vals, char *
   add_number(changes, &vals[S_HISTORY], "metrics_history_size");
   add_number(changes, &vals[S_PORT], "http_port");
   add_number(changes, &vals[S_ADMIN_UI_PORT], "admin_ui_port");
+  add_number(changes, &vals[S_APP_UDP_PORT], "app_metrics_udp_port");
+  add_number(changes, &vals[S_APP_MAX_SERIES], "app_metrics_max_series");
+  add_number(changes, &vals[S_APP_MAX_RATE], "app_metrics_max_rate");
   if (vals[S_RAW_HOURS].set || vals[S_MINUTE_DAYS].set || vals[S_HOUR_DAYS].set) {
     cJSON *retention = cJSON_AddObjectToObject(changes, "metrics_retention");
     add_number(retention, &vals[S_RAW_HOURS], "raw_hours");

@@ -4,6 +4,7 @@ every key, start --admin-ui-port, restart, logs [--follow] [--plugin]."""
 import http.server as httpserver
 import json
 import os
+import re
 import signal
 import subprocess
 import threading
@@ -134,6 +135,47 @@ class SetupFlags(unittest.TestCase):
         p = self.ws.cli("setup", "--no-restart", "nosuch")
         self.assertEqual(p.returncode, 2)
         self.assertIn("no channel named 'nosuch'", p.stderr)
+
+
+class EveryKeyHasASetupOption(unittest.TestCase):
+    """Each key of README's config.json table can be set with setup."""
+    FLAGS = {"http_host": (["--host", "localhost"], "localhost"),
+             "http_port": (["--port", "18555"], 18555),
+             "admin_ui_enabled": (["--admin-ui"], True),
+             "admin_ui_port": (["--admin-ui-port", "18556"], 18556),
+             "api_token": (["--token", "t0k"], "t0k"),
+             "metrics_enabled": (["--metrics"], True),
+             "metrics_interval": (["--metrics-interval", "7"], 7),
+             "metrics_history_size": (["--metrics-history-size", "77"], 77),
+             "metrics_db_path": (["--db-path", "x.db"], "x.db"),
+             "metrics_persist": (["--no-persist"], False),
+             "metrics_retention": (["--retention-raw-hours", "3", "--retention-minute-days", "4",
+                                    "--retention-hour-days", "5"],
+                                   {"raw_hours": 3, "minute_days": 4, "hour_days": 5}),
+             "channels": (["--channel", "a=/bin/true"],
+                          [{"name": "a", "command": ["/bin/true"], "restart": True}]),
+             "app_metrics_udp_port": (["--app-metrics-udp-port", "18557"], 18557),
+             "app_metrics_max_series": (["--app-metrics-max-series", "9"], 9),
+             "app_metrics_max_rate": (["--app-metrics-max-rate", "99"], 99)}
+
+    def test_every_documented_key(self):
+        source = os.environ.get("HIRO_SOURCE_DIR") or os.path.join(os.path.dirname(__file__),
+                                                                   "..", "..")
+        with open(os.path.join(source, "README.md"), encoding="utf-8") as f:
+            table = f.read().split("\n## config.json\n", 1)[1].split("\n\n", 2)[0]
+        keys = re.findall(r"(?m)^\| `([a-z_]+)` \|", table)
+        self.assertGreaterEqual(len(keys), 12)
+        for key in keys:
+            with self.subTest(key=key):
+                self.assertIn(key, self.FLAGS, f"config key {key}: add a setup option (and here)")
+                ws = Workspace()
+                try:
+                    flags, value = self.FLAGS[key]
+                    p = ws.cli("setup", *flags)
+                    self.assertEqual(p.returncode, 0, p.stderr)
+                    self.assertEqual(ws.read_config()[key], value)
+                finally:
+                    ws.close()
 
 
 class StartRestartLogs(ServerTest):
