@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 pkgs=(build-essential cmake pkg-config libsqlite3-dev libmicrohttpd-dev libcjson-dev
-      sqlite3 nodejs npm python3)
+      zlib1g-dev sqlite3 nodejs npm python3)
 if [ "${1:-}" = "--test" ]; then
   pkgs+=(libcmocka-dev chromium python3-psutil prometheus wrk clang libclang-rt-14-dev curl)
   # test_install: the .deb (dpkg-shlibdeps), man pages (groff), the logrotate snippet

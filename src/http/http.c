@@ -18,6 +18,7 @@
 
 #include "common/log.h"
 #include "common/strbuf.h"
+#include "http/compress.h"
 
 /* Limits that keep one client from starving the others: slow clients are cut
  * off after the timeout, and header memory per connection is bounded. */
@@ -152,6 +153,7 @@ static enum MHD_Result dispatch(http_listener *l, struct MHD_Connection *conn, c
   api_response resp = {0};
   api_handle(l->ctx, &req, &resp);
   free(qa.v);
+  http_gzip_response(&resp, lookup_header(conn, MHD_HTTP_HEADER_ACCEPT_ENCODING));
   rs->large_reply = resp.body_len >= LARGE_REPLY && !resp.static_body;
   enum MHD_Result ret = send_response(conn, &resp);
   api_response_free(&resp);

@@ -70,7 +70,7 @@ static double coding_q(const char *list, const char *coding) {
 
 /* gzip's own entry (or its old alias x-gzip), else "*", decides (RFC 9110
  * 12.5.3); no header at all means identity only. */
-static bool gzip_accepted(const char *list) {
+bool ui_accepts_gzip(const char *list) {
   double q = coding_q(list, "gzip");
   if (q < 0) q = coding_q(list, "x-gzip");
   if (q < 0) q = coding_q(list, "*");
@@ -98,7 +98,7 @@ bool ui_serve(const char *path, const char *accept_encoding, const char *if_none
               api_response *resp) {
   const struct ui_asset_raw *a = find_asset(path);
   if (!a) return false;
-  bool gzip = a->gz_start && accept_encoding && gzip_accepted(accept_encoding);
+  bool gzip = a->gz_start && accept_encoding && ui_accepts_gzip(accept_encoding);
   const char *etag = gzip ? a->etag_gz : a->etag;
   api_add_header(resp, "ETag", etag);
   /* Unversioned URLs: always revalidate, which the ETag makes a 304 of a

@@ -14,4 +14,8 @@
 bool ui_serve(const char *path, const char *accept_encoding, const char *if_none_match,
               api_response *resp);
 
+/* Whether an Accept-Encoding list allows gzip: its own entry (or x-gzip),
+ * else "*", with a q above 0 (RFC 9110 12.5.3). */
+bool ui_accepts_gzip(const char *accept_encoding);
+
 #endif

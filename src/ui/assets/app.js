@@ -32,7 +32,8 @@
 //   #source-badge[data-source="memory|disk|loading|error|kept"][data-resolution="raw|60|3600"]
 //   #chart-cpu #chart-rss #chart-threads #chart-disk-io #chart-network (ECharts instances)
 //   #foot-cpu ...               "last 1 h: min … · max …" (true extremes)
-//   window.hiroDashboard        {state, ticks: samples received} for the browser test
+//   window.hiroDashboard        {state} for the browser test: state.ticks (samples received),
+//                              state.gaps (labelled gaps of the view)
 
 import * as api from './api.js';
 import { connectGroup, createChart } from './charts.js';
@@ -138,6 +139,11 @@ async function loadView() {
   const from = state.zoom ? state.zoom.from : now - RANGES[state.range].span;
   const to = state.zoom ? state.zoom.to : null;
   state.source = state.view ? state.source : 'loading';
+  // Offline: show what is here for the new range at once, then try.
+  if (state.connection === 'offline') {
+    keepView(from, to);
+    render();
+  }
   renderRange();
   try {
     const mp = maxPoints();
@@ -425,10 +431,12 @@ const FIGURES = {
 
 function render() {
   if (state.paused) return;
+  const t0 = performance.now();
   const now = nowSec();
   if (state.view) state.view.slide(now);
   const ctx = makeContext(now);
   context = ctx;
+  state.gaps = ctx.gaps;
   document.body.dataset.stale = ctx.stale || '';
   renderConnection();
   renderControls();
@@ -451,7 +459,9 @@ function render() {
   }
   const seen = ctx.stale && isNum(ctx.lastSeen) ? `last seen ${formatTime(ctx.lastSeen)}` : '';
   views.setText('io-meta', seen);
+  const t1 = performance.now();
   renderSections(ctx);
+  state.renderMs = [Math.round(t1 - t0), Math.round(performance.now() - t1)];
 }
 
 function renderEmpty() {

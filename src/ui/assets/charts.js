@@ -104,12 +104,17 @@ export function createChart(el, opts) {
   }
   const hidden = new Set();
   let chart = null;
+  let observer = null;
   let last = null; // the data of the last update, for redraws
   let tip = { res: 0, series: [] }; // lookup for the tooltip
 
   function init() {
     chart = echarts.init(el, null, { renderer: 'canvas' });
     if (opts.group) chart.group = opts.group;
+    if (!observer) {
+      observer = new ResizeObserver(() => chart && chart.resize());
+      observer.observe(el);
+    }
     const t = theme();
     const spark = opts.kind === 'spark';
     chart.setOption({
@@ -204,7 +209,7 @@ export function createChart(el, opts) {
     let box = null;
     zr.on('mousedown', (e) => {
       if (e.event && e.event.button !== 0) return;
-      if (!chart.containPixel('grid', [e.offsetX, e.offsetY])) return;
+      if (!chart.containPixel({ gridIndex: 0 }, [e.offsetX, e.offsetY])) return;
       startX = e.offsetX;
     });
     zr.on('mousemove', (e) => {
@@ -228,8 +233,8 @@ export function createChart(el, opts) {
       if (box) box.remove();
       box = null;
       if (!e || Math.abs(e.offsetX - x0) < 6) return;
-      const [a] = chart.convertFromPixel({ xAxisIndex: 0 }, [Math.min(x0, e.offsetX), 0]);
-      const [b] = chart.convertFromPixel({ xAxisIndex: 0 }, [Math.max(x0, e.offsetX), 0]);
+      const [a] = chart.convertFromPixel({ gridIndex: 0 }, [Math.min(x0, e.offsetX), e.offsetY]);
+      const [b] = chart.convertFromPixel({ gridIndex: 0 }, [Math.max(x0, e.offsetX), e.offsetY]);
       if (isNum(a) && isNum(b) && b - a >= 1000) opts.onZoom(a / 1000, b / 1000);
     };
     zr.on('mouseup', finish);
@@ -314,27 +319,40 @@ export function createChart(el, opts) {
     return option;
   }
 
+  // Series are replaced only when their set changes (raw <-> rolled up);
+  // otherwise the option is merged by index, which costs ECharts far less.
+  let shape = '';
+  function draw(data) {
+    const option = build(data);
+    const key = option.series.map((x) => x.name).join('|');
+    chart.setOption(option, key === shape ? { lazyUpdate: true } : { replaceMerge: ['series'], lazyUpdate: true });
+    shape = key;
+  }
+
   return {
     update(data) {
       last = data;
       if (!chart) init();
-      chart.setOption(build(data), { replaceMerge: ['series'] });
+      draw(data);
     },
     setHidden(i, on) {
       if (on) hidden.add(i);
       else hidden.delete(i);
-      if (last) chart.setOption(build(last), { replaceMerge: ['series'] });
+      if (last) draw(last);
     },
     /** New colours (dark mode changed): a fresh instance with the same data. */
     recreate() {
       if (chart) chart.dispose();
+      shape = '';
       init();
-      if (last) chart.setOption(build(last), { replaceMerge: ['series'] });
+      if (last) draw(last);
     },
     resize() {
       if (chart) chart.resize();
     },
     dispose() {
+      if (observer) observer.disconnect();
+      observer = null;
       if (chart) chart.dispose();
       chart = null;
     },
