@@ -638,8 +638,11 @@ function defineChecks({ live, spike, token, page, consoleProblems, loadResult })
       await sleep(8000);
       await live.start();
       await page.waitForSelector('#live-status[data-state="live"]', { timeout: 30_000 });
-      const gap = await waitFor(() => page.evaluate(() => window.hiroDashboard.state.gaps
-        .find((g) => !g.edge && g.label === 'server down' && g.b - g.a >= 6)), 15_000, 'a gap labelled "server down"');
+      let gaps = [];
+      const gap = await waitFor(async () => {
+        gaps = await page.evaluate(() => window.hiroDashboard.state.gaps);
+        return gaps.find((g) => !g.edge && g.label === 'server down' && g.b - g.a >= 6);
+      }, 30_000, 'a gap labelled "server down"').catch((err) => { throw new Error(`${err.message}; gaps: ${JSON.stringify(gaps)}`); });
       const frame = await chartFrame(page, 'chart-disk-io');
       assert(frame.gaps.some((g) => Math.abs(g.a - gap.a * 1000) < 1000), `gap ${JSON.stringify(gap)} not shaded: ${JSON.stringify(frame.gaps)}`);
       await shot(page, 'server-restarted');
