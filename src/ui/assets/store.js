@@ -11,7 +11,8 @@
 // Buckets are folded field by field over the whole snapshot (plugins matched
 // by name, list entries by their name), so any figure a section asks for,
 // including ones added later, has its avg/min/max without code here.
-// Gaps (no data for longer than the expected step) are found here too.
+// Gaps are found here too: where the server marks one (gap_before) or two
+// points lie further apart than the expected step.
 
 import { isNum } from './format.js';
 
@@ -143,7 +144,8 @@ export class ViewData {
       if (b && !b.acc) {
         // A bucket the server answered (maybe partial): continue it here,
         // weighting its average by the samples it must have held.
-        const held = Math.max(1, Math.round((Math.min(this.cut, start + this.res) - start) / (b.interval || 1)));
+        const held = isNum(b.avg.samples) && b.avg.samples > 0 ? b.avg.samples
+          : Math.max(1, Math.round((Math.min(this.cut, start + this.res) - start) / (b.interval || 1)));
         b = { acc: fold(undefined, b.avg, b.min, b.max, held) };
         this.buckets.set(start, b);
       } else if (!b) {
@@ -238,7 +240,9 @@ export class ViewData {
     for (let i = 1; i < pts.length; i++) {
       const a = this.res ? pts[i - 1].start + this.res : pts[i - 1].t;
       const b = this.res ? pts[i].start : pts[i].t;
-      if (tooFar(pts[i].start - pts[i - 1].start, stepOf(pts[i]))) out.push({ a, b, edge: null });
+      // The server marks downtime (gap_before); older servers leave it to the spacing.
+      const marked = pts[i].avg && pts[i].avg.gap_before === true;
+      if (marked || tooFar(pts[i].start - pts[i - 1].start, stepOf(pts[i]))) out.push({ a, b, edge: null });
     }
     const lastP = pts[pts.length - 1];
     const lastT = this.res ? Math.max(lastP.start + this.res, this.lastTs) : lastP.t;
