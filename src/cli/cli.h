@@ -118,13 +118,12 @@ void api_wait_first_snapshot(const api_target *t, double timeout_s);
 /* --- the commands --- */
 extern const cli_command cmd_setup, cmd_start, cmd_stop, cmd_restart, cmd_status, cmd_logs,
     cmd_metrics;
-extern const cli_command metrics_top, metrics_export;
+extern const cli_command metrics_top, metrics_export, metrics_history;
 
 /* metrics_print.c: readable renderings of the REST API's JSON. */
 void metrics_print_status_line(const cJSON *status); /* "metrics: enabled, every 2.0 s, ..." */
 void metrics_print_status(const cJSON *status);
 void metrics_print_snapshot(const cJSON *snap);
-void metrics_print_history(const cJSON *array, const char *source, const char *resolution);
 /* The plugins as `hirocli status` shows them: one object per plugin with
  * name, state, pid, alive from the snapshot's children, and restarts,
  * uptime_seconds, last_exit from the /metrics/status "plugins" array when the

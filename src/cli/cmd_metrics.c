@@ -1,6 +1,6 @@
 /* cmd_metrics.c - `hirocli metrics ...`: REST API calls to the running
- * server (status, show, history, configure) and the group itself; top is
- * cmd_top.c, export cmd_export.c, rendering metrics_print.c. */
+ * server (status, show, configure) and the group itself; top is cmd_top.c,
+ * history cmd_history.c, export cmd_export.c, rendering metrics_print.c. */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,11 +14,6 @@
 #include "http/params.h"
 #include "server/config.h"
 #include "server/server.h"
-
-/* Bounds of the history range options: far beyond any stored data, but
- * printable as plain numbers (ten years of minutes; the year 2286). */
-#define HISTORY_MAX_MINUTES 5256000.0
-#define HISTORY_MAX_TIME 1e10
 
 #define JSON_OPTION {"--json", OPT_FLAG, NULL, "print the server's JSON reply as is", 0, 0, 0, NULL}
 #define PORT_OPTION                                                                           \
@@ -70,12 +65,6 @@ static void render_snapshot(const cJSON *json, const http_response *r) {
   metrics_print_snapshot(json);
 }
 
-static void render_history(const cJSON *json, const http_response *r) {
-  char source[32], resolution[32];
-  metrics_print_history(json, http_header(r, "X-Metrics-Source", source, sizeof source),
-                        http_header(r, "X-Metrics-Resolution", resolution, sizeof resolution));
-}
-
 /* --- status and show --- */
 
 enum { RO_JSON, RO_PORT, RO_COUNT };
@@ -111,68 +100,6 @@ static const cli_command metrics_show = {
                "redraws at every snapshot: hirocli metrics top.\n",
     .options = read_options,
     .n_options = RO_COUNT,
-};
-
-/* --- history --- */
-
-enum { H_MINUTES, H_FROM, H_TO, H_MAX_POINTS, H_AGG, H_JSON, H_PORT, H_COUNT };
-static const opt_spec history_options[H_COUNT] = {
-    [H_MINUTES] = {"--minutes", OPT_NUMBER, "N", "the last N minutes (default 5)", 0.001,
-                   HISTORY_MAX_MINUTES, 0, NULL},
-    [H_FROM] = {"--from", OPT_NUMBER, "T", "start time, Unix seconds (instead of --minutes)", 0,
-                HISTORY_MAX_TIME, 0, NULL},
-    [H_TO] = {"--to", OPT_NUMBER, "T", "end time, Unix seconds (default now)", 0,
-              HISTORY_MAX_TIME, 0, NULL},
-    [H_MAX_POINTS] = {"--max-points", OPT_INT, "N", "at most N points (default 1800)", 1,
-                      HISTORY_MAX_POINTS_LIMIT, 0, NULL},
-    [H_AGG] = {"--agg", OPT_CHOICE, "avg|min|max", "how rolled-up points are aggregated", 0, 0, 0,
-               "avg|min|max"},
-    [H_JSON] = JSON_OPTION,
-    [H_PORT] = PORT_OPTION,
-};
-
-/* Append "?name=value" or "&name=value"; values were validated as numbers
- * or choices, so only '+' (as in 1e+9) needs escaping. */
-static void add_param(strbuf *q, const char *name, const opt_value *v) {
-  if (!v->set)
-    return;
-  sb_printf(q, "%c%s=", q->len ? '&' : '?', name);
-  for (const char *c = v->str; *c; c++)
-    sb_puts(q, *c == '+' ? "%2B" : (char[2]){*c, 0});
-}
-
-static int run_history(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv) {
-  opt_value vals[H_COUNT] = {0};
-  int rc = cli_parse(ctx, cmd, argc, argv, vals);
-  opts_free(vals, H_COUNT);
-  if (rc != CLI_CONTINUE)
-    return rc;
-  if ((vals[H_FROM].set || vals[H_TO].set) && vals[H_MINUTES].set)
-    return cli_usage_error(cmd, "--minutes cannot be combined with --from/--to");
-  if (vals[H_FROM].set && vals[H_TO].set && vals[H_FROM].number > vals[H_TO].number)
-    return cli_usage_error(cmd, "--from must not be after --to");
-  strbuf query;
-  sb_init(&query, 128);
-  add_param(&query, "minutes", &vals[H_MINUTES]);
-  add_param(&query, "from", &vals[H_FROM]);
-  add_param(&query, "to", &vals[H_TO]);
-  add_param(&query, "max_points", &vals[H_MAX_POINTS]);
-  add_param(&query, "agg", &vals[H_AGG]);
-  char path[256];
-  snprintf(path, sizeof path, "/metrics/history%s", query.data);
-  sb_free(&query);
-  return get_and_render(ctx, path, vals[H_JSON].set, &vals[H_PORT], render_history);
-}
-
-static const cli_command metrics_history = {
-    .path = "metrics history",
-    .name = "history",
-    .run = run_history,
-    .summary = "Show one line per snapshot of a time range (default: the last 5 minutes).",
-    .details = "Times are printed in local time. Long ranges come from the database, rolled\n"
-               "up to 1-minute or 1-hour points so that at most --max-points are returned.\n",
-    .options = history_options,
-    .n_options = H_COUNT,
 };
 
 /* --- configure --- */

@@ -1,5 +1,5 @@
 /* metrics_print.c - readable tables for the REST API's JSON: collector status,
- * the latest snapshot and history. Missing or null fields print as "-", so a
+ * the latest snapshot and the plugin list. Missing or null fields print as "-", so a
  * partial snapshot never stops the output. */
 #include <math.h>
 #include <stdio.h>
@@ -219,41 +219,6 @@ void metrics_print_snapshot(const cJSON *snap) {
   table *t = table_new(2, NULL);
   print_system(t, snap);
   print_disk_network(t, snap);
-  table_print(t, stdout);
-  table_free(t);
-}
-
-/* Sum of one numeric field over the snapshot's children. */
-static double children_sum(const cJSON *snap, const char *key) {
-  const cJSON *children = cJSON_GetObjectItemCaseSensitive(snap, "children");
-  double sum = 0;
-  for (const cJSON *c = cJSON_IsArray(children) ? children->child : NULL; c; c = c->next)
-    sum += isnan(num(c, key)) ? 0 : num(c, key);
-  return sum;
-}
-
-void metrics_print_history(const cJSON *array, const char *source, const char *resolution) {
-  int n = cJSON_GetArraySize(array);
-  printf("%d snapshot%s (source: %s, resolution: %s%s)\n", n, n == 1 ? "" : "s",
-         source ? source : "unknown", resolution ? resolution : "unknown",
-         resolution && strcmp(resolution, "raw") != 0 ? " s" : "");
-  if (n == 0)
-    return;
-  static const char *const headers[] = {"TIME", ">SERVER CPU %", ">SERVER RSS",
-                                        ">PLUGINS CPU %", ">PLUGINS RSS", ">SYSTEM CPU %"};
-  table *t = table_new(6, headers);
-  for (const cJSON *s = array->child; s; s = s->next) {
-    const cJSON *process = cJSON_GetObjectItemCaseSensitive(s, "process");
-    const cJSON *cpu = cJSON_GetObjectItemCaseSensitive(s, "cpu");
-    char when[64], a[32], b[32], c[32], d[32];
-    table_row(t);
-    table_cell(t, "%s", fmt_local_time(num(s, "timestamp"), when, sizeof when));
-    table_cell(t, "%s", fmt_num(num(process, "cpu_percent"), "%.1f", a, sizeof a));
-    table_cell(t, "%s", fmt_bytes_or_dash(num(process, "rss_bytes"), b, sizeof b));
-    table_cell(t, "%.1f", children_sum(s, "cpu_percent"));
-    table_cell(t, "%s", fmt_bytes(children_sum(s, "rss_bytes"), c, sizeof c));
-    table_cell(t, "%s", fmt_num(num(cpu, "percent"), "%.1f", d, sizeof d));
-  }
   table_print(t, stdout);
   table_free(t);
 }

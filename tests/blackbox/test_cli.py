@@ -380,11 +380,13 @@ class StubServerTest(WorkspaceTest):
         self.assertNotIn("disabled", p.stderr)
 
     def test_error_body_is_reported(self):
-        p = self.ws.cli("metrics", "history", "--minutes", "2", "--agg", "max")
+        p = self.ws.cli("metrics", "history", "--minutes", "2", "--rows", "--agg", "max")
         self.assertEqual(p.returncode, 1)
         self.assertEqual(p.stderr.strip(), "hirocli: server said: boom: bad parameter")
-        self.assertEqual(StubHandler.seen[-1],
-                         ("GET", "/metrics/history?minutes=2&agg=max", "Bearer tok123"))
+        method, path, auth = StubHandler.seen[-1]
+        self.assertEqual((method, auth), ("GET", "Bearer tok123"))
+        self.assertTrue(path.startswith("/metrics/history?from="), path)
+        self.assertIn("&agg=max", path)
 
     def test_chunked_reply(self):
         p = self.ws.cli("metrics", "status")
@@ -512,10 +514,13 @@ class ServerCliTest(ServerTest):
                  what="two snapshots")
         p = self.ws.cli("metrics", "history", "--minutes", "5")
         self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("MIN", p.stdout)  # the summary (test_history_cli has more)
+        p = self.ws.cli("metrics", "history", "--minutes", "5", "--rows")
+        self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("SERVER CPU %", p.stdout)
-        rows = re.findall(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d ", p.stdout, re.M)
+        rows = re.findall(r"^[ ~]\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", p.stdout, re.M)
         self.assertGreaterEqual(len(rows), 2, p.stdout)
-        snaps = json.loads(self.ws.cli("metrics", "history", "--json").stdout)
+        snaps = json.loads(self.ws.cli("metrics", "history", "--json").stdout)["points"]
         self.assertIsInstance(snaps, list)
         self.assertGreaterEqual(len(snaps), 2)
 
