@@ -213,7 +213,9 @@ static hiro_err feed_tier(query *q, fold *f, int tier) {
                          ? sp->cover_ms[HISTORY_SRC_RING]
                          : sp->cover_ms[HISTORY_SRC_RAW];
   bool clip_first = q->from_ms > first && q->from_ms > sp->data_from_ms && raw_from <= q->from_ms;
-  int64_t last_lo = last > q->from_ms ? last : q->from_ms;
+  /* Raw data must hold the part of the last bucket inside the range (and
+   * the data: nothing is older than data_from). */
+  int64_t last_lo = last > sp->from_ms ? last : sp->from_ms;
   bool clip_last = q->to_ms < last + w - 1 && q->to_ms < sp->data_to_ms && raw_from <= last_lo;
   int64_t tier_lo = first, tier_hi = last + w - 1;
   hiro_err rc = HIRO_OK;
