@@ -12,6 +12,7 @@
 
 #include "cli/http_client.h"
 #include "common/opts.h"
+#include "cli/http_client.h"
 #include "server/config.h"
 #include "server/pidfile.h"
 
@@ -118,7 +119,7 @@ void api_wait_first_snapshot(const api_target *t, double timeout_s);
 /* --- the commands --- */
 extern const cli_command cmd_setup, cmd_start, cmd_stop, cmd_restart, cmd_status, cmd_logs,
     cmd_metrics;
-extern const cli_command metrics_top, metrics_export, metrics_history;
+extern const cli_command metrics_top, metrics_export, metrics_history, metrics_events;
 
 /* metrics_print.c: readable renderings of the REST API's JSON. */
 void metrics_print_status_line(const cJSON *status); /* "metrics: enabled, every 2.0 s, ..." */

@@ -170,8 +170,8 @@ static const cli_command metrics_configure = {
 /* --- the group --- */
 
 static const cli_command *const metrics_commands[] = {
-    &metrics_status, &metrics_show, &metrics_top, &metrics_history, &metrics_configure,
-    &metrics_export, NULL,
+    &metrics_status, &metrics_show,   &metrics_top,    &metrics_history,
+    &metrics_events, &metrics_configure, &metrics_export, NULL,
 };
 
 static int run_metrics(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv) {

@@ -293,6 +293,17 @@ static char *fmt_duration(double s, char *buf, size_t n) {
   return buf;
 }
 
+/* A last exit: a number (its code), or the server's {"code", "signal"}
+ * object ("3", "signal 9"); "-" when none. */
+static char *fmt_last_exit(const cJSON *v, char *buf, size_t n) {
+  if (cJSON_IsObject(v) && !isnan(num(v, "signal")))
+    snprintf(buf, n, "signal %.0f", num(v, "signal"));
+  else
+    fmt_num(cJSON_IsObject(v) ? num(v, "code") : cJSON_IsNumber(v) ? v->valuedouble : NAN, "%.0f",
+            buf, n);
+  return buf;
+}
+
 void metrics_print_plugins(const cJSON *list, bool metrics_on) {
   int n = cJSON_GetArraySize(list);
   if (n == 0) {
@@ -312,11 +323,17 @@ void metrics_print_plugins(const cJSON *list, bool metrics_on) {
     table_cell(t, "%s", fmt_num(num(p, "pid") > 0 ? num(p, "pid") : NAN, "%.0f", pid, sizeof pid));
     table_cell(t, "%s", fmt_num(num(p, "restarts"), "%.0f", restarts, sizeof restarts));
     table_cell(t, "%s", fmt_duration(num(p, "uptime_seconds"), uptime, sizeof uptime));
-    table_cell(t, "%s", fmt_num(num(p, "last_exit"), "%.0f", last, sizeof last));
+    table_cell(t, "%s", fmt_last_exit(cJSON_GetObjectItemCaseSensitive(p, "last_exit"), last,
+                                      sizeof last));
   }
   putchar('\n');
   table_print(t, stdout);
   table_free(t);
-  if (!metrics_on)
+  bool known = false;
+  for (const cJSON *p = list->child; p; p = p->next) {
+    const cJSON *state = cJSON_GetObjectItemCaseSensitive(p, "state");
+    known |= cJSON_IsString(state) && strcmp(state->valuestring, "unknown") != 0;
+  }
+  if (!metrics_on && !known)
     printf("(plugin states show while metrics are on: hirocli metrics configure --enable)\n");
 }

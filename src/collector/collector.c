@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,8 @@
 
 struct collector {
   sampler *sampler;
+  event_sink_fn on_event; /* set before start; immutable afterwards */
+  void *event_ctx;
   snapshot_sink_fn sink;
   void *sink_ctx;
   pthread_t thread;
@@ -175,6 +178,12 @@ static void *collector_main(void *arg) {
   return NULL;
 }
 
+void collector_preset_enabled(collector *c, bool enabled) {
+  pthread_mutex_lock(&c->lock);
+  c->enabled = enabled;
+  pthread_mutex_unlock(&c->lock);
+}
+
 hiro_err collector_start(collector *c, bool enabled) {
   c->enabled = enabled;
   if (pthread_create(&c->thread, NULL, collector_main, c) != 0) {
@@ -201,9 +210,35 @@ void collector_free(collector *c) {
   free(c);
 }
 
+void collector_set_event_sink(collector *c, event_sink_fn fn, void *ctx) {
+  c->on_event = fn;
+  c->event_ctx = ctx;
+}
+
+/* Report what a configure call changed (after the lock is released). */
+static void emit_changes(collector *c, bool was_enabled, double old_interval, bool now_enabled,
+                         double new_interval) {
+  if (!c->on_event) return;
+  hiro_event e;
+  if (was_enabled != now_enabled) {
+    event_init(&e, now_enabled ? EVENT_COLLECTOR_ENABLED : EVENT_COLLECTOR_DISABLED,
+               clock_wall(), "server", 0);
+    snprintf(e.detail, sizeof e.detail, "metrics collector %s",
+             now_enabled ? "enabled" : "disabled");
+    c->on_event(c->event_ctx, &e);
+  }
+  if (old_interval != new_interval) {
+    event_init(&e, EVENT_INTERVAL_CHANGED, clock_wall(), "server", 0);
+    snprintf(e.detail, sizeof e.detail, "interval %.3g s -> %.3g s", old_interval, new_interval);
+    c->on_event(c->event_ctx, &e);
+  }
+}
+
 void collector_configure(collector *c, const bool *enabled, const double *interval,
                          const size_t *history_size) {
   pthread_mutex_lock(&c->lock);
+  bool was_enabled = c->enabled;
+  double old_interval = c->interval;
   if (enabled && *enabled != c->enabled) {
     c->enabled = *enabled;
     if (!c->enabled) {
@@ -216,8 +251,11 @@ void collector_configure(collector *c, const bool *enabled, const double *interv
     c->interval = seconds;
   }
   if (history_size) ring_resize(c->history, clamp_history(*history_size));
+  bool now_enabled = c->enabled;
+  double new_interval = c->interval;
   pthread_cond_broadcast(&c->wake);
   pthread_mutex_unlock(&c->lock);
+  emit_changes(c, was_enabled, old_interval, now_enabled, new_interval);
 }
 
 void collector_set_enabled(collector *c, bool enabled) { collector_configure(c, &enabled, NULL, NULL); }

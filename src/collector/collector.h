@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model/event.h"
 #include "model/model.h"
 #include "platform/platform.h"
 
@@ -20,6 +21,18 @@ typedef struct {
   int pid;              /* last known pid; 0 when it never started */
   bool running;         /* false once it exited (until restarted) */
   uint64_t start_ticks; /* recorded at spawn; 0 = unknown */
+  /* The plugin's cgroup v2 directory (its whole tree, exited processes'
+   * CPU included), or NULL: then the tree is walked through /proc. Valid as
+   * long as the manager exists. */
+  const char *cgroup;
+  /* The last exit, measured when the manager reaped the plugin: the last
+   * interval of its life is accounted from these, exactly. */
+  unsigned exit_seq;         /* increments with every exit; 0 = none yet */
+  uint64_t exit_cpu_ns;      /* the process's own CPU time at exit */
+  uint64_t exit_tree_cpu_ns; /* wait4 rusage: itself + the descendants it reaped */
+  double exit_mono;          /* clock_mono() when it was reaped */
+  double down_seconds;       /* total time not running since the manager started */
+  plugin_lifecycle life;
 } child_ref;
 
 /* Fills out (capacity max) with the current plugins; returns how many. Called
@@ -51,9 +64,15 @@ void collector_set_sink(collector *c, snapshot_sink_fn fn, void *ctx);
 /* The workspace directory (its filesystem is marked in snapshots). Set
  * before collector_start. */
 void collector_set_workspace(collector *c, const char *path);
+/* Lifecycle events (enabled, disabled, interval changed) go to fn, on the
+ * thread that made the change. Set before collector_start. */
+void collector_set_event_sink(collector *c, event_sink_fn fn, void *ctx);
 /* Preload history (warm restart); call before collector_start. */
 void collector_preload(collector *c, const metrics_snapshot *snaps, size_t n);
 
+/* Before collector_start: the state /metrics/status reports until the thread
+ * runs (the server starts its plugins in between). No event is emitted. */
+void collector_preset_enabled(collector *c, bool enabled);
 /* Start the control thread. When enabled, the first snapshot is published
  * within 1 s. Returns HIRO_OK or HIRO_EIO if the thread cannot start. */
 hiro_err collector_start(collector *c, bool enabled) HIRO_MUST_USE;

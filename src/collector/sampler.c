@@ -12,6 +12,7 @@
 
 #include "collector/context.h"
 #include "collector/rate.h"
+#include "collector/sampler_tree.h"
 #include "common/clock.h"
 #include "common/hiro.h"
 #include "common/log.h"
@@ -25,8 +26,12 @@ typedef struct {
   uint64_t start_ticks; /* as the provider reported it */
   platform_proc *handle;
   uint64_t last_cpu_ns;
-  bool primed; /* last_cpu_ns holds a real earlier reading */
-  bool listed; /* present in this tick's provider answer */
+  double last_mono;    /* when last_cpu_ns was read */
+  bool primed;         /* last_cpu_ns holds a real earlier reading */
+  bool listed;         /* present in this tick's provider answer */
+  unsigned exit_seen;  /* child_ref.exit_seq already accounted */
+  double down_prev;    /* child_ref.down_seconds at the last tick; < 0 = none */
+  sampler_tree *tree;
 } child_state;
 
 struct sampler {
@@ -45,6 +50,8 @@ struct sampler {
   child_state *kids;
   size_t n_kids, cap_kids;
   child_ref *refs;
+  sampler_tree **trees; /* per provider slot, for the orphan scan */
+  tree_orphans *orphans;
   context_sampler *context; /* load, swap, pressure */
   mem_info mem;             /* this tick's memory read (swap space for context) */
   bool mem_ok;
@@ -60,14 +67,21 @@ sampler *sampler_new(platform *p) {
              platform_self_pid());
   s->refs = xcalloc(MAX_CHILDREN, sizeof *s->refs);
   s->context = context_new(p);
+  s->trees = xcalloc(MAX_CHILDREN, sizeof *s->trees);
+  s->orphans = tree_orphans_new(p);
   return s;
 }
 
 void sampler_free(sampler *s) {
   if (!s) return;
-  for (size_t i = 0; i < s->n_kids; i++) platform_proc_close(s->kids[i].handle);
+  for (size_t i = 0; i < s->n_kids; i++) {
+    platform_proc_close(s->kids[i].handle);
+    sampler_tree_free(s->kids[i].tree);
+  }
   free(s->kids);
   free(s->refs);
+  free(s->trees);
+  tree_orphans_free(s->orphans);
   platform_proc_close(s->self);
   context_free(s->context);
   free(s);
@@ -94,6 +108,8 @@ static child_state *find_child(sampler *s, const char *name, size_t hint) {
   child_state *k = &s->kids[s->n_kids++];
   memset(k, 0, sizeof *k);
   hiro_strlcpy(k->name, name, sizeof k->name);
+  k->tree = sampler_tree_new();
+  k->down_prev = -1;
   return k;
 }
 
@@ -107,10 +123,12 @@ static void forget_handle(child_state *k) {
 static void prune_children(sampler *s) {
   size_t w = 0;
   for (size_t i = 0; i < s->n_kids; i++) {
-    if (s->kids[i].listed)
+    if (s->kids[i].listed) {
       s->kids[w++] = s->kids[i];
-    else
+    } else {
       platform_proc_close(s->kids[i].handle);
+      sampler_tree_free(s->kids[i].tree);
+    }
   }
   s->n_kids = w;
 }
@@ -125,9 +143,26 @@ static double lifetime_cpu_percent(sampler *s, const proc_sample *ps) {
   return (double)ps->cpu_ns / 1e9 / age * 100.0;
 }
 
+/* The last interval of a plugin that exited since the last tick, exactly:
+ * the manager read its CPU clock as a zombie and its rusage when reaping it.
+ * cpu_percent covers the part of the interval it lived. */
+static void account_exit(sampler *s, child_state *k, const child_ref *ref, process_metrics *out) {
+  if (ref->exit_seq == k->exit_seen) return;
+  k->exit_seen = ref->exit_seq;
+  if (k->primed && ref->exit_cpu_ns >= k->last_cpu_ns) {
+    double lived = ref->exit_mono - k->last_mono;
+    out->has_cpu = true;
+    out->cpu_seconds = (double)ref->exit_cpu_ns / 1e9;
+    out->cpu_percent = rate_cpu_percent(k->last_cpu_ns, ref->exit_cpu_ns, 1e9,
+                                        lived > 1e-3 ? lived : 1e-3);
+  }
+  out->has_tree_cpu = sampler_tree_final(k->tree, s->plat, ref, &out->tree);
+  k->primed = false;
+}
+
 /* Read one plugin into out; returns whether it is alive. */
-static bool sample_child(sampler *s, child_state *k, const child_ref *ref, double elapsed,
-                         process_metrics *out) {
+static bool sample_child(sampler *s, child_state *k, const child_ref *ref, size_t slot,
+                         double now, double elapsed, process_metrics *out) {
   if (k->pid != ref->pid || k->start_ticks != ref->start_ticks) {
     forget_handle(k);
     k->pid = ref->pid;
@@ -135,7 +170,13 @@ static bool sample_child(sampler *s, child_state *k, const child_ref *ref, doubl
   }
   hiro_strlcpy(out->name, ref->name, sizeof out->name);
   out->pid = ref->pid;
+  out->life = ref->life;
+  out->down_seconds = k->down_prev >= 0 && ref->down_seconds > k->down_prev
+                          ? ref->down_seconds - k->down_prev
+                          : 0;
+  k->down_prev = ref->down_seconds;
   if (!ref->running || ref->pid <= 0) {
+    account_exit(s, k, ref, out);
     forget_handle(k);
     return false;
   }
@@ -147,6 +188,9 @@ static bool sample_child(sampler *s, child_state *k, const child_ref *ref, doubl
     forget_handle(k);
     return false;
   }
+  /* A restart between two ticks: the new life starts its own counters. */
+  k->exit_seen = ref->exit_seq;
+  out->has_cpu = out->has_memory = true;
   out->cpu_percent = k->primed ? rate_cpu_percent(k->last_cpu_ns, ps.cpu_ns, 1e9, elapsed)
                                : lifetime_cpu_percent(s, &ps);
   out->rss_bytes = ps.rss_bytes;
@@ -154,21 +198,32 @@ static bool sample_child(sampler *s, child_state *k, const child_ref *ref, doubl
   out->num_threads = ps.num_threads;
   out->cpu_seconds = (double)ps.cpu_ns / 1e9;
   k->last_cpu_ns = ps.cpu_ns;
+  k->last_mono = now;
   k->primed = true;
+  out->has_tree = out->has_tree_cpu =
+      sampler_tree_take(k->tree, s->plat, ref, s->orphans, slot, now, &ps, &out->tree);
   return true;
 }
 
-/* Step 2: plugins from the provider. */
-static void sample_children(sampler *s, double elapsed, metrics_snapshot *out) {
+/* Step 2: plugins from the provider, each with its whole tree. */
+static void sample_children(sampler *s, double now, double elapsed, metrics_snapshot *out) {
   size_t n = s->provider ? s->provider(s->provider_ctx, s->refs, MAX_CHILDREN) : 0;
   if (n > MAX_CHILDREN) n = MAX_CHILDREN;
   for (size_t i = 0; i < s->n_kids; i++) s->kids[i].listed = false;
   snapshot_set_children(out, n); /* reuses the previous tick's array */
+  bool walk = false;
+  for (size_t i = 0; i < n; i++) {
+    child_state *k = find_child(s, s->refs[i].name, i);
+    k->listed = true;
+    s->trees[i] = k->tree;
+    walk |= s->refs[i].running && !s->refs[i].cgroup;
+  }
+  /* Orphans the server adopted matter only to trees tracked by the walk. */
+  if (walk) tree_orphans_scan(s->orphans, s->refs, s->trees, n);
   for (size_t i = 0; i < n; i++) {
     const child_ref *ref = &s->refs[i];
     child_state *k = find_child(s, ref->name, i);
-    k->listed = true;
-    out->children[i].alive = sample_child(s, k, ref, elapsed, &out->children[i]);
+    out->children[i].alive = sample_child(s, k, ref, i, now, elapsed, &out->children[i]);
   }
   prune_children(s);
 }
@@ -184,6 +239,7 @@ static void sample_self(sampler *s, double elapsed, metrics_snapshot *out) {
   out->has_process = s->self_ok;
   out->process.pid = platform_proc_pid(s->self);
   out->process.alive = true;
+  out->process.has_cpu = out->process.has_memory = true;
   out->process.cpu_percent = rate_cpu_percent(s->self_cpu_ns, ps.cpu_ns, 1e9, elapsed);
   out->process.rss_bytes = ps.rss_bytes;
   out->process.vms_bytes = ps.vms_bytes;
@@ -219,11 +275,15 @@ static void sample_system(sampler *s, metrics_snapshot *out) {
 void sampler_prime(sampler *s) {
   metrics_snapshot scratch = {0};
   s->self_ok = false;
-  for (size_t i = 0; i < s->n_kids; i++) s->kids[i].primed = false;
+  for (size_t i = 0; i < s->n_kids; i++) {
+    s->kids[i].primed = false;
+    s->kids[i].down_prev = -1;
+    sampler_tree_unprime(s->kids[i].tree);
+  }
   s->prev_mono = clock_mono();
   /* A take with no usable "previous" values: it only records counters. */
   sample_self(s, 0, &scratch);
-  sample_children(s, 0, &scratch);
+  sample_children(s, s->prev_mono, 0, &scratch);
   sample_system(s, &scratch);
   context_take(s->context, 0, s->mem_ok ? &s->mem : NULL, &scratch);
   snapshot_free(&scratch);
@@ -241,7 +301,7 @@ void sampler_take(sampler *s, metrics_snapshot *out) {
    * back the bytes (or CPU time) exactly, whatever the interval was. */
   out->sampling.interval_seconds = elapsed;
   sample_self(s, elapsed, out);
-  sample_children(s, elapsed, out);
+  sample_children(s, now, elapsed, out);
   sample_system(s, out);
   context_take(s->context, elapsed, s->mem_ok ? &s->mem : NULL, out);
 }

@@ -28,8 +28,9 @@
 #include "history/plan.h"
 #include "store/store.h"
 
-/* The first schema version with every table read here (0001_initial). */
-enum { EXPORT_MIN_SCHEMA = 1 };
+/* The first schema version with every column read here (0006_process_trees:
+ * nullable process figures and the tree columns). */
+enum { EXPORT_MIN_SCHEMA = 6 };
 
 /* The columns and their CSV names come from model/columns.h (the same names
  * as the v_* views). */
@@ -219,7 +220,7 @@ static void build_sql(export_table table, int res, export_agg agg, char *sql, si
     if (table == EXPORT_TABLE_SYSTEM)
       ADD("SELECT r.bucket * 1000, r.n, r.%s_avg * r.n", model_sys_columns[MODEL_SYS_INTERVAL].db);
     else
-      ADD("SELECT r.bucket * 1000, r.n, n.kind, n.name, r.pid");
+      ADD("SELECT r.bucket * 1000, r.n_measured, n.kind, n.name, r.pid");
     for (size_t i = 0; i < ncols; i++) ADD(", r.%s_%s", cols[i].db, agg_suffix[agg]);
     if (table == EXPORT_TABLE_SYSTEM)
       ADD(" FROM system_%s r WHERE r.bucket BETWEEN ?1 AND ?2 ORDER BY r.bucket", tier);
@@ -250,6 +251,7 @@ static char *put_value(char *p, sqlite3_stmt *st, int i, model_scale kind) {
   case SQLITE_INTEGER: {
     int64_t v = (int64_t)sqlite3_column_int64(st, i);
     if (kind == MODEL_X100) return csv_put_scaled(p, v, 2);
+    if (kind == MODEL_MS) return csv_put_scaled(p, v, 3);
     if (kind != MODEL_KIB) return csv_put_int(p, v);
     if (v <= INT64_MAX / 1024 && v >= INT64_MIN / 1024) return csv_put_int(p, v * 1024);
     csv_format_real((double)v * 1024, p, 48);
@@ -257,7 +259,11 @@ static char *put_value(char *p, sqlite3_stmt *st, int i, model_scale kind) {
   }
   default: {
     double v = sqlite3_column_double(st, i);
-    csv_format_real(kind == MODEL_X100 ? v / 100 : kind == MODEL_KIB ? v * 1024 : v, p, 48);
+    csv_format_real(kind == MODEL_X100  ? v / 100
+                    : kind == MODEL_KIB ? v * 1024
+                    : kind == MODEL_MS  ? v / 1000
+                                        : v,
+                    p, 48);
     return p + strlen(p);
   }
   }
@@ -317,7 +323,9 @@ static void write_row(FILE *f, sqlite3_stmt *st, export_table table, bool raw, t
     /* Up to a NUL, as the server reads names (C strings) for its JSON. */
     csv_write_field(f, name ? name : "", name ? strlen(name) : 0);
     *p++ = ',';
-    p = csv_put_int(p, (int64_t)sqlite3_column_int64(st, 4));
+    /* pid 0: a plugin that never started has no pid (an empty cell). */
+    int64_t pid = (int64_t)sqlite3_column_int64(st, 4);
+    if (pid > 0) p = csv_put_int(p, pid);
     col = 5;
     cols = model_proc_columns;
     ncols = MODEL_PROC_COLUMNS;

@@ -10,7 +10,7 @@ typedef struct {
   int kind;
   char name[HIRO_NAME_MAX];
   int pid; /* the last seen */
-  int64_t n;
+  int64_t n[MODEL_PROC_GROUPS]; /* samples per presence group */
   double v[MODEL_PROC_COLUMNS];
 } fold_proc;
 
@@ -100,10 +100,15 @@ void fold_add(fold *f, const store_point *p) {
   for (int g = 0; g < MODEL_SYS_GROUPS; g++) b->n[g] += p->n[g];
   for (size_t k = 0; k < p->n_procs; k++) {
     const store_proc_point *pp = &p->procs[k];
-    if (pp->n <= 0 || !kept(f, pp)) continue;
+    if (pp->n[MODEL_GROUP_P_ALWAYS] <= 0 || !kept(f, pp)) continue;
     fold_proc *fp = bucket_proc(b, pp);
-    for (int i = 0; i < MODEL_PROC_COLUMNS; i++) combine(&fp->v[i], fp->n, pp->v[i], pp->n, f->agg);
-    fp->n += pp->n;
+    /* Per presence group, like the system figures: a plugin's dead periods
+     * (figures not measured) never pull its aggregates down. */
+    for (int i = 0; i < MODEL_PROC_COLUMNS; i++) {
+      int g = model_proc_columns[i].group;
+      if (pp->n[g] > 0) combine(&fp->v[i], fp->n[g], pp->v[i], pp->n[g], f->agg);
+    }
+    for (int g = 0; g < MODEL_PROC_GROUPS; g++) fp->n[g] += pp->n[g];
     fp->pid = pp->pid;
   }
 }
@@ -112,7 +117,7 @@ static void encode_process(const process_metrics *pm, int kind, store_proc_point
   pp->kind = kind;
   pp->name = kind == 0 ? "server" : pm->name;
   pp->pid = pm->pid;
-  pp->n = 1;
+  for (int g = 0; g < MODEL_PROC_GROUPS; g++) pp->n[g] = model_proc_group_present(pm, g);
   for (int i = 0; i < MODEL_PROC_COLUMNS; i++)
     pp->v[i] = (double)model_stored(pm, &model_proc_columns[i]);
 }
@@ -148,8 +153,11 @@ static double result(double acc, int64_t n, store_agg agg) {
 
 static void decode_process(const fold_proc *fp, store_agg agg, process_metrics *pm) {
   pm->pid = fp->pid;
-  for (int i = 0; i < MODEL_PROC_COLUMNS; i++)
-    model_set_stored(pm, &model_proc_columns[i], result(fp->v[i], fp->n, agg));
+  for (int g = 0; g < MODEL_PROC_GROUPS; g++) model_proc_group_set_present(pm, g, fp->n[g] > 0);
+  for (int i = 0; i < MODEL_PROC_COLUMNS; i++) {
+    const model_column *c = &model_proc_columns[i];
+    if (fp->n[c->group] > 0) model_set_stored(pm, c, result(fp->v[i], fp->n[c->group], agg));
+  }
 }
 
 size_t fold_finish(fold *f, metrics_snapshot **out) {

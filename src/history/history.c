@@ -129,7 +129,11 @@ static bool push_decoded(void *ctx, const store_point *p) {
     if (pp->kind == 0) s->has_process = true;
     else hiro_strlcpy(pm->name, pp->name, sizeof pm->name);
     pm->pid = pp->pid;
-    for (int i = 0; i < MODEL_PROC_COLUMNS; i++) model_set_stored(pm, &model_proc_columns[i], pp->v[i]);
+    for (int g = 0; g < MODEL_PROC_GROUPS; g++) model_proc_group_set_present(pm, g, pp->n[g] > 0);
+    for (int i = 0; i < MODEL_PROC_COLUMNS; i++) {
+      const model_column *c = &model_proc_columns[i];
+      if (pp->n[c->group] > 0) model_set_stored(pm, c, pp->v[i]);
+    }
   }
   return true;
 }

@@ -15,6 +15,7 @@
 #include "common/hiro.h"
 #include "common/log.h"
 #include "common/strbuf.h"
+#include "http/events_api.h"
 #include "http/params.h"
 #include "http/prometheus.h"
 #include "http/prometheus_app.h"
@@ -72,6 +73,35 @@ static void handle_latest(const api_context *ctx, const api_request *req, api_re
 }
 
 static void put_persistence_json(strbuf *b, const api_context *ctx);
+/* How plugin trees are tracked and each plugin's lifecycle (the collector
+ * need not be enabled for these). */
+static void put_plugins_json(strbuf *b, const api_context *ctx) {
+  sb_puts(b, ",\"tree_tracking\":");
+  if (ctx->tree_mode) sb_json_string(b, ctx->tree_mode);
+  else sb_puts(b, "null");
+  sb_puts(b, ",\"plugins\":[");
+  enum { MAX_LISTED = 256 };
+  child_ref *refs = ctx->plugins ? xcalloc(MAX_LISTED, sizeof *refs) : NULL;
+  size_t n = refs ? ctx->plugins(ctx->plugins_ctx, refs, MAX_LISTED) : 0;
+  for (size_t i = 0; i < n && i < MAX_LISTED; i++) {
+    sb_puts(b, i ? ",{\"name\":" : "{\"name\":");
+    sb_json_string(b, refs[i].name);
+    sb_puts(b, ",\"pid\":");
+    if (refs[i].pid > 0) sb_i64(b, refs[i].pid);
+    else sb_puts(b, "null");
+    sb_printf(b, ",\"alive\":%s,\"uptime_seconds\":", refs[i].running ? "true" : "false");
+    if (refs[i].running && refs[i].life.started_at > 0)
+      sb_double(b, clock_wall() - refs[i].life.started_at, 1);
+    else
+      sb_puts(b, "null");
+    sb_putc(b, ',');
+    snapshot_json_lifecycle(b, &refs[i].life);
+    b->len--; /* the lifecycle's trailing comma */
+    sb_putc(b, '}');
+  }
+  free(refs);
+  sb_putc(b, ']');
+}
 
 static void put_status_json(strbuf *b, const api_context *ctx) {
   collector_status st;
@@ -83,6 +113,7 @@ static void put_status_json(strbuf *b, const api_context *ctx) {
   sb_double(b, st.uptime_seconds, 1);
   /* The dashboard shows itself read-only when it cannot change settings. */
   sb_printf(b, ",\"configure_requires_token\":%s", ctx->api_token ? "true" : "false");
+  put_plugins_json(b, ctx);
   sb_puts(b, ",\"persistence\":");
   put_persistence_json(b, ctx);
   sb_puts(b, ",\"app_metrics\":");
@@ -209,6 +240,7 @@ static const struct route {
     {SCOPE_API, "/metrics/configure", false, METHOD_POST, ACCESS_CHANGE, handle_configure},
     {SCOPE_API, "/metrics/prometheus", false, METHOD_GET, ACCESS_READ, handle_prometheus},
     {SCOPE_API, "/metrics/app/history", false, METHOD_GET, ACCESS_READ, app_api_history},
+    {SCOPE_API, "/metrics/events", false, METHOD_GET, ACCESS_READ, events_route},
     {SCOPE_UI, "/", false, METHOD_GET, ACCESS_OPEN, handle_ui_file},
     {SCOPE_UI, "/metrics", false, METHOD_GET, ACCESS_OPEN, handle_ui_file},
     {SCOPE_UI, "/metrics/", false, METHOD_GET, ACCESS_OPEN, handle_ui_file},

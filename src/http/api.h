@@ -10,6 +10,7 @@
 
 #include "collector/collector.h"
 #include "http/guard.h"
+#include "collector/eventlog.h"
 #include "store/store.h"
 
 #define API_MAX_BODY (64 * 1024)
@@ -25,6 +26,10 @@ typedef struct {
   size_t n_plugins;       /* configured plugins: sizes the history_size warning */
   struct appmetrics *app; /* application metrics; NULL when off */
   uint64_t *requests_served; /* incremented per request when not NULL */
+  eventlog *events;      /* lifecycle events; may be NULL */
+  const char *tree_mode; /* "cgroup" or "proc-walk"; NULL when no plugins run */
+  child_provider_fn plugins; /* the channel manager's provider, for status; may be NULL */
+  void *plugins_ctx;
 } api_context;
 
 /* Looks up a query parameter: returns its value (and length via len, which

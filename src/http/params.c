@@ -191,6 +191,27 @@ bool params_parse_history(const api_query_arg *args, size_t n, double now,
   return true;
 }
 
+bool params_parse_events(const api_query_arg *args, size_t n, double now, events_params *out,
+                         char *err, size_t errlen) {
+  static const char *const known[] = {PARAMS_RANGE_KEYS, "kind", NULL};
+  if (!params_check_known(args, n, known, "process", err, errlen) ||
+      !params_parse_range(args, n, now, &out->range, err, errlen))
+    return false;
+  out->kind = -1;
+  const api_query_arg *kind = find_arg(args, n, "kind");
+  if (!kind) return true;
+  event_kind k;
+  if (strlen(kind->value) == kind->value_len && event_kind_parse(kind->value, &k)) {
+    out->kind = (int)k;
+    return true;
+  }
+  size_t used = (size_t)snprintf(err, errlen, "parameter 'kind' must be one of:");
+  for (int i = 0; i < EVENT_KINDS && used < errlen; i++)
+    used += (size_t)snprintf(err + used, errlen - used, "%s %s", i ? "," : "",
+                             event_kind_name((event_kind)i));
+  return false;
+}
+
 /* One configure field: its name and how to check it. */
 typedef bool (*field_fn)(const cJSON *v, configure_params *out, char *err, size_t errlen);
 

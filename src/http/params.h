@@ -53,6 +53,19 @@ bool params_parse_history(const api_query_arg *args, size_t n, double now,
                           const char *const *extra_keys, history_params *out, char *err,
                           size_t errlen);
 
+/* GET /metrics/events: the range parameters (minutes | from/to, default the
+ * last 5 minutes; process=NAME, repeatable) and kind=KIND. */
+typedef struct {
+  range_params range;
+  int kind; /* event_kind, or -1 = any */
+} events_params;
+
+/* Parse the events query; unknown or repeated parameters are refused like
+ * history's. On error returns false with a reason (an unknown kind lists
+ * the known ones). */
+bool params_parse_events(const api_query_arg *args, size_t n, double now, events_params *out,
+                         char *err, size_t errlen);
+
 typedef struct {
   bool has_enabled, has_interval, has_history_size;
   bool enabled;

@@ -81,45 +81,84 @@ static void put_column(strbuf *b, const void *base, const model_column *c) {
 }
 
 static void process_sample(strbuf *b, const char *family_name, const char *process,
-                           const process_metrics *p) {
+                           const process_metrics *p, bool with_pid) {
   sb_puts(b, family_name);
   sb_puts(b, "{process=\"");
   prometheus_escape_label(b, process);
-  sb_printf(b, "\",pid=\"%d\"} ", p->pid);
+  if (with_pid && p->pid > 0) sb_printf(b, "\",pid=\"%d\"} ", p->pid);
+  else sb_puts(b, "\"} ");
 }
 
-/* One family over the server and every plugin. col == NULL: the CPU time
- * counter (a model field, not a stored column). A dead plugin has no RSS,
- * threads or CPU: zeros would be false gauges and a counter falling to 0, so
- * it appears only in status families and its other series go stale. */
+/* What a per-process family shows for one process, and whether it has it. */
+typedef enum { PF_COLUMN, PF_CPU_SECONDS, PF_TREE_CPU_SECONDS, PF_RESTARTS, PF_LAST_EXIT } pf_kind;
+
+static bool family_has(const process_metrics *p, bool plugin, pf_kind kind, const model_column *col) {
+  switch (kind) {
+  case PF_COLUMN: return model_proc_has(p, col);
+  case PF_CPU_SECONDS: return p->has_cpu;
+  case PF_TREE_CPU_SECONDS: return plugin && p->has_tree_cpu;
+  case PF_RESTARTS: return plugin && p->life.known;
+  case PF_LAST_EXIT: return plugin && p->life.known && p->life.has_exit;
+  }
+  return false;
+}
+
+static void put_family_value(strbuf *b, const process_metrics *p, pf_kind kind,
+                             const model_column *col) {
+  switch (kind) {
+  case PF_COLUMN: put_column(b, p, col); break;
+  case PF_CPU_SECONDS: put_double(b, p->cpu_seconds); break;
+  case PF_TREE_CPU_SECONDS: put_double(b, p->tree.cpu_seconds); break;
+  case PF_RESTARTS: sb_u64(b, p->life.restarts); break;
+  /* A shell's convention: 128 + the signal when a signal ended it. */
+  case PF_LAST_EXIT:
+    sb_i64(b, p->life.exit_signal ? 128 + p->life.exit_signal : p->life.exit_code);
+    break;
+  }
+}
+
+/* One family over the server and every plugin. Nothing is a false zero: a
+ * figure is shown only when it was measured (its presence group), so a
+ * plugin that is down appears only in hiro_process_alive (and its restart
+ * and exit families) and its other series go stale. Families counted across
+ * a plugin's lives (restarts, tree CPU) are labelled by process alone. */
 static void process_family(strbuf *b, const metrics_snapshot *s, const char *name,
-                           const char *type, const char *help, const model_column *col) {
-  family(b, name, type, help);
+                           const char *type, const char *help, pf_kind kind,
+                           const model_column *col) {
+  bool with_pid = kind == PF_COLUMN || kind == PF_CPU_SECONDS;
+  bool header = false;
   size_t n = s->n_children + 1;
   for (size_t r = 0; r < n; r++) {
     const process_metrics *p = r == 0 ? &s->process : &s->children[r - 1];
     if (r == 0 && !s->has_process) continue;
-    bool alive = r == 0 || p->alive;
-    if (!alive && !(col && col->status)) continue;
-    process_sample(b, name, r == 0 ? "server" : p->name, p);
-    if (col)
-      put_column(b, p, col);
-    else
-      put_double(b, p->cpu_seconds);
+    if (!family_has(p, r > 0, kind, col)) continue;
+    if (!header) family(b, name, type, help);
+    header = true;
+    process_sample(b, name, r == 0 ? "server" : p->name, p, with_pid);
+    put_family_value(b, p, kind, col);
     sb_putc(b, '\n');
   }
 }
 
 static void render_processes(strbuf *b, const metrics_snapshot *s) {
   process_family(b, s, "hiro_process_cpu_seconds_total", "counter",
-                 "User plus system CPU time of the process, in seconds.", NULL);
+                 "User plus system CPU time of the process, in seconds.", PF_CPU_SECONDS, NULL);
+  process_family(b, s, "hiro_plugin_tree_cpu_seconds_total", "counter",
+                 "CPU time of every process that ran in the plugin's tree since the server "
+                 "started, in seconds.",
+                 PF_TREE_CPU_SECONDS, NULL);
   /* Measurements first, states last. */
   for (int pass = 0; pass < 2; pass++)
     for (int i = 0; i < MODEL_PROC_COLUMNS; i++) {
       const model_column *c = &model_proc_columns[i];
       if (c->prom && c->status == (pass == 1))
-        process_family(b, s, c->prom, "gauge", c->help, c);
+        process_family(b, s, c->prom, "gauge", c->help, PF_COLUMN, c);
     }
+  process_family(b, s, "hiro_process_restarts_total", "counter",
+                 "Restarts of the channel plugin since the server started.", PF_RESTARTS, NULL);
+  process_family(b, s, "hiro_process_last_exit_code", "gauge",
+                 "Exit status of the plugin's last exit (128 + signal when a signal ended it).",
+                 PF_LAST_EXIT, NULL);
 }
 
 /* ---- scalar families: one unlabelled sample each ---- */

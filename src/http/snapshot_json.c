@@ -62,8 +62,51 @@ static void encode_system(strbuf *b, const metrics_snapshot *s, bool always) {
   }
 }
 
-/* One process object; plugins also carry their name and state, and any
- * process that published application metrics in app its "app" object. */
+/* A process figure, or null when its presence group was not measured. */
+static void put_process_value(strbuf *b, const process_metrics *p, const model_column *c) {
+  if (model_proc_has(p, c)) {
+    put_value(b, p, c);
+    return;
+  }
+  sb_append(b, c->json_key, c->json_key_len);
+  sb_append(b, "null,", 5);
+}
+
+static void put_time_or_null(strbuf *b, double t) {
+  if (t > 0) sb_double(b, t, 3);
+  else sb_puts(b, "null");
+}
+
+/* What the channel manager knows: restarts, the last exit, the restart plan. */
+void snapshot_json_lifecycle(strbuf *b, const plugin_lifecycle *life) {
+  sb_printf(b, "\"restarts\":%u,", life->restarts);
+  key(b, "started_at");
+  put_time_or_null(b, life->started_at);
+  sb_putc(b, ',');
+  key(b, "last_exit");
+  if (life->has_exit) {
+    sb_puts(b, "{\"code\":");
+    if (life->exit_signal) sb_puts(b, "null");
+    else sb_i64(b, life->exit_code);
+    sb_puts(b, ",\"signal\":");
+    if (life->exit_signal) sb_i64(b, life->exit_signal);
+    else sb_puts(b, "null");
+    sb_puts(b, ",\"time\":");
+    put_time_or_null(b, life->exit_time);
+    sb_putc(b, '}');
+  } else {
+    sb_puts(b, "null");
+  }
+  sb_printf(b, ",\"restart\":%s,", life->restart ? "true" : "false");
+  key(b, "next_restart_at");
+  put_time_or_null(b, life->next_restart_at);
+  sb_putc(b, ',');
+}
+
+/* One process object. Plugins also carry their name, their whole tree, their
+ * state and lifecycle, and any process that published application metrics
+ * its "app" object. Nothing is a false zero: a figure that was not
+ * measured is null, and so is the pid of a plugin that never started. */
 static void encode_process(strbuf *b, const process_metrics *p, bool plugin,
                            const app_frame *app) {
   sb_putc(b, '{');
@@ -73,12 +116,26 @@ static void encode_process(strbuf *b, const process_metrics *p, bool plugin,
     sb_putc(b, ',');
   }
   key(b, "pid");
-  sb_i64(b, p->pid);
+  if (p->pid > 0) sb_i64(b, p->pid);
+  else sb_puts(b, "null");
   sb_putc(b, ',');
   for (int i = 0; i < MODEL_PROC_COLUMNS; i++)
-    if (!model_proc_columns[i].status) put_value(b, p, &model_proc_columns[i]);
-  for (int i = 0; i < MODEL_PROC_COLUMNS && plugin; i++)
-    if (model_proc_columns[i].status) put_value(b, p, &model_proc_columns[i]);
+    if (model_proc_columns[i].role == MODEL_MEASURE) put_process_value(b, p, &model_proc_columns[i]);
+  if (plugin) {
+    key(b, "tree");
+    if (p->has_tree || p->has_tree_cpu) {
+      sb_putc(b, '{');
+      for (int i = 0; i < MODEL_PROC_COLUMNS; i++)
+        if (model_proc_columns[i].role == MODEL_TREE) put_process_value(b, p, &model_proc_columns[i]);
+      close_object(b);
+    } else {
+      sb_puts(b, "null");
+    }
+    sb_putc(b, ',');
+    for (int i = 0; i < MODEL_PROC_COLUMNS; i++)
+      if (model_proc_columns[i].role == MODEL_STATUS) put_value(b, p, &model_proc_columns[i]);
+    if (p->life.known) snapshot_json_lifecycle(b, &p->life);
+  }
   const app_group *g = app_frame_find(app, p->name, !plugin);
   if (g) {
     key(b, "app");

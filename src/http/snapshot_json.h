@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "appmetrics/app_frame.h"
+#include "common/strbuf.h"
 #include "model/model.h"
 
 /* Compact JSON text of s (malloc'd, caller frees). */
@@ -14,5 +15,10 @@ char *snapshot_to_json_string(const metrics_snapshot *s);
 char *snapshot_app_to_json_string(const metrics_snapshot *s, const app_frame *app);
 /* JSON array of n snapshots as compact text (malloc'd, caller frees). */
 char *snapshots_to_json_string(const metrics_snapshot *snaps, size_t n);
+
+/* A plugin's lifecycle keys, each followed by a comma: "restarts":N,
+ * "started_at":t|null,
+ * "last_exit":{code,signal,time}|null, "restart":bool, "next_restart_at":t|null. */
+void snapshot_json_lifecycle(strbuf *b, const plugin_lifecycle *life);
 
 #endif

@@ -15,14 +15,14 @@
   [MODEL_SYS_##id] = {db, nm, #obj, KEY_LIT(field), sizeof KEY_LIT(field) - 1,                  \
                       offsetof(metrics_snapshot, obj.field),                                     \
                       CTYPE_OF(((metrics_snapshot *)0)->obj.field), MODEL_##sc,                  \
-                      MODEL_GROUP_##grp, dec, unit, prom, help, false},
+                      MODEL_GROUP_##grp, dec, unit, prom, help, MODEL_MEASURE, false},
 const model_column model_sys_columns[MODEL_SYS_COLUMNS] = {MODEL_SYSTEM_COLUMNS(SYS_ROW)};
 
-#define PROC_ROW(id, field, sc, db, nm, dec, unit, prom, help, status)                          \
-  [MODEL_PROC_##id] = {db, nm, NULL, KEY_LIT(field), sizeof KEY_LIT(field) - 1,                 \
+#define PROC_ROW(id, field, grp, role, sc, db, nm, key, dec, unit, prom, help)                    \
+  [MODEL_PROC_##id] = {db, nm, NULL, "\"" key "\":", sizeof("\"" key "\":") - 1,                    \
                        offsetof(process_metrics, field),                                         \
-                       CTYPE_OF(((process_metrics *)0)->field), MODEL_##sc, 0, dec, unit, prom,   \
-                       help, status},
+                       CTYPE_OF(((process_metrics *)0)->field), MODEL_##sc, MODEL_GROUP_##grp,   \
+                       dec, unit, prom, help, MODEL_##role, MODEL_##role == MODEL_STATUS},
 const model_column model_proc_columns[MODEL_PROC_COLUMNS] = {MODEL_PROCESS_COLUMNS(PROC_ROW)};
 
 #define ITEM_ROW(type, prefix, id, field, sc, db, nm, dec, unit, prom, help, status)          \
@@ -63,6 +63,7 @@ const char *model_list_name(const model_list *l, const void *item) {
 
 #define GROUP_ROW(id, count, flag) [MODEL_GROUP_##id] = {count, flag},
 const model_group model_sys_groups[MODEL_SYS_GROUPS] = {MODEL_SYSTEM_GROUPS(GROUP_ROW)};
+const model_group model_proc_groups[MODEL_PROC_GROUPS] = {MODEL_PROCESS_GROUPS(GROUP_ROW)};
 
 bool model_group_present(const metrics_snapshot *s, int g) {
   ptrdiff_t off = model_sys_groups[g].flag_offset;
@@ -72,6 +73,20 @@ bool model_group_present(const metrics_snapshot *s, int g) {
 void model_group_set_present(metrics_snapshot *s, int g, bool present) {
   ptrdiff_t off = model_sys_groups[g].flag_offset;
   if (off >= 0) *(bool *)((char *)s + off) = present;
+}
+
+bool model_proc_group_present(const process_metrics *p, int g) {
+  ptrdiff_t off = model_proc_groups[g].flag_offset;
+  return off < 0 || *(const bool *)((const char *)p + off);
+}
+
+void model_proc_group_set_present(process_metrics *p, int g, bool present) {
+  ptrdiff_t off = model_proc_groups[g].flag_offset;
+  if (off >= 0) *(bool *)((char *)p + off) = present;
+}
+
+bool model_proc_has(const process_metrics *p, const model_column *c) {
+  return model_proc_group_present(p, c->group);
 }
 
 double model_value(const void *base, const model_column *c) {
@@ -96,7 +111,7 @@ static int64_t scaled(double v, double scale) {
 static int64_t clamp_u64(uint64_t v) { return v > INT64_MAX ? INT64_MAX : (int64_t)v; }
 
 static double scale_factor(model_scale sc) {
-  return sc == MODEL_X100 ? 100.0 : sc == MODEL_KIB ? 1.0 / 1024.0 : 1.0;
+  return sc == MODEL_X100 ? 100.0 : sc == MODEL_KIB ? 1.0 / 1024.0 : sc == MODEL_MS ? 1000.0 : 1.0;
 }
 
 int64_t model_stored(const void *base, const model_column *c) {

@@ -6,7 +6,9 @@
  * tables, and the schema test checks the views against them.
  *
  * Adding a figure: a field in model.h, one X(...) row below, and a migration
- * that adds the column to the raw and rollup tables and to the views. */
+ * that adds the column to the raw and rollup tables and to the views
+ * (schema/schema.sql follows from the migrations; test_model_columns checks
+ * every row against the tables and views). */
 #ifndef HIRO_MODEL_COLUMNS_H
 #define HIRO_MODEL_COLUMNS_H
 #include <stdbool.h>
@@ -16,8 +18,9 @@
 #include "model/model.h"
 
 /* How a figure is stored: an integer column holding value x 100, bytes / 1024
- * (RSS and VMS are page multiples, so exact), or the value rounded. */
-typedef enum { MODEL_AS_IS, MODEL_X100, MODEL_KIB } model_scale;
+ * (RSS and VMS are page multiples, so exact), seconds x 1000, or the value
+ * rounded. */
+typedef enum { MODEL_AS_IS, MODEL_X100, MODEL_KIB, MODEL_MS } model_scale;
 /* The C type of the model field (derived from the field, never written by hand). */
 typedef enum { MODEL_F64, MODEL_U64, MODEL_INT, MODEL_BOOL } model_ctype;
 
@@ -115,22 +118,54 @@ typedef enum { MODEL_F64, MODEL_U64, MODEL_INT, MODEL_BOOL } model_ctype;
   X(INTERVAL, sampling, interval_seconds, ALWAYS, X100, "interval_x100", "interval_seconds", 2, \
     "seconds", NULL, "Seconds the snapshot's rates were measured over (since the previous tick).")
 
+/* Presence groups of process figures: a figure is stored, served and
+ * aggregated only when its group was measured for that process and tick.
+ * CPU: a live process, or the accounting of the last interval of one that
+ * just exited (exact, from the zombie and wait4). MEMORY: a live process.
+ * TREE_CPU and TREE: the same for a plugin's whole tree (never the server's).
+ * A rollup row counts each group's samples: samples = n_measured. */
+#define MODEL_PROCESS_GROUPS(X)                                               \
+  /* X(id, rollup count column, offset of the process's flag or -1) */      \
+  X(P_ALWAYS, "n", -1)                                                      \
+  X(P_CPU, "n_cpu", (ptrdiff_t)offsetof(process_metrics, has_cpu))          \
+  X(P_MEMORY, "n_measured", (ptrdiff_t)offsetof(process_metrics, has_memory)) \
+  X(P_TREE_CPU, "n_tree_cpu", (ptrdiff_t)offsetof(process_metrics, has_tree_cpu)) \
+  X(P_TREE, "n_tree", (ptrdiff_t)offsetof(process_metrics, has_tree))
+
 /* Per-process figures (the server and every plugin), in storage order.
- * status = a state rather than a measurement: JSON writes it after the
- * measurements (plugins only), Prometheus keeps it for a dead plugin.
- * X(id, field, scale, stored column, flat name, JSON decimals, unit,
- *   Prometheus gauge or NULL, help, status) */
+ * role: MEASURE (JSON in the process object), TREE (JSON in the plugin's
+ * "tree" object), STATUS (a state, not a measurement: JSON writes it after
+ * the measurements, plugins only; Prometheus keeps it for a dead plugin),
+ * STORED (stored and exported only).
+ * X(id, field, group, role, scale, stored column, flat name, JSON key,
+ *   JSON decimals, unit, Prometheus gauge or NULL, help) */
 #define MODEL_PROCESS_COLUMNS(X)                                                               \
-  X(ALIVE, alive, AS_IS, "alive", "alive", 0, "bool", "hiro_process_alive",                     \
-    "1 while the process runs, 0 after a channel plugin exited.", true)                         \
-  X(CPU_PERCENT, cpu_percent, X100, "cpu_pct_x100", "cpu_percent", 2, "percent", NULL,          \
-    "CPU use over the last interval, percent of one core.", false)                             \
-  X(RSS, rss_bytes, KIB, "rss_kib", "rss_bytes", 0, "bytes",                                    \
-    "hiro_process_resident_memory_bytes", "Resident set size in bytes.", false)                 \
-  X(VMS, vms_bytes, KIB, "vms_kib", "vms_bytes", 0, "bytes", "hiro_process_virtual_memory_bytes", \
-    "Virtual memory size in bytes.", false)                                                    \
-  X(THREADS, num_threads, AS_IS, "threads", "num_threads", 0, "count", "hiro_process_threads",  \
-    "Number of threads.", false)
+  X(ALIVE, alive, P_ALWAYS, STATUS, AS_IS, "alive", "alive", "alive", 0, "bool",                \
+    "hiro_process_alive", "1 while the process runs, 0 after a channel plugin exited.")        \
+  X(DOWN, down_seconds, P_ALWAYS, STORED, MS, "down_ms", "down_seconds", "down_seconds", 3,     \
+    "seconds", NULL, "Time the plugin was not running in the interval the row closes.")       \
+  X(CPU_PERCENT, cpu_percent, P_CPU, MEASURE, X100, "cpu_pct_x100", "cpu_percent",              \
+    "cpu_percent", 2, "percent", NULL, "CPU use over the last interval, percent of one core.") \
+  X(RSS, rss_bytes, P_MEMORY, MEASURE, KIB, "rss_kib", "rss_bytes", "rss_bytes", 0, "bytes",    \
+    "hiro_process_resident_memory_bytes", "Resident set size in bytes.")                      \
+  X(VMS, vms_bytes, P_MEMORY, MEASURE, KIB, "vms_kib", "vms_bytes", "vms_bytes", 0, "bytes",    \
+    "hiro_process_virtual_memory_bytes", "Virtual memory size in bytes.")                     \
+  X(THREADS, num_threads, P_MEMORY, MEASURE, AS_IS, "threads", "num_threads", "num_threads", 0, \
+    "count", "hiro_process_threads", "Number of threads.")                                     \
+  X(TREE_CPU_PERCENT, tree.cpu_percent, P_TREE_CPU, TREE, X100, "tree_cpu_pct_x100",            \
+    "tree_cpu_percent", "cpu_percent", 2, "percent", NULL,                                     \
+    "CPU use of the plugin's whole process tree, exited descendants included.")                \
+  X(TREE_RSS, tree.rss_bytes, P_TREE, TREE, KIB, "tree_rss_kib", "tree_rss_bytes", "rss_bytes", \
+    0, "bytes", "hiro_plugin_tree_resident_memory_bytes",                                      \
+    "Resident set size summed over the plugin's process tree.")                               \
+  X(TREE_THREADS, tree.num_threads, P_TREE, TREE, AS_IS, "tree_threads", "tree_num_threads",    \
+    "num_threads", 0, "count", "hiro_plugin_tree_threads",                                     \
+    "Threads summed over the plugin's process tree.")                                         \
+  X(TREE_PROCESSES, tree.processes, P_TREE, TREE, AS_IS, "tree_processes", "tree_processes",    \
+    "processes", 0, "count", "hiro_plugin_tree_processes",                                     \
+    "Processes in the plugin's tree, the plugin included.")
+
+typedef enum { MODEL_MEASURE, MODEL_TREE, MODEL_STATUS, MODEL_STORED } model_role;
 
 /* Lists of the system context: one entry per real filesystem, physical disk
  * and network interface, named by mount point / device / interface. Same row
@@ -186,6 +221,9 @@ enum { MODEL_SYSTEM_COLUMNS(MODEL_ENUM_SYS) MODEL_SYS_COLUMNS };
 #define MODEL_ENUM_PROC(id, ...) MODEL_PROC_##id,
 enum { MODEL_PROCESS_COLUMNS(MODEL_ENUM_PROC) MODEL_PROC_COLUMNS };
 #undef MODEL_ENUM_PROC
+#define MODEL_ENUM_PGROUP(id, count, flag) MODEL_GROUP_##id,
+typedef enum { MODEL_PROCESS_GROUPS(MODEL_ENUM_PGROUP) MODEL_PROC_GROUPS } model_proc_group;
+#undef MODEL_ENUM_PGROUP
 
 typedef struct {
   const char *db;        /* stored column; rollup tables have db_avg/_min/_max */
@@ -196,12 +234,13 @@ typedef struct {
   size_t offset;         /* in metrics_snapshot (system) or process_metrics */
   model_ctype ctype;
   model_scale scale;
-  int group;             /* model_sys_group (system figures); 0 for processes */
+  int group;             /* model_sys_group or model_proc_group */
   int decimals;          /* JSON decimals of a double */
   const char *unit;      /* "percent", "bytes", "bytes/s", "count", ... */
   const char *prom;      /* Prometheus gauge family, or NULL */
   const char *help;
-  bool status;           /* process figures: a state, not a measurement */
+  model_role role;       /* process figures: where JSON puts it (MODEL_MEASURE for system) */
+  bool status;           /* role == MODEL_STATUS */
 } model_column;
 
 #define MODEL_ENUM_FS(id, ...) MODEL_FS_##id,
@@ -230,7 +269,7 @@ typedef struct {
 
 typedef struct {
   const char *count_column; /* rollup column counting the group's samples */
-  ptrdiff_t flag_offset;    /* bool in metrics_snapshot; -1 = always present */
+  ptrdiff_t flag_offset;    /* bool in metrics_snapshot / process_metrics; -1 = always */
 } model_group;
 
 extern const model_column model_sys_columns[MODEL_SYS_COLUMNS];
@@ -245,10 +284,16 @@ extern const model_list model_lists[MODEL_LISTS];
 const void *model_list_item(const metrics_snapshot *s, int l, size_t i);
 size_t model_list_count(const metrics_snapshot *s, int l);
 const char *model_list_name(const model_list *l, const void *item);
+extern const model_group model_proc_groups[MODEL_PROC_GROUPS];
 
 /* Whether group g's figures were read for snapshot s; and set it. */
 bool model_group_present(const metrics_snapshot *s, int g);
 void model_group_set_present(metrics_snapshot *s, int g, bool present);
+/* The same for process group g of process p. */
+bool model_proc_group_present(const process_metrics *p, int g);
+void model_proc_group_set_present(process_metrics *p, int g, bool present);
+/* Whether process column c was measured for p (its group is present). */
+bool model_proc_has(const process_metrics *p, const model_column *c);
 
 /* The figure as a double, in model units (base = the snapshot for system
  * figures, the process_metrics for process figures). */

@@ -21,18 +21,53 @@ typedef struct {
   double percent; /* (total - available) / total * 100 */
 } memory_metrics;
 
+/* What the channel manager knows about a plugin's life (plugins only; not
+ * stored with the snapshot: the events table keeps the history). */
+typedef struct {
+  bool known;             /* false in snapshots read back from the database */
+  unsigned restarts;      /* starts after the first */
+  double started_at;      /* wall-clock Unix seconds of the last start; 0 = never started */
+  bool has_exit;          /* the exit_* fields describe its last exit */
+  int exit_code;          /* exit status; -1 when a signal ended it */
+  int exit_signal;        /* the signal that ended it; 0 when it exited */
+  double exit_time;       /* wall-clock Unix seconds */
+  bool restart;           /* configured with restart: true */
+  double next_restart_at; /* wall-clock Unix seconds of the pending restart; 0 = none */
+} plugin_lifecycle;
+
+/* A plugin's whole process tree: the plugin and every descendant. */
+typedef struct {
+  double cpu_percent;  /* over the last interval, exited descendants included */
+  uint64_t rss_bytes;  /* sum over the live processes */
+  int num_threads;     /* sum over the live processes */
+  int processes;       /* live processes */
+  double cpu_seconds;  /* counter: CPU of every process that ran in the tree */
+} process_tree;
+
 /* One process: the server itself (snapshot.process) or a plugin
  * (snapshot.children, the design document's ChildProcessMetrics). The same
- * shape for both, so one column table describes both. */
+ * shape for both, so one column table describes both.
+ *
+ * Nothing is a false zero: a figure that was not measured has its presence
+ * group unset (model/columns.h) and is null in JSON, NULL in SQLite, empty in
+ * CSV and absent from Prometheus. A plugin that is down has only alive,
+ * down_seconds and its last pid (0 when it never started: null). */
 typedef struct {
   char name[HIRO_NAME_MAX]; /* plugin name; empty for the server process */
-  int pid;
+  int pid;                  /* 0 = never started */
   bool alive;               /* the server process is always alive */
+  bool has_cpu;             /* cpu_percent, cpu_seconds measured */
+  bool has_memory;          /* rss, vms, threads measured */
+  bool has_tree_cpu;        /* tree.cpu_percent, tree.cpu_seconds measured */
+  bool has_tree;            /* tree rss, threads, processes measured */
   double cpu_percent;       /* 0-100 x cores */
   uint64_t rss_bytes;
   uint64_t vms_bytes;
   int num_threads;
   double cpu_seconds;       /* user + system CPU time so far (a counter) */
+  double down_seconds;      /* time not running in the interval this snapshot closes */
+  process_tree tree;        /* plugins only */
+  plugin_lifecycle life;    /* plugins only */
 } process_metrics;
 
 /* The design document's name for a plugin's entry. */

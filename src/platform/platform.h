@@ -4,6 +4,7 @@
 #ifndef HIRO_PLATFORM_H
 #define HIRO_PLATFORM_H
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "common/hiro.h"
@@ -173,5 +174,68 @@ hiro_err platform_pid_parent(platform *p, int pid, int *ppid) HIRO_MUST_USE;
  * milliseconds, so callers cache it. HIRO_ENOENT when no process holds it.
  * Thread-safe like platform_pid_parent. */
 hiro_err platform_udp_port_owner(platform *p, int port, int *pid) HIRO_MUST_USE;
+
+/* ---- process trees (proctree_linux.c) ---- */
+
+typedef struct platform_member platform_member; /* one process of a plugin's tree */
+
+typedef struct {
+  int ppid;
+  bool zombie;              /* exited, not yet reaped: CPU counts, memory is gone */
+  uint64_t start_ticks;
+  uint64_t cpu_ns;          /* own user + system CPU (clock-tick resolution) */
+  uint64_t children_cpu_ns; /* CPU of the descendants it reaped (cutime + cstime) */
+  uint64_t rss_bytes;
+  int num_threads;
+} member_sample;
+
+/* Open a handle bound to process pid (as platform_proc_open). NULL when it
+ * does not exist. */
+platform_member *platform_member_open(platform *p, int pid);
+void platform_member_close(platform_member *m);
+int platform_member_pid(const platform_member *m);
+uint64_t platform_member_start_ticks(const platform_member *m);
+/* What platform_member_read reads: CPU, ppid and threads from stat (the walk
+ * mode), RSS from statm, or both. */
+enum { MEMBER_READ_CPU = 1, MEMBER_READ_MEMORY = 2, MEMBER_READ_ALL = 3 };
+/* Read the member (what: MEMBER_READ_*). Without MEMBER_READ_CPU the threads
+ * come from the task directory's link count (the cgroup mode counts CPU per
+ * group). HIRO_ENOENT once the process is gone or reaped. */
+hiro_err platform_member_read(platform_member *m, int what, member_sample *out) HIRO_MUST_USE;
+/* Direct children of every thread of the member (threads: its thread count,
+ * from the last read), up to max, into out; *n gets how many. */
+hiro_err platform_member_children(platform_member *m, int threads, int *out, size_t max,
+                                  size_t *n) HIRO_MUST_USE;
+/* Direct children of every thread of pid, by path; 0 when none or gone. */
+size_t platform_pid_children(platform *p, int pid, int *out, size_t max);
+/* Parent and start time of pid. HIRO_ENOENT when gone or a zombie. */
+hiro_err platform_pid_identity(platform *p, int pid, int *ppid, uint64_t *start_ticks) HIRO_MUST_USE;
+/* The value of environment variable name in process pid, into value (size
+ * n). false when the process, its environment or the variable is missing. */
+bool platform_proc_getenv(platform *p, int pid, const char *name, char *value, size_t n);
+
+/* ---- cgroup v2 groups per plugin (cgroup_linux.c) ---- */
+
+typedef struct platform_cgroup platform_cgroup; /* reader of one group */
+
+/* The directory (the cgroup2 mount plus this process's own group) in which
+ * groups may be created, into dir. false, with the reason in why, when
+ * cgroup v2 is not mounted or that directory is not writable. */
+bool platform_cgroup_base(char *dir, size_t n, char *why, size_t whylen);
+hiro_err platform_cgroup_create(const char *dir) HIRO_MUST_USE; /* mkdir; existing is fine */
+hiro_err platform_cgroup_remove(const char *dir);               /* rmdir; HIRO_EBUSY if in use */
+/* A write descriptor on dir/cgroup.procs (a child writes "0" to join), or -1. */
+int platform_cgroup_open_procs(const char *dir);
+/* The pids in the group, up to max. */
+size_t platform_cgroup_pids(const char *dir, int *out, size_t max);
+bool platform_cgroup_empty(const char *dir);
+void platform_cgroup_signal(const char *dir, int sig);
+/* SIGKILL every member (cgroup.kill, or a signal per pid on old kernels). */
+void platform_cgroup_kill(const char *dir);
+platform_cgroup *platform_cgroup_open(const char *dir);
+void platform_cgroup_close(platform_cgroup *g);
+/* CPU of every process that ran in the group (usage_usec, ns) and its pids. */
+hiro_err platform_cgroup_read(platform_cgroup *g, uint64_t *cpu_ns, int *pids, size_t max,
+                              size_t *n) HIRO_MUST_USE;
 
 #endif

@@ -1,6 +1,13 @@
 /* channels.h - the ChannelManager: spawns the configured channel plugins,
  * keeps the name -> pid table, reaps and restarts them with backoff, and stops
- * them (SIGTERM, then SIGKILL after a grace period) at shutdown. */
+ * them (SIGTERM, then SIGKILL after a grace period) at shutdown.
+ *
+ * A plugin is its whole process tree: the server is a child subreaper, so
+ * every orphan of a plugin becomes the server's child; each tree lives in its
+ * own cgroup v2 group when the server may create one (server/trees.h). A stop
+ * ends every process of every tree; the workspace record lets the next start
+ * kill what a SIGKILLed server left. Every start, exit, restart decision and
+ * failure is reported as a lifecycle event. */
 #ifndef HIRO_CHANNELS_H
 #define HIRO_CHANNELS_H
 #include <stdbool.h>
@@ -9,6 +16,7 @@
 
 #include "collector/collector.h"
 #include "common/hiro.h"
+#include "model/event.h"
 #include "server/config.h"
 
 typedef struct channels channels;
@@ -21,6 +29,10 @@ typedef struct {
   double backoff_reset;    /* uptime that resets the backoff (default 60 s) */
   const char *statsd_socket; /* HIRO_STATSD_SOCKET for the plugins; NULL = unset.
                                 Not owned: must outlive the manager */
+  const char *state_path;  /* workspace record of the trees (copied); NULL = none */
+  bool use_cgroups;        /* a cgroup v2 group per plugin when possible (default true) */
+  event_sink_fn on_event;  /* lifecycle events (manager thread); NULL = none */
+  void *event_ctx;
 } channels_options;
 
 /* One plugin as status output shows it. */
@@ -32,6 +44,7 @@ typedef struct {
   unsigned spawns;      /* successful starts so far */
   int last_exit;        /* last exit code, 128+signal, or -1 (none yet) */
   double restart_in;    /* seconds until the next restart; < 0 = none pending */
+  plugin_lifecycle life;
 } channel_info;
 
 /* Fill opt with the defaults above. Never fails. */
@@ -44,16 +57,21 @@ void channels_options_default(channels_options *opt);
  * or an empty command. */
 channels *channels_new(const channel_config *cfg, size_t n, const channels_options *opt);
 
-/* Start the manager thread and spawn every plugin from it; returns once each
- * has been tried. A plugin that cannot be executed is logged ("channel NAME:
+/* Make this process a child subreaper, kill what the previous run left
+ * (opt->state_path), start the manager thread and spawn every plugin from it;
+ * returns once each has been tried. For orphans to be reaped without
+ * polling, SIGCHLD should be blocked in every thread of the process (the
+ * server does so before any thread starts); otherwise the manager checks for
+ * them every second. A plugin that cannot be executed is logged ("channel NAME:
  * cannot run PATH: reason") and retried with backoff if it restarts; that is
  * not an error here. Returns HIRO_EIO when the thread cannot start, HIRO_EBUSY
  * when already started. Call once. */
 hiro_err channels_start(channels *ch) HIRO_MUST_USE;
 
-/* SIGTERM every plugin (and its process group), wait up to the grace period,
- * SIGKILL what is left, reap everything and join the manager thread. No
- * restarts happen afterwards. Idempotent; blocks at most ~grace + 1 s. */
+/* SIGTERM every process of every plugin's tree (and every other descendant
+ * of the server), wait up to the grace period, SIGKILL what is left, reap
+ * everything and join the manager thread. No restarts happen afterwards.
+ * Idempotent; blocks at most ~grace + 2 s. */
 void channels_stop(channels *ch);
 
 /* channels_stop, then free everything. Safe on NULL. */
@@ -70,5 +88,8 @@ size_t channels_list(channels *ch, channel_info *out, size_t max);
 
 /* Number of configured plugins. */
 size_t channels_count(const channels *ch);
+
+/* How the trees are tracked: "cgroup" or "proc-walk" (after channels_start). */
+const char *channels_tree_mode(channels *ch);
 
 #endif

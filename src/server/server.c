@@ -16,6 +16,7 @@
 #include "appmetrics/appmetrics.h"
 #include "collector/collector.h"
 #include "collector/ring_budget.h"
+#include "collector/eventlog.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "http/http.h"
@@ -41,6 +42,7 @@ typedef struct {
   char app_socket[PATH_MAX];         /* <workspace>/app-metrics.sock */
   uint64_t requests_served;          /* counted by the API (atomically) */
   uint64_t requests_published;       /* of those, already published as app metrics */
+  eventlog *events;
   api_context api;
   http_listener *rest, *admin;
   hiro_err fail; /* why start-up failed: HIRO_EBUSY when another server runs */
@@ -59,15 +61,25 @@ static void format_url(char *buf, size_t n, const char *host, int port) {
   snprintf(buf, n, "http://%s%s%s:%d", v6 ? "[" : "", host, v6 ? "]" : "", port);
 }
 
-static void server_teardown(server *s) {
+static void server_event(server *s, event_kind kind, const char *detail) {
+  if (!s->events) return;
+  hiro_event e;
+  event_init(&e, kind, clock_wall(), "server", (int)getpid());
+  hiro_strlcpy(e.detail, detail, sizeof e.detail);
+  eventlog_push(s->events, &e);
+}
+
+static void server_teardown(server *s, bool started) {
   http_close(s->admin);
   http_close(s->rest);
   latest_cache_free(s->api.latest);
   collector_free(s->coll); /* joins the thread: no more snapshots reach the store */
   appmetrics_stop(s->app); /* after the last tick; frames in the store's queue stay valid */
-  channels_free(s->chans); /* SIGTERM, grace, SIGKILL, reap */
+  channels_free(s->chans); /* SIGTERM, grace, SIGKILL, reap: every tree */
+  if (started) server_event(s, EVENT_SERVER_STOPPED, "server stopped cleanly");
   store_close(s->st);      /* writes what is queued, closes rollup buckets */
   dblock_release(s->db_lock_fd);
+  eventlog_free(s->events);
   platform_close(s->plat);
   pidfile_release(s->pid_path, s->pid_fd);
   config_free(&s->cfg);
@@ -173,6 +185,7 @@ static bool start_app_metrics(server *s, const char *workspace, char *err, size_
 static bool start_listeners(server *s, const server_options *opt, char *url, size_t url_len,
                             char *err, size_t errlen) {
   s->api.coll = s->coll;
+  s->api.events = s->events;
   s->api.latest = latest_cache_new();
   s->api.st = s->st;
   s->api.api_token = s->cfg.api_token;
@@ -213,6 +226,7 @@ static bool start_parts(server *s, const server_options *opt, char *url, size_t 
   pidfile_path(opt->workspace, s->pid_path, sizeof s->pid_path);
   s->pid_fd = pidfile_acquire(s->pid_path, &s->fail, err, errlen);
   if (s->pid_fd < 0) return false;
+  s->events = eventlog_new(4096);
   s->plat = platform_open(PLATFORM_PROC_ROOT, PLATFORM_SYS_ROOT);
   if (!s->plat) {
     snprintf(err, errlen, "cannot read /proc (see the log)");
@@ -227,9 +241,10 @@ static bool start_parts(server *s, const server_options *opt, char *url, size_t 
   collector_set_sink(s->coll, snapshot_sink, s);
   collector_set_workspace(s->coll, opt->workspace);
   warm_restart(s);
+  collector_set_event_sink(s->coll, eventlog_push, s->events);
   /* Status must say "enabled" from the first request on, although the
-   * thread starts only after the plugins (test_api saw a window). */
-  collector_set_enabled(s->coll, s->cfg.metrics_enabled);
+   * thread starts only after the plugins (no event: nothing changed). */
+  collector_preset_enabled(s->coll, s->cfg.metrics_enabled);
 
   /* The plugins' manager exists (nothing runs yet) so app metrics can
    * attribute senders to it; both exist before the listeners serve them. */
@@ -237,11 +252,23 @@ static bool start_parts(server *s, const server_options *opt, char *url, size_t 
   channels_options_default(&copt);
   copt.log_fd = STDERR_FILENO;
   copt.statsd_socket = s->app_socket;
+  char state_path[PATH_MAX + 32];
+  snprintf(state_path, sizeof state_path, "%s/plugin-trees", opt->workspace);
+  copt.state_path = state_path;
+  /* HIRO_PLUGIN_CGROUPS=0 forces the /proc walk (tests of the fallback). */
+  const char *cg = getenv("HIRO_PLUGIN_CGROUPS");
+  copt.use_cgroups = !(cg && strcmp(cg, "0") == 0);
+  copt.on_event = eventlog_push;
+  copt.event_ctx = s->events;
   s->chans = channels_new(s->cfg.channels, s->cfg.n_channels, &copt);
   if (!s->chans) {
     snprintf(err, errlen, "cannot start the channel plugins (see the log)");
     return false;
   }
+  /* Before the listeners: handlers read these without a lock. */
+  s->api.tree_mode = channels_tree_mode(s->chans);
+  s->api.plugins = channels_provider;
+  s->api.plugins_ctx = s->chans;
   if (!start_app_metrics(s, opt->workspace, err, errlen)) return false;
   if (!start_listeners(s, opt, url, url_len, err, errlen)) return false;
   if (channels_start(s->chans) != HIRO_OK) {
@@ -270,13 +297,19 @@ int server_run(const server_options *opt, int ready_fd) {
   /* Blocked before any thread starts, so every thread inherits the mask and
    * only sigwait below sees them. */
   pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+  /* SIGCHLD too, so the channel manager receives it on a signalfd: exits of
+   * orphans it adopted as a subreaper are reaped at once, without polling. */
+  sigset_t chld;
+  sigemptyset(&chld);
+  sigaddset(&chld, SIGCHLD);
+  pthread_sigmask(SIG_BLOCK, &chld, NULL);
   signal(SIGPIPE, SIG_IGN);
 
   server s = {.pid_fd = -1, .db_lock_fd = -1};
   char url[600] = "", err[1024] = "";
   if (!start_parts(&s, opt, url, sizeof url, err, sizeof err)) {
     log_error("start-up failed: %s", err);
-    server_teardown(&s); /* before reporting: the starter then sees no pid file */
+    server_teardown(&s, false); /* before reporting: the starter then sees no pid file */
     report(ready_fd, s.fail == HIRO_EBUSY ? "BUSY" : "ERR", err);
     if (ready_fd >= 0) close(ready_fd);
     return 1;
@@ -284,13 +317,17 @@ int server_run(const server_options *opt, int ready_fd) {
   log_info("hirocli server %d listening on %s (metrics %s, %zu channel plugin%s)",
            (int)getpid(), url, s.cfg.metrics_enabled ? "on" : "off", s.cfg.n_channels,
            s.cfg.n_channels == 1 ? "" : "s");
+  char detail[200];
+  snprintf(detail, sizeof detail, "server started (%zu channel plugin%s, trees tracked by %s)",
+           s.cfg.n_channels, s.cfg.n_channels == 1 ? "" : "s", s.api.tree_mode);
+  server_event(&s, EVENT_SERVER_STARTED, detail);
   report(ready_fd, "OK", url);
   if (ready_fd >= 0) close(ready_fd);
 
   int sig = 0;
   sigwait(&stop_signals, &sig);
   log_info("received %s: shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
-  server_teardown(&s);
+  server_teardown(&s, true);
   log_info("server stopped");
   return 0;
 }

@@ -12,6 +12,7 @@ void store_encode_system(const metrics_snapshot *snap, sys_row *row) {
 }
 
 void store_encode_process(const process_metrics *p, proc_row *row) {
+  for (int g = 0; g < MODEL_PROC_GROUPS; g++) row->present[g] = model_proc_group_present(p, g);
   for (int i = 0; i < PROC_FIELDS; i++) row->v[i] = model_stored(p, &model_proc_columns[i]);
 }
 
@@ -24,7 +25,12 @@ void store_decode_system(const double v[SYS_FIELDS], const bool present[MODEL_SY
   }
 }
 
-void store_decode_process(const double v[PROC_FIELDS], int pid, process_metrics *p) {
+void store_decode_process(const double v[PROC_FIELDS], const bool present[MODEL_PROC_GROUPS],
+                          int pid, process_metrics *p) {
   p->pid = pid;
-  for (int i = 0; i < PROC_FIELDS; i++) model_set_stored(p, &model_proc_columns[i], v[i]);
+  for (int g = 0; g < MODEL_PROC_GROUPS; g++) model_proc_group_set_present(p, g, present[g]);
+  for (int i = 0; i < PROC_FIELDS; i++) {
+    const model_column *c = &model_proc_columns[i];
+    if (present[c->group]) model_set_stored(p, c, v[i]);
+  }
 }

@@ -66,7 +66,7 @@ static int prep_columns(store_reader *r, sqlite3_stmt **st, const char *lead,
 
 /* The rollup statements of tier t: system rows (bucket, the group counts,
  * then the agg column of every figure) and process rows (bucket, name_id,
- * pid, n, figures). */
+ * pid, the group counts, figures). */
 static int prep_tier(store_reader *r, int t) {
   for (int a = 0; a < 3; a++) {
     strbuf lead;
@@ -84,8 +84,13 @@ static int prep_tier(store_reader *r, int t) {
     snprintf(from, sizeof from,
              "process_%s WHERE bucket BETWEEN ?1/1000 AND ?2/1000 ORDER BY bucket, name_id",
              store_tier_suffix[t]);
-    rc = prep_columns(r, &r->tier_proc[t][a], "bucket*1000,name_id,pid,n", model_proc_columns,
-                      PROC_FIELDS, agg_suffix[a], from);
+    sb_init(&lead, 256);
+    sb_puts(&lead, "bucket*1000,name_id,pid");
+    for (int g = 0; g < MODEL_PROC_GROUPS; g++)
+      sb_printf(&lead, ",%s", model_proc_groups[g].count_column);
+    rc = prep_columns(r, &r->tier_proc[t][a], lead.data, model_proc_columns, PROC_FIELDS,
+                      agg_suffix[a], from);
+    sb_free(&lead);
     if (rc) return rc;
   }
   char sql[128];
@@ -359,8 +364,16 @@ static bool process_point(store_read *rd, sqlite3_stmt *st, const row_layout *l,
   pp->kind = who->kind;
   pp->name = who->name;
   pp->pid = l->rollup ? sqlite3_column_int(st, 2) : who->pid;
-  pp->n = l->rollup ? sqlite3_column_int64(st, 3) : 1;
   for (int i = 0; i < PROC_FIELDS; i++) pp->v[i] = sqlite3_column_double(st, l->proc_first + i);
+  if (l->rollup) {
+    for (int g = 0; g < MODEL_PROC_GROUPS; g++) pp->n[g] = sqlite3_column_int64(st, 3 + g);
+    return true;
+  }
+  /* A raw row's group is present when its first column is not NULL (a
+   * figure that was not measured is stored as NULL, never 0). */
+  for (int i = PROC_FIELDS - 1; i >= 0; i--)
+    pp->n[model_proc_columns[i].group] =
+        sqlite3_column_type(st, l->proc_first + i) != SQLITE_NULL;
   return true;
 }
 
@@ -409,9 +422,9 @@ hiro_err store_read_tier(store_read *rd, int tier, store_agg agg, int64_t from_m
   if (tier < 0 || tier >= TIERS) return HIRO_EINVAL;
   if (!load_idents(rd->r->names, false, &rd->names)) return HIRO_EIO;
   int a = agg == STORE_AGG_MIN ? 1 : agg == STORE_AGG_MAX ? 2 : 0;
-  /* tier_sys: bucket, counts, figures; tier_proc: bucket, name_id, pid, n,
-   * figures */
-  const row_layout l = {true, 1 + MODEL_SYS_GROUPS, 4};
+  /* tier_sys: bucket, counts, figures; tier_proc: bucket, name_id, pid,
+   * counts, figures */
+  const row_layout l = {true, 1 + MODEL_SYS_GROUPS, 3 + MODEL_PROC_GROUPS};
   /* Bucket bounds are whole seconds: round the range outwards. */
   int64_t lo = from_ms >= 0 ? from_ms / 1000 * 1000 : -((-from_ms + 999) / 1000) * 1000;
   return stream(rd, rd->r->tier_sys[tier][a], rd->r->tier_proc[tier][a], &l, lo, to_ms, fn, ctx);
@@ -431,13 +444,15 @@ static void decode_point(const store_point *p, metrics_snapshot *snap) {
   if (kids) snap->children = xcalloc(kids, sizeof *snap->children);
   for (size_t i = 0; i < p->n_procs; i++) {
     const store_proc_point *pp = &p->procs[i];
+    bool groups[MODEL_PROC_GROUPS];
+    for (int g = 0; g < MODEL_PROC_GROUPS; g++) groups[g] = pp->n[g] > 0;
     if (pp->kind == 0) {
       snap->has_process = true;
-      store_decode_process(pp->v, pp->pid, &snap->process);
+      store_decode_process(pp->v, groups, pp->pid, &snap->process);
     } else {
       process_metrics *c = &snap->children[snap->n_children++];
       hiro_strlcpy(c->name, pp->name, sizeof c->name);
-      store_decode_process(pp->v, pp->pid, c);
+      store_decode_process(pp->v, groups, pp->pid, c);
     }
   }
 }

@@ -39,15 +39,18 @@ static int rate_count(void) {
   return n;
 }
 
-static void sys_merge(strbuf *b) {
-  sb_printf(b, " ON CONFLICT(bucket) DO UPDATE SET ");
-  for (int g = 0; g < MODEL_SYS_GROUPS; g++) {
-    const char *k = model_sys_groups[g].count_column;
+/* The merge of an upsert: counts add up, each average is weighted by its
+ * group's counts, min/max combine (NULL, a group without samples, is left
+ * out). Shared by the system and the process rollups. */
+static void merge_columns(strbuf *b, const model_column *cols, int ncols, const model_group *groups,
+                          int ngroups) {
+  for (int g = 0; g < ngroups; g++) {
+    const char *k = groups[g].count_column;
     sb_printf(b, "%s%s=%s+excluded.%s", g ? "," : "", k, k, k);
   }
-  for (int i = 0; i < SYS_FIELDS; i++) {
-    const char *c = model_sys_columns[i].db;
-    const char *k = model_sys_groups[model_sys_columns[i].group].count_column;
+  for (int i = 0; i < ncols; i++) {
+    const char *c = cols[i].db;
+    const char *k = groups[cols[i].group].count_column;
     sb_printf(b,
             ",%s_avg=CASE WHEN %s+excluded.%s>0 THEN (coalesce(%s_avg*%s,0)+"
             "coalesce(excluded.%s_avg*excluded.%s,0))/(%s+excluded.%s) END",
@@ -58,14 +61,21 @@ static void sys_merge(strbuf *b) {
     sb_printf(b, ",%s_max=coalesce(max(%s_max,excluded.%s_max),%s_max,excluded.%s_max)", c, c, c,
             c, c);
     /* Totals add up: a bucket written in parts stays the exact sum. */
-    if (model_is_rate(&model_sys_columns[i]))
+    if (model_is_rate(&cols[i]))
       sb_printf(b, ",%s_total=coalesce(%s_total+excluded.%s_total,%s_total,excluded.%s_total)", c,
                 c, c, c, c);
   }
 }
 
+static void sys_merge(strbuf *b) {
+  sb_printf(b, " ON CONFLICT(bucket) DO UPDATE SET ");
+  merge_columns(b, model_sys_columns, SYS_FIELDS, model_sys_groups, MODEL_SYS_GROUPS);
+}
+
 static void proc_column_list(strbuf *b, int tier) {
-  sb_printf(b, "INSERT INTO process_%s(bucket,name_id,pid,n", store_tier_suffix[tier]);
+  sb_printf(b, "INSERT INTO process_%s(bucket,name_id,pid", store_tier_suffix[tier]);
+  for (int g = 0; g < MODEL_PROC_GROUPS; g++)
+    sb_printf(b, ",%s", model_proc_groups[g].count_column);
   for (int i = 0; i < PROC_FIELDS; i++) {
     const char *c = model_proc_columns[i].db;
     sb_printf(b, ",%s_avg,%s_min,%s_max", c, c, c);
@@ -74,12 +84,19 @@ static void proc_column_list(strbuf *b, int tier) {
 }
 
 static void proc_merge(strbuf *b) {
-  sb_printf(b, " ON CONFLICT(bucket,name_id) DO UPDATE SET pid=excluded.pid,n=n+excluded.n");
-  for (int i = 0; i < PROC_FIELDS; i++) {
-    const char *c = model_proc_columns[i].db;
-    sb_printf(b, ",%s_avg=(%s_avg*n+excluded.%s_avg*excluded.n)/(n+excluded.n)", c, c, c);
-    sb_printf(b, ",%s_min=min(%s_min,excluded.%s_min),%s_max=max(%s_max,excluded.%s_max)", c, c, c,
-            c, c, c);
+  sb_printf(b, " ON CONFLICT(bucket,name_id) DO UPDATE SET pid=excluded.pid,");
+  merge_columns(b, model_proc_columns, PROC_FIELDS, model_proc_groups, MODEL_PROC_GROUPS);
+}
+
+/* count(...) of each group: the rows where its first column is not NULL
+ * (the always-present group counts every row). */
+static void group_counts(strbuf *b, const model_column *cols, const model_group *groups,
+                         int ngroups, const char *prefix) {
+  for (int g = 0; g < ngroups; g++) {
+    int first = 0;
+    while (cols[first].group != g) first++;
+    if (groups[g].flag_offset < 0) sb_printf(b, ",count(*)");
+    else sb_printf(b, ",count(%s%s)", prefix, cols[first].db);
   }
 }
 
@@ -102,8 +119,8 @@ hiro_err store_rollup_prepare(store *s) {
       rc = HIRO_EIO;
     b.len = 0;
     proc_column_list(&b, t);
-    sb_printf(&b, " VALUES(?1,?2,?3,?4");
-    for (int i = 0; i < 3 * PROC_FIELDS; i++) sb_printf(&b, ",?%d", i + 5);
+    sb_printf(&b, " VALUES(?1,?2,?3");
+    for (int i = 0; i < MODEL_PROC_GROUPS + 3 * PROC_FIELDS; i++) sb_printf(&b, ",?%d", i + 4);
     sb_printf(&b, ")");
     proc_merge(&b);
     if (rc == HIRO_OK && sqlite3_prepare_v3(s->db, b.data, -1, SQLITE_PREPARE_PERSISTENT,
@@ -182,11 +199,17 @@ static hiro_err flush_tier(store *s, int t) {
     sqlite3_bind_int64(st, 1, ta->bucket);
     sqlite3_bind_int64(st, 2, pa->name_id);
     sqlite3_bind_int64(st, 3, pa->pid);
-    sqlite3_bind_int64(st, 4, pa->n);
+    for (int g = 0; g < MODEL_PROC_GROUPS; g++) sqlite3_bind_int64(st, 4 + g, pa->n[g]);
+    const int pfirst = 4 + MODEL_PROC_GROUPS;
     for (int i = 0; i < PROC_FIELDS; i++) {
-      sqlite3_bind_double(st, 5 + 3 * i, pa->sum[i] / (double)pa->n);
-      sqlite3_bind_int64(st, 6 + 3 * i, pa->min[i]);
-      sqlite3_bind_int64(st, 7 + 3 * i, pa->max[i]);
+      int64_t k = pa->n[model_proc_columns[i].group];
+      if (k == 0) {
+        for (int j = 0; j < 3; j++) sqlite3_bind_null(st, pfirst + 3 * i + j);
+        continue;
+      }
+      sqlite3_bind_double(st, pfirst + 3 * i, pa->sum[i] / (double)k);
+      sqlite3_bind_int64(st, pfirst + 1 + 3 * i, pa->min[i]);
+      sqlite3_bind_int64(st, pfirst + 2 + 3 * i, pa->max[i]);
     }
     if (step_done(s, st, "writing a process rollup") != HIRO_OK) return HIRO_EIO;
   }
@@ -227,9 +250,12 @@ hiro_err store_rollup_add(store *s, int64_t ts_ms, const sys_row *sys, const int
     for (int g = 0; g < MODEL_SYS_GROUPS; g++) a->n[g] += sys->present[g];
     for (size_t p = 0; p < n_procs; p++) {
       proc_acc *pa = find_proc(ta, name_ids[p]);
-      for (int i = 0; i < PROC_FIELDS; i++)
-        acc_add(&pa->n, &pa->sum[i], &pa->min[i], &pa->max[i], procs[p].v[i]);
-      pa->n++;
+      for (int i = 0; i < PROC_FIELDS; i++) {
+        int g = model_proc_columns[i].group;
+        if (procs[p].present[g])
+          acc_add(&pa->n[g], &pa->sum[i], &pa->min[i], &pa->max[i], procs[p].v[i]);
+      }
+      for (int g = 0; g < MODEL_PROC_GROUPS; g++) pa->n[g] += procs[p].present[g];
       pa->pid = pids[p];
     }
   }
@@ -298,12 +324,7 @@ static hiro_err catch_up_tier(store *s, int t, int64_t since_ms, int64_t upto_ms
   sb_init(&b, 4096);
   sys_column_list(&b, t);
   sb_printf(&b, " SELECT ts_ms/%lld*%lld", (long long)(w * 1000), (long long)w);
-  /* A group's samples are the rows where its first column is not NULL. */
-  for (int g = 0; g < MODEL_SYS_GROUPS; g++) {
-    int first = 0;
-    while (model_sys_columns[first].group != g) first++;
-    sb_printf(&b, g == MODEL_GROUP_ALWAYS ? ",count(*)" : ",count(%s)", model_sys_columns[first].db);
-  }
+  group_counts(&b, model_sys_columns, model_sys_groups, MODEL_SYS_GROUPS, "");
   for (int i = 0; i < SYS_FIELDS; i++) {
     const char *c = model_sys_columns[i].db;
     sb_printf(&b, ",avg(%s),min(%s),max(%s)", c, c, c);
@@ -326,12 +347,19 @@ static hiro_err catch_up_tier(store *s, int t, int64_t since_ms, int64_t upto_ms
     sb_printf(&b, ",r.%s AS %s", model_proc_columns[i].db, model_proc_columns[i].db);
   sb_printf(&b, " FROM raw_process r JOIN process p ON p.id=r.process_id WHERE r.ts_ms>?1) ");
   proc_column_list(&b, t);
-  sb_printf(&b, " SELECT a.b,a.nid,l.pid,a.n");
+  sb_printf(&b, " SELECT a.b,a.nid,l.pid");
+  for (int g = 0; g < MODEL_PROC_GROUPS; g++) sb_printf(&b, ",a.n%d", g);
   for (int i = 0; i < PROC_FIELDS; i++) {
     const char *c = model_proc_columns[i].db;
     sb_printf(&b, ",a.%s_avg,a.%s_min,a.%s_max", c, c, c);
   }
-  sb_printf(&b, " FROM (SELECT b,nid,count(*) AS n");
+  sb_printf(&b, " FROM (SELECT b,nid");
+  for (int g = 0; g < MODEL_PROC_GROUPS; g++) {
+    int first = 0;
+    while (model_proc_columns[first].group != g) first++;
+    if (model_proc_groups[g].flag_offset < 0) sb_printf(&b, ",count(*) AS n%d", g);
+    else sb_printf(&b, ",count(%s) AS n%d", model_proc_columns[first].db, g);
+  }
   for (int i = 0; i < PROC_FIELDS; i++) {
     const char *c = model_proc_columns[i].db;
     sb_printf(&b, ",avg(%s) AS %s_avg,min(%s) AS %s_min,max(%s) AS %s_max", c, c, c, c, c, c);

@@ -110,8 +110,9 @@ typedef struct {
   int kind;         /* 0 the server, 1 a plugin */
   const char *name; /* "server" or the plugin's name */
   int pid;          /* rollups: the last pid seen */
-  int64_t n;        /* samples: 1 for a raw row */
-  double v[MODEL_PROC_COLUMNS];
+  /* Samples per presence group (raw: 0 or 1); n[MODEL_GROUP_P_ALWAYS] rows. */
+  int64_t n[MODEL_PROC_GROUPS];
+  double v[MODEL_PROC_COLUMNS]; /* meaningful where n[group] > 0 */
 } store_proc_point;
 typedef struct {
   int64_t ts_ms;                /* raw: the snapshot's time; rollup: bucket start */

@@ -24,6 +24,7 @@ typedef struct {
 } sys_row;
 typedef struct {
   int64_t v[PROC_FIELDS];
+  bool present[MODEL_PROC_GROUPS];
 } proc_row;
 
 void store_encode_system(const metrics_snapshot *snap, sys_row *row);
@@ -32,7 +33,9 @@ void store_encode_process(const process_metrics *p, proc_row *row);
  * fractional); present[g] says whether presence group g has values. */
 void store_decode_system(const double v[SYS_FIELDS], const bool present[MODEL_SYS_GROUPS],
                          metrics_snapshot *snap);
-void store_decode_process(const double v[PROC_FIELDS], int pid, process_metrics *p);
+/* present[g]: whether process group g has values (NULL columns otherwise). */
+void store_decode_process(const double v[PROC_FIELDS], const bool present[MODEL_PROC_GROUPS],
+                          int pid, process_metrics *p);
 
 /* Bucket widths of the rollup tiers (store.h): index 0 = 1 minute, 1 = 1 hour. */
 enum { TIERS = STORE_TIERS };
@@ -49,7 +52,7 @@ typedef struct {
 typedef struct {
   int64_t name_id;
   int pid; /* last pid seen */
-  int64_t n;
+  int64_t n[MODEL_PROC_GROUPS]; /* samples per presence group */
   double sum[PROC_FIELDS];
   int64_t min[PROC_FIELDS], max[PROC_FIELDS];
 } proc_acc;

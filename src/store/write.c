@@ -164,7 +164,12 @@ static hiro_err insert_processes(store *s, int64_t ts_ms, const int64_t *pid_row
   for (size_t r = 0; r < k; r++) {
     int first = (int)(2 + ROW_PARAMS * r);
     sqlite3_bind_int64(st, first, pid_rows[r]);
-    for (int i = 0; i < PROC_FIELDS; i++) sqlite3_bind_int64(st, first + 1 + i, rows[r].v[i]);
+    for (int i = 0; i < PROC_FIELDS; i++) {
+      if (rows[r].present[model_proc_columns[i].group])
+        sqlite3_bind_int64(st, first + 1 + i, rows[r].v[i]);
+      else
+        sqlite3_bind_null(st, first + 1 + i); /* not measured: NULL, never 0 */
+    }
   }
   int rc = sqlite3_step(st);
   sqlite3_reset(st);
@@ -198,6 +203,7 @@ static hiro_err write_one(store *s, const metrics_snapshot *snap) {
   if (snap->has_process) {
     process_metrics server = snap->process;
     server.alive = true; /* whatever the caller left there: it is us */
+    server.has_tree_cpu = server.has_tree = false; /* trees are the plugins' */
     store_encode_process(&server, &rows[k]);
     pids[k] = snap->process.pid;
     pid_rows[k] = process_id(s, 0, "server", pids[k], &name_ids[k]);

@@ -47,12 +47,15 @@ class StatusJson(ServerTest):
         self.assertRegex(p.stdout, rf"(?m)^demo\s+running\s+{plugins['demo']['pid']}\s")
         self.assertRegex(p.stdout, r"(?m)^ghost\s+not started\s+-\s")
 
-    def test_metrics_off_lists_configured_names(self):
+    def test_metrics_off_still_knows_plugin_states(self):
+        # /metrics/status carries the channel manager's facts (state, restarts,
+        # last exit) whether or not the collector runs.
         self.ws.start(env={"HIRO_METRICS": "0"})
         st = json.loads(self.ws.cli("status", "--json").stdout)
         self.assertEqual([(x["name"], x["state"]) for x in st["plugins"]],
-                         [("demo", "unknown"), ("ghost", "unknown")])
-        self.assertIn("plugin states show while metrics are on", self.ws.cli("status").stdout)
+                         [("demo", "running"), ("ghost", "not started")])
+        self.assertEqual([x["restarts"] for x in st["plugins"]], [0, 0])
+        self.assertNotIn("plugin states show while metrics are on", self.ws.cli("status").stdout)
 
 
 class PluginFacts(httpserver.BaseHTTPRequestHandler):

@@ -36,7 +36,8 @@ SYSTEM_FIELDS = [
     "swap_out_bytes_per_sec"] + [
     "pressure_%s_%s_%s" % (res, kind, what) for what in ("avg10", "stall_percent")
     for res in ("cpu", "memory", "io") for kind in ("some", "full")] + ["interval_seconds"]
-PROCESS_FIELDS = ["alive", "cpu_percent", "rss_bytes", "vms_bytes", "num_threads"]
+PROCESS_FIELDS = ["alive", "down_seconds", "cpu_percent", "rss_bytes", "vms_bytes", "num_threads",
+                  "tree_cpu_percent", "tree_rss_bytes", "tree_num_threads", "tree_processes"]
 SYSTEM_HEADER = ["time", "timestamp", "samples", "seconds"] + SYSTEM_FIELDS
 PROCESS_HEADER = ["time", "timestamp", "samples", "kind", "name", "pid"] + PROCESS_FIELDS
 
@@ -133,7 +134,10 @@ class RoundTrip(ExportCase):
                 self.assertIsNotNone(row, key)
                 self.assertEqual(row[3], proc["kind"])
                 for name, cell in zip(PROCESS_FIELDS, row[6:]):
-                    self.assertTrue(close_enough(cell, proc[name]), f"{key} {name}")
+                    if name not in proc:  # not measured (a plugin that is down): NULL
+                        self.assertEqual(cell, "", f"{key} {name}")
+                    else:
+                        self.assertTrue(close_enough(cell, proc[name]), f"{key} {name}")
         self.assertEqual(len(rows), want_count)
         # rows come in time order
         stamps = [float(r[1]) for r in rows]
@@ -193,10 +197,13 @@ class Rollups(ExportCase):
         for key, procs in groups.items():
             vals = {}
             for name in PROCESS_FIELDS:
-                xs = [p[name] for p in procs]
-                vals[name] = (sum(xs) / len(xs) if agg == "avg" else
-                              min(xs) if agg == "min" else max(xs))
-            out[key] = (len(procs), procs[-1]["pid"], procs[-1]["kind"], vals)
+                # Rollups aggregate measured rows only: a plugin's dead
+                # periods never pull its averages or minimums down.
+                xs = [p[name] for p in procs if name in p]
+                vals[name] = None if not xs else (
+                    sum(xs) / len(xs) if agg == "avg" else min(xs) if agg == "min" else max(xs))
+            samples = sum(1 for p in procs if "rss_bytes" in p)  # measured rows
+            out[key] = (samples, procs[-1]["pid"], procs[-1]["kind"], vals)
         return out
 
     def check_system(self, res, width):
@@ -229,6 +236,9 @@ class Rollups(ExportCase):
                     n, pid, kind, vals = want[(int(row[1]), row[4])]
                     self.assertEqual((int(row[2]), int(row[5]), row[3]), (n, pid, kind))
                     for name, cell in zip(PROCESS_FIELDS, row[6:]):
+                        if vals[name] is None:
+                            self.assertEqual(cell, "", f"{row[0]} {row[4]!r} {name}")
+                            continue
                         self.assertTrue(close_enough(cell, vals[name]),
                                         f"{row[0]} {row[4]!r} {name} {agg}: {cell} != {vals[name]}")
 

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 from hirotest import DEMO, HIROCLI, PROMETHEUS, Workspace, start_prometheus, wait_for
@@ -114,10 +115,17 @@ class Exposition(unittest.TestCase):
         self.assertRegex(self.text, r'hiro_process_cpu_seconds_total\{process="'
                          + re.escape(WEIRD_ESCAPED) + r'",pid="\d+"\} \d')
         self.assertNotIn(f'process="{WEIRD}"', self.text)  # the raw, unescaped form
-        # An exited plugin is only alive=0: no stale zeros in gauges or counters.
-        gone = [line for line in self.text.splitlines() if 'process="gone"' in line]
-        self.assertEqual(len(gone), 1, gone)
-        self.assertTrue(gone[0].startswith("hiro_process_alive{"), gone)
+        # An exited plugin is only alive=0 (plus its lifecycle: restarts and
+        # last exit code): no stale zeros in gauges or counters. (The tick
+        # right after the exit also carries its exact final CPU counter.)
+        time.sleep(2.5)
+        text = self.ws.get("/metrics/prometheus").body.decode()
+        gone = [line for line in text.splitlines() if 'process="gone"' in line]
+        states = ("hiro_process_alive{", "hiro_process_restarts_total{",
+                  "hiro_process_last_exit_code{")
+        self.assertEqual([g for g in gone if not g.startswith(states)], [], gone)
+        self.assertTrue(any(g.startswith("hiro_process_alive{") and g.endswith(" 0")
+                            for g in gone), gone)
 
     def test_token_rule_on_loopback(self):
         # On loopback reads stay open even with a token; a scrape with the token

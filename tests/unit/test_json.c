@@ -18,14 +18,18 @@ static metrics_snapshot sample(void) {
   s.cpu = (cpu_metrics){12.5, 2};
   s.memory = (memory_metrics){8ULL << 30, 6ULL << 30, 25.0};
   s.has_process = s.has_disk = s.has_network = true;
-  s.process = (process_metrics){.pid = 4242, .alive = true, .cpu_percent = 1.25,
+  s.process = (process_metrics){.pid = 4242, .alive = true, .has_cpu = true, .has_memory = true,
+                                .cpu_percent = 1.25,
                                 .rss_bytes = 10 << 20, .vms_bytes = 200 << 20, .num_threads = 5};
   s.disk = (disk_metrics){100ULL << 30, 40ULL << 30, 60ULL << 30, 40.0, 512.0, 1024.5};
   s.network = (network_metrics){10.0, 20.0, 1.5, 2.5};
   snapshot_set_children(&s, 2);
   strcpy(s.children[0].name, "devices");
-  s.children[0] = (child_process_metrics){"devices", 100, true, 3.0, 1 << 20, 2 << 20, 2, 0};
-  s.children[1] = (child_process_metrics){"we\"ird,\nname\\", 101, false, 0, 0, 0, 0, 0};
+  s.children[0] = (child_process_metrics){.name = "devices", .pid = 100, .alive = true,
+                                          .has_cpu = true, .has_memory = true, .cpu_percent = 3.0,
+                                          .rss_bytes = 1 << 20, .vms_bytes = 2 << 20,
+                                          .num_threads = 2};
+  s.children[1] = (child_process_metrics){.name = "we\"ird,\nname\\", .pid = 101};
   return s;
 }
 

@@ -173,12 +173,54 @@ static void test_json_has_every_column(void **state) {
     assert_float_equal(v->valuedouble, model_value(&snap, c), 0.01);
   }
   const cJSON *kid = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "children"), 0);
+  const cJSON *server = cJSON_GetObjectItem(root, "process");
   for (int i = 0; i < MODEL_PROC_COLUMNS; i++) {
     const model_column *c = &model_proc_columns[i];
     char key[64];
     snprintf(key, sizeof key, "%.*s", (int)c->json_key_len - 3, c->json_key + 1);
-    if (!cJSON_GetObjectItemCaseSensitive(kid, key)) fail_msg("children[].%s missing", key);
+    /* Measurements and states in the process object, tree figures in the
+     * plugin's "tree" object, stored-only figures nowhere. */
+    const cJSON *where = c->role == MODEL_TREE ? cJSON_GetObjectItem(kid, "tree") : kid;
+    bool found = cJSON_GetObjectItemCaseSensitive(where, key) != NULL;
+    if (found != (c->role != MODEL_STORED)) fail_msg("children[].%s: wrong presence", key);
+    if (c->role == MODEL_MEASURE && !cJSON_IsNumber(cJSON_GetObjectItem(server, key)))
+      fail_msg("process.%s missing", key);
   }
+  assert_null(cJSON_GetObjectItem(server, "tree")); /* trees are the plugins' */
+  cJSON_Delete(root);
+  free(text);
+  snapshot_free(&snap);
+}
+
+/* A plugin that is down: alive false, its last pid, and null for every
+ * measured figure (its tree too), never zero; one that never started has a
+ * null pid. */
+static void test_json_null_convention(void **state) {
+  uint64_t rng = 9;
+  metrics_snapshot snap;
+  tsu_snapshot(&snap, T0, 2, &rng, true, true);
+  process_metrics *down = &snap.children[0], *never = &snap.children[1];
+  memset(down, 0, sizeof *down);
+  strcpy(down->name, "down");
+  down->pid = 4321;
+  memset(never, 0, sizeof *never);
+  strcpy(never->name, "never");
+  char *text = snapshot_to_json_string(&snap);
+  cJSON *root = cJSON_Parse(text);
+  assert_non_null(root);
+  const cJSON *kids = cJSON_GetObjectItem(root, "children");
+  const cJSON *d = cJSON_GetArrayItem(kids, 0), *nv = cJSON_GetArrayItem(kids, 1);
+  assert_int_equal(cJSON_GetObjectItem(d, "pid")->valueint, 4321);
+  assert_true(cJSON_IsNull(cJSON_GetObjectItem(nv, "pid")));
+  assert_true(cJSON_IsFalse(cJSON_GetObjectItem(d, "alive")));
+  for (int i = 0; i < MODEL_PROC_COLUMNS; i++) {
+    const model_column *c = &model_proc_columns[i];
+    if (c->role != MODEL_MEASURE) continue;
+    char key[64];
+    snprintf(key, sizeof key, "%.*s", (int)c->json_key_len - 3, c->json_key + 1);
+    if (!cJSON_IsNull(cJSON_GetObjectItem(d, key))) fail_msg("%s of a dead plugin is not null", key);
+  }
+  assert_true(cJSON_IsNull(cJSON_GetObjectItem(d, "tree")));
   cJSON_Delete(root);
   free(text);
   snapshot_free(&snap);
@@ -190,6 +232,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_process_views, tsu_setup, tsu_teardown),
       cmocka_unit_test_setup_teardown(test_history_round_trip, tsu_setup, tsu_teardown),
       cmocka_unit_test(test_json_has_every_column),
+      cmocka_unit_test(test_json_null_convention),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

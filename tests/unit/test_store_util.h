@@ -75,6 +75,7 @@ static inline void tsu_snapshot(metrics_snapshot *s, double ts, size_t n_childre
   s->process.rss_bytes = 4096 * (uint64_t)tsu_uniform(rng, 1000, 4000);
   s->process.vms_bytes = 4096 * (uint64_t)tsu_uniform(rng, 100000, 900000);
   s->process.num_threads = 4;
+  s->process.has_cpu = s->process.has_memory = true;
   s->has_disk = disk;
   if (disk) {
     s->disk.total_bytes = 500ull << 30;
@@ -111,10 +112,19 @@ static inline void tsu_snapshot(metrics_snapshot *s, double ts, size_t n_childre
     snprintf(c->name, sizeof c->name, "plugin-%zu", i);
     c->pid = 2000 + (int)i;
     c->alive = tsu_rand(rng) % 10 != 0;
+    /* A plugin that is down has only alive and down_seconds: the rest is
+     * not measured (NULL), never zero. */
+    c->has_cpu = c->has_memory = c->has_tree_cpu = c->has_tree = c->alive;
+    c->down_seconds = c->alive ? 0 : 1.0;
+    if (!c->alive) continue;
     c->cpu_percent = floor(tsu_uniform(rng, 0, 50) * 100) / 100;
     c->rss_bytes = 4096 * (uint64_t)tsu_uniform(rng, 100, 3000);
     c->vms_bytes = 4096 * (uint64_t)tsu_uniform(rng, 10000, 90000);
     c->num_threads = 1 + (int)(tsu_rand(rng) % 8);
+    c->tree.cpu_percent = c->cpu_percent + floor(tsu_uniform(rng, 0, 50) * 100) / 100;
+    c->tree.rss_bytes = c->rss_bytes + 4096 * (uint64_t)tsu_uniform(rng, 0, 3000);
+    c->tree.num_threads = c->num_threads + (int)(tsu_rand(rng) % 8);
+    c->tree.processes = 1 + (int)(tsu_rand(rng) % 4);
   }
 }
 

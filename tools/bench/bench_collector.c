@@ -3,7 +3,11 @@
  * design document's psutil tick against the same processes in the same run.
  *
  *   bench_collector [--children N] [--ticks T] [--runs R] [--psutil SCRIPT]
- *                   [--sleep-ms MS]
+ *                   [--sleep-ms MS] [--tree K] [--cgroups]
+ *
+ * --tree K gives every child K - 1 sleeping children of its own (a plugin
+ * tree of K processes, walked through /proc); --cgroups puts each tree in a
+ * cgroup v2 group of its own (the server's preferred mode) when possible.
  *
  * --sleep-ms sleeps between ticks (not measured) to show the cost of a cold
  * tick, as the server sees it every interval, against back-to-back ticks. */
@@ -26,7 +30,12 @@
 typedef struct {
   child_ref refs[256];
   size_t n;
+  char *groups[256]; /* --cgroups: each tree's group */
+  char *run_group;
 } children;
+
+static int tree_size = 1;
+static bool use_cgroups;
 
 static size_t provide(void *ctx, child_ref *out, size_t max) {
   children *c = ctx;
@@ -46,25 +55,66 @@ static int cmp_double(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
+/* The group of tree i under the benchmark's own run group, or NULL. */
+static char *make_group(children *c, size_t i) {
+  if (!use_cgroups) return NULL;
+  char base[4096], why[256], dir[4400];
+  if (!c->run_group) {
+    if (!platform_cgroup_base(base, sizeof base, why, sizeof why)) {
+      fprintf(stderr, "bench_collector: no cgroups (%s); walking /proc instead\n", why);
+      use_cgroups = false;
+      return NULL;
+    }
+    snprintf(dir, sizeof dir, "%s/hiro-bench.%d", base, (int)getpid());
+    if (platform_cgroup_create(dir) != HIRO_OK) {
+      use_cgroups = false;
+      return NULL;
+    }
+    c->run_group = strdup(dir);
+  }
+  snprintf(dir, sizeof dir, "%s/%zu", c->run_group, i);
+  return platform_cgroup_create(dir) == HIRO_OK ? strdup(dir) : NULL;
+}
+
 static void spawn_children(platform *p, children *c, size_t n) {
   for (size_t i = 0; i < n; i++) {
+    char *group = make_group(c, i);
+    int join = group ? platform_cgroup_open_procs(group) : -1;
     pid_t pid = fork();
     if (pid == 0) {
+      setpgid(0, 0); /* the tree is one process group: kill_children ends it whole */
+      if (join >= 0 && write(join, "0", 1) != 1) _exit(1);
+      for (int k = 1; k < tree_size; k++)
+        if (fork() == 0)
+          for (;;) pause();
       for (;;) pause();
     }
-    child_ref *r = &c->refs[c->n++];
+    if (join >= 0) close(join);
+    child_ref *r = &c->refs[c->n];
+    c->groups[c->n++] = group;
     memset(r, 0, sizeof *r);
     snprintf(r->name, sizeof r->name, "plugin%zu", i);
     r->pid = pid;
     r->running = true;
-    usleep(2000);
+    r->cgroup = group;
+    usleep(2000 + 500 * tree_size);
     if (platform_proc_start_ticks(p, pid, &r->start_ticks) != HIRO_OK) r->start_ticks = 0;
   }
 }
 
 static void kill_children(children *c) {
-  for (size_t i = 0; i < c->n; i++) kill(c->refs[i].pid, SIGKILL);
+  for (size_t i = 0; i < c->n; i++) {
+    kill(-c->refs[i].pid, SIGKILL);
+    kill(c->refs[i].pid, SIGKILL);
+  }
   for (size_t i = 0; i < c->n; i++) waitpid(c->refs[i].pid, NULL, 0);
+  usleep(100000); /* the grandchildren, reparented, die a moment later */
+  for (size_t i = 0; i < c->n; i++) {
+    if (c->groups[i]) platform_cgroup_remove(c->groups[i]);
+    free(c->groups[i]);
+  }
+  if (c->run_group) platform_cgroup_remove(c->run_group);
+  free(c->run_group);
   c->n = 0;
 }
 
@@ -142,12 +192,15 @@ int main(int argc, char **argv) {
     else if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc) runs = atoi(argv[++i]);
     else if (strcmp(argv[i], "--psutil") == 0 && i + 1 < argc) psutil = argv[++i];
     else if (strcmp(argv[i], "--sleep-ms") == 0 && i + 1 < argc) sleep_ms = atoi(argv[++i]);
+    else if (strcmp(argv[i], "--tree") == 0 && i + 1 < argc) tree_size = atoi(argv[++i]);
+    else if (strcmp(argv[i], "--cgroups") == 0) use_cgroups = true;
     else {
-      fprintf(stderr, "usage: %s [--children N] [--ticks T] [--runs R] [--psutil SCRIPT] [--sleep-ms MS]\n", argv[0]);
+      fprintf(stderr, "usage: %s [--children N] [--ticks T] [--runs R] [--psutil SCRIPT] "
+                      "[--sleep-ms MS] [--tree K] [--cgroups]\n", argv[0]);
       return 2;
     }
   }
-  if (nchildren > 256 || ticks < 1 || runs < 1) {
+  if (nchildren > 256 || ticks < 1 || runs < 1 || tree_size < 1 || tree_size > 64) {
     fprintf(stderr, "bench_collector: --children must be 0..256, --ticks and --runs >= 1\n");
     return 2;
   }

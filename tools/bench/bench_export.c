@@ -75,6 +75,7 @@ static void make_snapshot(const gen_params *p, size_t i, metrics_snapshot *s) {
   s->process.rss_bytes = 4096ull * (2900 + rnd_u(10));
   s->process.vms_bytes = 4096ull * (90000 + rnd_u(10));
   s->process.num_threads = 6;
+  s->process.has_cpu = s->process.has_memory = true;
   s->has_disk = !(p->gaps && i % 5 == 0);
   s->disk.total_bytes = 4096ull * 65536000;
   s->disk.used_bytes = 4096ull * (30000000 + rnd_u(1000));
@@ -108,10 +109,18 @@ static void make_snapshot(const gen_params *p, size_t i, metrics_snapshot *s) {
       snprintf(c->name, sizeof c->name, "channel-%d", k);
     c->pid = 5000 + k + (p->gaps && k == 2 && i >= p->count / 2 ? 100 : 0);
     c->alive = !(p->gaps && k == 1 && i % 3 == 0);
+    /* A plugin that is down is measured as nothing (NULL), never zeros. */
+    c->has_cpu = c->has_memory = c->has_tree_cpu = c->has_tree = c->alive;
+    c->down_seconds = c->alive ? 0 : p->interval;
+    if (!c->alive) continue;
     c->cpu_percent = (double)rnd_u(20000) / 100;
     c->rss_bytes = 4096ull * (2000 + 500 * (uint64_t)k + rnd_u(20));
     c->vms_bytes = 4096ull * (60000 + rnd_u(10));
     c->num_threads = 1 + (int)rnd_u(4);
+    c->tree.cpu_percent = c->cpu_percent + (double)rnd_u(5000) / 100;
+    c->tree.rss_bytes = c->rss_bytes + 4096ull * rnd_u(3000);
+    c->tree.num_threads = c->num_threads + (int)rnd_u(6);
+    c->tree.processes = 1 + (int)rnd_u(4);
   }
 }
 
@@ -135,18 +144,23 @@ static void write_expect(FILE *f, const metrics_snapshot *s) {
     if (!model_group_present(s, c->group)) continue;
     fprintf(f, "\"%s\":%.*f,", c->name, c->scale == MODEL_X100 ? 2 : 0, model_value(s, c));
   }
-  fprintf(f, "\"processes\":[{\"kind\":\"server\",\"name\":\"server\",\"pid\":%d,\"alive\":1,"
-             "\"cpu_percent\":%.2f,\"rss_bytes\":%llu,\"vms_bytes\":%llu,\"num_threads\":%d}",
-          s->process.pid, s->process.cpu_percent, (unsigned long long)s->process.rss_bytes,
-          (unsigned long long)s->process.vms_bytes, s->process.num_threads);
-  for (size_t k = 0; k < s->n_children; k++) {
-    const child_process_metrics *c = &s->children[k];
-    fputs(",{\"kind\":\"channel\",\"name\":", f);
-    json_string(f, c->name);
-    fprintf(f, ",\"pid\":%d,\"alive\":%d,\"cpu_percent\":%.2f,\"rss_bytes\":%llu,"
-               "\"vms_bytes\":%llu,\"num_threads\":%d}",
-            c->pid, c->alive ? 1 : 0, c->cpu_percent, (unsigned long long)c->rss_bytes,
-            (unsigned long long)c->vms_bytes, c->num_threads);
+  fputs("\"processes\":[", f);
+  for (size_t k = 0; k <= s->n_children; k++) {
+    process_metrics server = s->process;
+    server.alive = true;
+    server.has_tree = server.has_tree_cpu = false; /* as the store writes it */
+    const process_metrics *c = k == 0 ? &server : &s->children[k - 1];
+    fprintf(f, "%s{\"kind\":\"%s\",\"name\":", k ? "," : "", k ? "channel" : "server");
+    json_string(f, k ? c->name : "server");
+    fprintf(f, ",\"pid\":%d", c->pid);
+    /* Measured figures only, under their flat names: absent = NULL. */
+    for (int i = 0; i < MODEL_PROC_COLUMNS; i++) {
+      const model_column *col = &model_proc_columns[i];
+      if (!model_proc_has(c, col)) continue;
+      int dec = col->scale == MODEL_X100 ? 2 : col->scale == MODEL_MS ? 3 : 0;
+      fprintf(f, ",\"%s\":%.*f", col->name, dec, model_value(c, col));
+    }
+    putc('}', f);
   }
   fputs("]}\n", f);
 }

@@ -95,10 +95,14 @@ hiro_err proc_parse_pid_stat(const char *buf, size_t len, proc_stat_fields *out)
   out->state = *p++;
   if (p >= end || !is_blank(*p)) return HIRO_EPARSE;
 
-  uint64_t threads = 0;
+  uint64_t threads = 0, ppid = 0;
   for (int field = 4; field <= 22; field++) {
     bool ok;
     switch (field) {
+    case 4: ok = proc_parse_u64(&p, end, &ppid); break;
+    case 12: ok = proc_parse_u64(&p, end, &out->majflt); break;
+    case 16: ok = proc_parse_u64(&p, end, &out->cutime); break;
+    case 17: ok = proc_parse_u64(&p, end, &out->cstime); break;
     case 14: ok = proc_parse_u64(&p, end, &out->utime); break;
     case 15: ok = proc_parse_u64(&p, end, &out->stime); break;
     case 20: ok = proc_parse_u64(&p, end, &threads); break;
@@ -110,8 +114,9 @@ hiro_err proc_parse_pid_stat(const char *buf, size_t len, proc_stat_fields *out)
   /* The kernel always prints fields after 22; their absence means the content
    * was cut, possibly in the middle of field 22 itself. */
   if (!skip_token(&p, end)) return HIRO_EPARSE;
-  if (threads > INT_MAX) return HIRO_EPARSE;
+  if (threads > INT_MAX || ppid > INT_MAX) return HIRO_EPARSE;
   out->num_threads = (int)threads;
+  out->ppid = (int)ppid;
   return HIRO_OK;
 }
 

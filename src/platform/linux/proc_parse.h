@@ -18,7 +18,10 @@
 /* The fields of /proc/PID/stat the collector needs. */
 typedef struct {
   char state;            /* field 3: R, S, D, Z, X, ... */
+  int ppid;              /* field 4 */
+  uint64_t majflt;       /* field 12: major page faults */
   uint64_t utime, stime; /* fields 14, 15: clock ticks */
+  uint64_t cutime, cstime; /* fields 16, 17: reaped descendants, clock ticks */
   int num_threads;       /* field 20 */
   uint64_t start_ticks;  /* field 22: clock ticks after boot */
 } proc_stat_fields;

@@ -1,0 +1,68 @@
+/* events_api.c - GET /metrics/events: the events of [from, to] (the rules of
+ * /metrics/history), optionally of one process and one kind, oldest first,
+ * from the server's in-memory event log. */
+#include "http/events_api.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/clock.h"
+#include "http/params.h"
+
+static void put_int_or_null(strbuf *b, const char *key, int v, bool present) {
+  sb_printf(b, ",\"%s\":", key);
+  if (present) sb_i64(b, v);
+  else sb_puts(b, "null");
+}
+
+static void put_num_or_null(strbuf *b, const char *key, double v, int decimals) {
+  sb_printf(b, ",\"%s\":", key);
+  if (isnan(v)) sb_puts(b, "null");
+  else sb_double(b, v, decimals);
+}
+
+void event_to_json(strbuf *b, const hiro_event *e) {
+  sb_puts(b, "{\"timestamp\":");
+  sb_double(b, e->timestamp, 3);
+  sb_puts(b, ",\"kind\":");
+  sb_json_string(b, event_kind_name(e->kind));
+  sb_puts(b, ",\"process\":");
+  sb_json_string(b, e->process);
+  put_int_or_null(b, "pid", e->pid, e->pid > 0);
+  put_int_or_null(b, "exit_code", e->exit_code, e->exit_code >= 0);
+  put_int_or_null(b, "signal", e->signal, e->signal > 0);
+  put_int_or_null(b, "errno", e->err, e->err > 0);
+  put_num_or_null(b, "cpu_seconds", e->cpu_seconds, 6);
+  put_num_or_null(b, "lifetime_seconds", e->lifetime_seconds, 3);
+  put_num_or_null(b, "delay_seconds", e->delay_seconds, 3);
+  sb_puts(b, ",\"detail\":");
+  sb_json_string(b, e->detail);
+  sb_putc(b, '}');
+}
+
+void events_route(const api_context *ctx, const api_request *req, api_response *resp) {
+  events_params ep;
+  char err[512];
+  if (!params_parse_events(req->args, req->n_args, clock_wall(), &ep, err, sizeof err)) {
+    api_error(resp, 400, err);
+    return;
+  }
+  event_filter f = {ep.range.from, ep.range.to, ep.range.processes, ep.range.n_processes, ep.kind};
+  hiro_event *events = NULL;
+  size_t n = ctx->events ? eventlog_query(ctx->events, &f, &events) : 0;
+  strbuf b;
+  sb_init(&b, 64 + n * 256);
+  sb_putc(&b, '[');
+  for (size_t i = 0; i < n; i++) {
+    if (i) sb_putc(&b, ',');
+    event_to_json(&b, &events[i]);
+  }
+  sb_putc(&b, ']');
+  free(events);
+  char *body = sb_steal(&b);
+  resp->status = 200;
+  resp->content_type = "application/json";
+  resp->body = body;
+  resp->body_len = strlen(body);
+}
