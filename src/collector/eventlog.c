@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/log.h"
 
 struct eventlog {
   pthread_mutex_t lock; /* guards everything below */
@@ -39,8 +38,9 @@ void eventlog_set_sink(eventlog *log, event_sink_fn fn, void *ctx) {
 
 void eventlog_push(void *ctx, const hiro_event *e) {
   eventlog *log = ctx;
-  log_info("event %s%s%s: %s", event_kind_name(e->kind), e->process[0] ? " " : "", e->process,
-           e->detail);
+  /* Not written to the server log: the producers log what deserves a line
+   * there, and a configure storm must not become a log storm (a foreground
+   * server whose stderr nobody reads would block on it). */
   pthread_mutex_lock(&log->lock);
   if (log->count == log->cap) {
     log->ring[log->head] = *e;

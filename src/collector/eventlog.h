@@ -17,8 +17,8 @@ void eventlog_free(eventlog *log);
 /* Forward every event pushed from now on to fn (e.g. the store). fn is
  * called with the log's lock released. */
 void eventlog_set_sink(eventlog *log, event_sink_fn fn, void *ctx);
-/* An event_sink_fn: ctx is the eventlog. Writes a line to the server log,
- * keeps the event and forwards it. Thread-safe; never blocks on I/O. */
+/* An event_sink_fn: ctx is the eventlog. Keeps the event and forwards it.
+ * Thread-safe; never blocks on I/O. */
 void eventlog_push(void *ctx, const hiro_event *e);
 
 /* Filter of a query: no processes = any, kind < 0 = any. */

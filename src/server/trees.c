@@ -310,6 +310,8 @@ size_t trees_clean_previous(plugin_trees *t, event_sink_fn sink, void *ctx, doub
       killed += kill_group(groups[i]);
       free(groups[i]);
     }
+    if (valid)
+      log_warn("channels: the previous server run (pid %d) did not stop cleanly", old_pid);
     if (sink && valid) {
       hiro_event e;
       event_init(&e, EVENT_SERVER_CRASHED, now, "server", old_pid);
