@@ -1,6 +1,7 @@
 /* channel_demo.c - hiro-channel-demo: a channel plugin that does a little
  * periodic work (CPU, a breathing working set, worker threads) so the
- * dashboard and the tests have a real process to watch. */
+ * dashboard and the tests have a real process to watch, and publishes
+ * application metrics of a simulated message queue over StatsD. */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -13,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,6 +27,7 @@ typedef struct {
   long mem_mib;     /* peak working set; it breathes between a third and this */
   long threads;     /* extra worker threads (0 = the main thread burns) */
   long exit_after;  /* seconds; 0 = run until signalled */
+  bool app_metrics; /* publish StatsD lines to $HIRO_STATSD_SOCKET */
 } demo_options;
 
 static volatile sig_atomic_t stop_signal;
@@ -40,13 +44,19 @@ static void on_stop(int sig) {
 
 static void usage(FILE *out) {
   fputs("usage: hiro-channel-demo [--cpu-ms N] [--mem-mib N] [--threads N]\n"
-        "                         [--exit-after SEC] [--help]\n"
-        "\n"
+        "                         [--exit-after SEC] [--no-app-metrics] [--help]
+"
+        "
+"
         "A demo channel plugin: every second it burns about N ms of CPU\n"
         "(default 30), keeps a working set that breathes between a third of\n"
         "--mem-mib and --mem-mib MiB (default 24) over a minute, and runs\n"
         "--threads extra worker threads (default 1). --exit-after SEC exits\n"
-        "with status 0 after SEC seconds. SIGTERM/SIGINT exit cleanly.\n",
+        "with status 0 after SEC seconds. SIGTERM/SIGINT exit cleanly.\n"
+        "When $HIRO_STATSD_SOCKET is set (the server sets it), it also publishes\n"
+        "the application metrics of a simulated message queue once a second:\n"
+        "messages.received/handled/failed (counters), queue.depth (gauge) and\n"
+        "handle.latency (timer, ms); --no-app-metrics turns that off.\n",
         out);
 }
 
@@ -64,8 +74,10 @@ static int parse_args(int argc, char **argv, demo_options *opt) {
   static const struct option longopts[] = {
       {"cpu-ms", required_argument, NULL, 'c'}, {"mem-mib", required_argument, NULL, 'm'},
       {"threads", required_argument, NULL, 't'}, {"exit-after", required_argument, NULL, 'e'},
+      {"no-app-metrics", no_argument, NULL, 'n'},
       {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
-  *opt = (demo_options){.cpu_ms = 30, .mem_mib = 24, .threads = 1, .exit_after = 0};
+  *opt = (demo_options){.cpu_ms = 30, .mem_mib = 24, .threads = 1, .exit_after = 0,
+                        .app_metrics = true};
   int c;
   while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
     bool ok = true;
@@ -74,6 +86,7 @@ static int parse_args(int argc, char **argv, demo_options *opt) {
     case 'm': ok = parse_long(optarg, 0, 4096, &opt->mem_mib); break;
     case 't': ok = parse_long(optarg, 0, 64, &opt->threads); break;
     case 'e': ok = parse_long(optarg, 0, 86400L * 365, &opt->exit_after); break;
+    case 'n': opt->app_metrics = false; break;
     case 'h': usage(stdout); return 1;
     default: usage(stderr); return 2;
     }
@@ -196,6 +209,69 @@ static size_t breath_target(size_t peak, double t) {
   return (size_t)((double)peak / 3.0 + phase * (double)peak * 2.0 / 3.0);
 }
 
+/* ---- application metrics: a simulated message queue ---- */
+
+/* Messages arrive at 35/s on average, swinging +-20/s over 90 s; the worker
+ * handles at most 50 a second, so a backlog builds at the peaks and drains
+ * after them, and waiting makes the handling latency climb with it. */
+#define SIM_CAPACITY 50.0
+#define SIM_FAILURE_RATE 0.01
+
+typedef struct {
+  int fd; /* -1: not publishing */
+  struct sockaddr_un addr;
+  double backlog;
+  uint64_t rng;
+} app_sim;
+
+static double sim_uniform(app_sim *sim) {
+  sim->rng ^= sim->rng << 13;
+  sim->rng ^= sim->rng >> 7;
+  sim->rng ^= sim->rng << 17;
+  return (double)(sim->rng >> 11) / 9007199254740992.0;
+}
+
+static double sim_normal(app_sim *sim) {
+  double u = sim_uniform(sim), v = sim_uniform(sim);
+  return sqrt(-2.0 * log(u > 1e-12 ? u : 1e-12)) * cos(2.0 * M_PI * v);
+}
+
+static void app_sim_open(app_sim *sim, bool enabled) {
+  *sim = (app_sim){.fd = -1, .rng = (uint64_t)getpid() * 2654435761u + 1};
+  const char *path = getenv("HIRO_STATSD_SOCKET");
+  if (!enabled || !path || !*path || strlen(path) >= sizeof sim->addr.sun_path) return;
+  sim->addr.sun_family = AF_UNIX;
+  memcpy(sim->addr.sun_path, path, strlen(path) + 1);
+  sim->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+}
+
+/* One second of the queue, published as one datagram (fire and forget: a
+ * full socket queue drops it, as StatsD clients do). */
+static void app_sim_second(app_sim *sim, double t) {
+  if (sim->fd < 0) return;
+  double rate = 35.0 + 20.0 * sin(2.0 * M_PI * t / 90.0);
+  double arrivals = floor(fmax(0.0, rate + sqrt(rate) * sim_normal(sim)) + 0.5);
+  double handled = fmin(sim->backlog + arrivals, SIM_CAPACITY);
+  sim->backlog += arrivals - handled;
+  char buf[4096];
+  int failed = 0, n = 0;
+  for (int i = 0; i < (int)handled && n < (int)sizeof buf - 600; i++) {
+    if (sim_uniform(sim) < SIM_FAILURE_RATE) failed++;
+    /* ~4 ms of work (lognormal), plus the time spent waiting in the queue */
+    double work = 4.0 * exp(0.5 * sim_normal(sim));
+    double wait = sim->backlog / SIM_CAPACITY * 1000.0 * sim_uniform(sim);
+    n += snprintf(buf + n, sizeof buf - (size_t)n, "%s%.2f",
+                  i % 32 == 0 ? (i ? "|ms\nhandle.latency:" : "handle.latency:") : ":",
+                  work + wait);
+  }
+  if (n) n += snprintf(buf + n, sizeof buf - (size_t)n, "|ms\n");
+  snprintf(buf + n, sizeof buf - (size_t)n,
+           "messages.received:%.0f|c\nmessages.handled:%.0f|c\nmessages.failed:%d|c\n"
+           "queue.depth:%.0f|g\n",
+           arrivals, handled, failed, sim->backlog);
+  sendto(sim->fd, buf, strlen(buf), MSG_DONTWAIT, (struct sockaddr *)&sim->addr, sizeof sim->addr);
+}
+
 static int run(const demo_options *opt) {
   working_set ws = {.peak = (size_t)opt->mem_mib * MIB};
   if (ws.peak) {
@@ -210,11 +286,14 @@ static int run(const demo_options *opt) {
   pthread_t tids[64];
   long cpu_ms_each = opt->threads ? opt->cpu_ms / opt->threads : 0;
   long started = start_workers(tids, opt->threads, &cpu_ms_each);
+  app_sim sim;
+  app_sim_open(&sim, opt->app_metrics);
   double begin = clock_seconds(CLOCK_MONOTONIC), next = begin;
   while (!atomic_load(&stopping)) {
     double now = clock_seconds(CLOCK_MONOTONIC);
     if (opt->exit_after > 0 && now - begin >= (double)opt->exit_after) break;
     working_set_resize(&ws, breath_target(ws.peak, now - begin));
+    app_sim_second(&sim, now - begin);
     if (started == 0) hash_sink ^= burn_cpu(opt->cpu_ms);
     next += 1.0;
     if (opt->exit_after > 0 && next > begin + (double)opt->exit_after)
@@ -222,6 +301,7 @@ static int run(const demo_options *opt) {
     main_sleep_until(next);
   }
   stop_workers(tids, started);
+  if (sim.fd >= 0) close(sim.fd);
   if (ws.base) munmap(ws.base, ws.peak);
   if (stop_signal) fprintf(stderr, "hiro-channel-demo: pid %d stopping on signal %d\n",
                            (int)getpid(), (int)stop_signal);
