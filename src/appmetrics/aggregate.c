@@ -482,8 +482,7 @@ static void fill_point(app_point *p, const taken *t, double interval, strbuf *po
 /* The frame of n taken series in groups (ownership of groups moves). */
 static app_frame *build_frame(taken *t, size_t n, app_group *groups, size_t n_groups,
                               double timestamp, double interval) {
-  app_frame *f = xcalloc(1, sizeof *f);
-  f->refs = 1;
+  app_frame *f = app_frame_new();
   f->timestamp = timestamp;
   f->interval = interval;
   f->points = xcalloc(n, sizeof *f->points);

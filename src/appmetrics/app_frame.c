@@ -4,17 +4,37 @@
 #include <stdlib.h>
 #include <string.h>
 
-app_frame *app_frame_retain(app_frame *f) {
-  if (f) __atomic_add_fetch(&f->refs, 1, __ATOMIC_RELAXED);
-  return f;
-}
-
-void app_frame_release(app_frame *f) {
-  if (!f || __atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL) != 0) return;
+static void frame_destroy(snapshot_extra *extra) {
+  app_frame *f = (app_frame *)extra;
   free(f->groups);
   free(f->points);
   free(f->pool);
   free(f);
+}
+
+app_frame *app_frame_new(void) {
+  app_frame *f = xcalloc(1, sizeof *f);
+  f->base.refs = 1;
+  f->base.destroy = frame_destroy;
+  return f;
+}
+
+app_frame *app_frame_retain(app_frame *f) {
+  if (f) __atomic_add_fetch(&f->base.refs, 1, __ATOMIC_RELAXED);
+  return f;
+}
+
+void app_frame_release(app_frame *f) {
+  if (f && __atomic_sub_fetch(&f->base.refs, 1, __ATOMIC_ACQ_REL) == 0) frame_destroy(&f->base);
+}
+
+const app_frame *app_frame_of(const metrics_snapshot *snap) {
+  return snap->extra && snap->extra->destroy == frame_destroy ? (const app_frame *)snap->extra
+                                                              : NULL;
+}
+
+void app_frame_attach(metrics_snapshot *snap, app_frame *f) {
+  snap->extra = f ? &app_frame_retain(f)->base : NULL;
 }
 
 const app_group *app_frame_find(const app_frame *f, const char *plugin, bool server) {

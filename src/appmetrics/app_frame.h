@@ -14,6 +14,7 @@
 
 #include "appmetrics/statsd_parse.h"
 #include "common/hiro.h"
+#include "model/model.h"
 
 /* Timers, histograms and distributions aggregate alike (count, sum, min,
  * max, quantiles); they keep their StatsD type for display. */
@@ -51,7 +52,7 @@ typedef struct {
 } app_group;
 
 typedef struct app_frame {
-  int refs;            /* atomic */
+  snapshot_extra base; /* first: the reference count a snapshot shares */
   double timestamp;    /* wall-clock Unix seconds: the snapshot's timestamp */
   double interval;     /* seconds the interval lasted (rates divide by it) */
   app_group *groups;   /* in order of first publication */
@@ -62,10 +63,16 @@ typedef struct app_frame {
   size_t bytes;        /* heap held by the frame, for memory budgets */
 } app_frame;
 
+/* A new empty frame holding one reference (the caller's). */
+app_frame *app_frame_new(void);
 /* Take a reference (thread-safe). Returns f. */
 app_frame *app_frame_retain(app_frame *f);
 /* Drop a reference; the last one frees the frame. Safe on NULL. */
 void app_frame_release(app_frame *f);
+/* The frame a snapshot carries (snap->extra), or NULL. */
+const app_frame *app_frame_of(const metrics_snapshot *snap);
+/* Attach a reference to f (may be NULL) to snap, which must hold none. */
+void app_frame_attach(metrics_snapshot *snap, app_frame *f);
 
 /* The group of plugin (or the server with server=true), or NULL. */
 const app_group *app_frame_find(const app_frame *f, const char *plugin, bool server);

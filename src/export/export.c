@@ -39,13 +39,14 @@ static const opt_spec options[O_COUNT] = {
                "/metrics/history). A bucket is included when it overlaps\n"
                "the range.",
                0, 0, 0, "raw|1m|1h|auto", NULL},
-    [O_TABLE] = {"--table", OPT_CHOICE, "system|processes",
+    [O_TABLE] = {"--table", OPT_CHOICE, "system|processes|app",
                  "system (default): one row per timestamp; processes: one row\n"
-                 "per timestamp and process",
-                 0, 0, 0, "system|processes", NULL},
+                 "per timestamp and process; app: one row per timestamp and\n"
+                 "application series (StatsD metrics of the plugins)",
+                 0, 0, 0, "system|processes|app", NULL},
     [O_PROCESS] = {"--process", OPT_STRING, "NAME",
                    "only the process NAME ('server' or a plugin's name); with\n"
-                   "--table processes",
+                   "--table processes or app",
                    0, 0, 0, NULL, NULL},
     [O_AGG] = {"--agg", OPT_CHOICE, "avg|min|max",
                "avg (default), min or max of each rollup bucket. Raw rows are\n"
@@ -68,7 +69,7 @@ static const opt_spec options[O_COUNT] = {
 /* In the order of the choices in the table above. */
 static const export_resolution res_values[] = {EXPORT_RES_RAW, EXPORT_RES_1M, EXPORT_RES_1H,
                                                EXPORT_RES_AUTO};
-static const char *const table_names[] = {"system", "processes"};
+static const char *const table_names[] = {"system", "processes", "app"};
 static const char *const agg_names[] = {"avg", "min", "max"};
 
 /* Index of word among the '|'-separated choices. */
@@ -142,8 +143,8 @@ hiro_err export_parse_args(int argc, char **argv, double now, export_options *o,
     o->agg_set = true;
   }
   if (val[O_PROCESS].set) {
-    if (o->table != EXPORT_TABLE_PROCESSES)
-      return hiro_set_err(err, errlen, "--process needs --table processes"), HIRO_EINVAL;
+    if (o->table == EXPORT_TABLE_SYSTEM)
+      return hiro_set_err(err, errlen, "--process needs --table processes or app"), HIRO_EINVAL;
     o->process = val[O_PROCESS].str;
   }
   return parse_range(val, now, o, err, errlen);
@@ -189,6 +190,13 @@ static void print_help(FILE *f, const char *prog) {
 "    kind (server or channel), name, pid, alive (1 or 0; avg: fraction alive),\n"
 "    cpu_percent (100 = one core), rss_bytes, vms_bytes, num_threads\n"
 "    Rollup rows are per process name; pid is the last pid seen in the bucket.\n"
+"  --table app, then:\n"
+"    process (server or the plugin), series (name#tags), name, tags, type\n"
+"    (counter, gauge, timer, histogram, distribution, set), then per type:\n"
+"    rate, count, total (counters); value (gauges: the bucket's --agg);\n"
+"    distinct (sets: members in the row's interval or bucket); count, sum,\n"
+"    min, max, p50, p90, p99 (timers in ms, histograms, distributions;\n"
+"    rollup quantiles come from the merged sketches, within 1 %).\n"
 "Percentages are 0-100, rates per second. Stored precision: percentages and\n"
 "packet rates 0.01, byte rates 1 B/s, rss/vms 1 KiB. Rollup values are the\n"
 "bucket's --agg; averages have at most 4 decimals.\n"

@@ -18,7 +18,7 @@ enum {
   EXPORT_EXIT_USAGE = 2, /* bad command line */
 };
 
-typedef enum { EXPORT_TABLE_SYSTEM = 0, EXPORT_TABLE_PROCESSES } export_table;
+typedef enum { EXPORT_TABLE_SYSTEM = 0, EXPORT_TABLE_PROCESSES, EXPORT_TABLE_APP } export_table;
 /* Seconds per row of a tier; EXPORT_RES_AUTO picks one at run time. */
 typedef enum {
   EXPORT_RES_AUTO = -1,

@@ -340,6 +340,79 @@ static void write_row(FILE *f, sqlite3_stmt *st, export_table table, bool raw, t
   fwrite(line, 1, (size_t)(p - line), f);
 }
 
+/* --- application series (--table app) --- */
+
+/* Columns per row: ts (ms), samples, seconds, process, series, name, tags,
+ * type, then the figures of app_csv_header after "type". Rollups pick the
+ * gauge value of --agg. Ordered by the primary keys: no sort, constant memory. */
+static void build_app_sql(int res, export_agg agg, char *sql, size_t n) {
+  static const char *const types =
+      "CASE a.type WHEN 0 THEN 'counter' WHEN 1 THEN 'gauge' WHEN 2 THEN 'timer' WHEN 3 THEN "
+      "'histogram' WHEN 4 THEN 'distribution' ELSE 'set' END";
+  static const char *const who = "CASE n.kind WHEN 0 THEN 'server' ELSE n.name END";
+  if (res == EXPORT_RES_RAW) {
+    snprintf(sql, n,
+             "SELECT r.ts_ms, 1, r.interval_ms / 1000.0, %s, a.key, a.name, a.tags, %s,"
+             " CASE a.type WHEN 0 THEN r.count * 1000.0 / r.interval_ms END,"
+             " CASE WHEN a.type IN (0, 2, 3, 4) THEN r.count END,"
+             " CASE a.type WHEN 0 THEN r.value END, CASE a.type WHEN 1 THEN r.value END,"
+             " CASE a.type WHEN 5 THEN r.value END, r.sum, r.min, r.max, r.p50, r.p90, r.p99"
+             " FROM raw_app r CROSS JOIN app_series a CROSS JOIN process_name n"
+             " WHERE a.id = r.series_id AND n.id = a.name_id AND r.ts_ms BETWEEN ?1 AND ?2"
+             " AND (?3 IS NULL OR %s = ?3) ORDER BY r.ts_ms, r.series_id",
+             who, types, who);
+  } else {
+    snprintf(sql, n,
+             "SELECT r.bucket * 1000, r.n, r.seconds, %s, a.key, a.name, a.tags, %s,"
+             " CASE a.type WHEN 0 THEN r.count / r.seconds END,"
+             " CASE WHEN a.type IN (0, 2, 3, 4) THEN r.count END,"
+             " CASE a.type WHEN 0 THEN r.value_last END, CASE a.type WHEN 1 THEN r.value_%s END,"
+             " CASE a.type WHEN 5 THEN r.distinct_members END, r.sum, r.min, r.max, r.p50,"
+             " r.p90, r.p99 FROM app_%s r CROSS JOIN app_series a CROSS JOIN process_name n"
+             " WHERE a.id = r.series_id AND n.id = a.name_id AND r.bucket BETWEEN ?1 AND ?2"
+             " AND (?3 IS NULL OR %s = ?3) ORDER BY r.bucket, r.series_id",
+             who, types, agg_suffix[agg], res == EXPORT_RES_1M ? "1m" : "1h", who);
+  }
+}
+
+static const char app_csv_header[] =
+    "time,timestamp,samples,seconds,process,series,name,tags,type,rate,count,total,value,"
+    "distinct,sum,min,max,p50,p90,p99";
+
+static void write_app_row(FILE *f, sqlite3_stmt *st, bool raw) {
+  char cell[64];
+  int64_t ms = (int64_t)sqlite3_column_int64(st, 0);
+  csv_format_iso(ms, raw, cell, sizeof cell);
+  fputs(cell, f);
+  csv_format_scaled(ms, 3, cell, sizeof cell);
+  fprintf(f, ",%s,%" PRId64 ",", cell, (int64_t)sqlite3_column_int64(st, 1));
+  csv_format_real(sqlite3_column_double(st, 2), cell, sizeof cell);
+  fputs(cell, f);
+  for (int i = 3; i < 8; i++) {
+    const char *text = (const char *)sqlite3_column_text(st, i);
+    fputc(',', f);
+    csv_write_field(f, text ? text : "", text ? strlen(text) : 0);
+  }
+  for (int i = 8; i < 19; i++) {
+    fputc(',', f);
+    if (sqlite3_column_type(st, i) == SQLITE_NULL) continue;
+    csv_format_real(sqlite3_column_double(st, i), cell, sizeof cell);
+    fputs(cell, f);
+  }
+  fputs(CSV_EOL, f);
+}
+
+/* True when the database has the application tables (a file written by a
+ * binary older than them has not). */
+static bool has_app_tables(sqlite3 *db) {
+  sqlite3_stmt *st = NULL;
+  bool found = sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE name = 'raw_app'", -1,
+                                  &st, NULL) == SQLITE_OK &&
+               sqlite3_step(st) == SQLITE_ROW;
+  sqlite3_finalize(st);
+  return found;
+}
+
 hiro_err export_run(const export_options *o, FILE *out, export_stats *stats, char *err,
                     size_t errlen) {
   if (stats) *stats = (export_stats){0, o->resolution};
@@ -358,8 +431,15 @@ hiro_err export_run(const export_options *o, FILE *out, export_stats *stats, cha
   }
   if (res == EXPORT_RES_AUTO && (rc = choose_tier(o, &res, err, errlen)) != HIRO_OK) goto out;
   rc = HIRO_EIO;
+  if (o->table == EXPORT_TABLE_APP && !has_app_tables(db)) {
+    set_err(err, errlen, "%s: no application metrics tables (schema too old: start a newer "
+            "hirocli server on it once)", o->db_path);
+    rc = HIRO_ESCHEMA;
+    goto out;
+  }
   char sql[8192];
-  build_sql(o->table, res, o->agg, sql, sizeof sql);
+  if (o->table == EXPORT_TABLE_APP) build_app_sql(res, o->agg, sql, sizeof sql);
+  else build_sql(o->table, res, o->agg, sql, sizeof sql);
   if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
     set_err(err, errlen, "%s: cannot query: %s", o->db_path, sqlite3_errmsg(db));
     goto out;
@@ -378,14 +458,16 @@ hiro_err export_run(const export_options *o, FILE *out, export_stats *stats, cha
   else
     sqlite3_bind_null(st, 3);
 
-  if (!write_header(out, o->table)) {
+  if (o->table == EXPORT_TABLE_APP ? fprintf(out, "%s" CSV_EOL, app_csv_header) < 0
+                                    : !write_header(out, o->table)) {
     set_err(err, errlen, "write error: %s", strerror(errno));
     goto out;
   }
   int step;
   time_cache tc = {0};
   while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-    write_row(out, st, o->table, res == EXPORT_RES_RAW, &tc);
+    if (o->table == EXPORT_TABLE_APP) write_app_row(out, st, res == EXPORT_RES_RAW);
+    else write_row(out, st, o->table, res == EXPORT_RES_RAW, &tc);
     /* stdio keeps the error flag: checking now and then is enough. */
     if ((++n & 4095) == 0 && ferror(out)) break;
   }

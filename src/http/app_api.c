@@ -162,29 +162,35 @@ static bool wanted(const app_group *g, const app_point *p, const char *process, 
   return !name || strcmp(p->name, name) == 0;
 }
 
+/* {"process":..,"key":..,"name":..,"type":..,"tags":{..},"columns":[..],"points":[ */
+static void series_head(strbuf *b, const char *process, const char *key, const char *name,
+                        statsd_type type, const char *tags) {
+  sb_puts(b, "{\"process\":");
+  sb_json_string(b, process);
+  sb_puts(b, ",\"key\":");
+  sb_json_string(b, key);
+  sb_puts(b, ",\"name\":");
+  sb_json_string(b, name);
+  sb_puts(b, ",\"type\":");
+  sb_json_string(b, statsd_type_name(type));
+  sb_puts(b, ",\"tags\":");
+  app_json_tags(b, tags);
+  sb_puts(b, ",\"columns\":[");
+  size_t nc;
+  const char *const *cols = type_columns(type, &nc);
+  for (size_t c = 0; c < nc; c++) {
+    if (c) sb_putc(b, ',');
+    sb_json_string(b, cols[c]);
+  }
+  sb_puts(b, "],\"points\":[");
+}
+
 static void answer_write(strbuf *b, const answer *a) {
   sb_puts(b, "\"series\":[");
   for (size_t i = 0; i < a->n; i++) {
     const answer_series *s = &a->list[i];
     if (i) sb_putc(b, ',');
-    sb_puts(b, "{\"process\":");
-    sb_json_string(b, s->process);
-    sb_puts(b, ",\"key\":");
-    sb_json_string(b, s->first->key);
-    sb_puts(b, ",\"name\":");
-    sb_json_string(b, s->first->name);
-    sb_puts(b, ",\"type\":");
-    sb_json_string(b, statsd_type_name(s->first->type));
-    sb_puts(b, ",\"tags\":");
-    app_json_tags(b, s->first->tags);
-    sb_puts(b, ",\"columns\":[");
-    size_t nc;
-    const char *const *cols = type_columns(s->first->type, &nc);
-    for (size_t c = 0; c < nc; c++) {
-      if (c) sb_putc(b, ',');
-      sb_json_string(b, cols[c]);
-    }
-    sb_puts(b, "],\"points\":[");
+    series_head(b, s->process, s->first->key, s->first->name, s->first->type, s->first->tags);
     sb_append(b, s->rows.data ? s->rows.data : "", s->rows.len);
     sb_puts(b, "]}");
   }
@@ -194,6 +200,71 @@ static void answer_write(strbuf *b, const answer *a) {
 static void answer_free(answer *a) {
   for (size_t i = 0; i < a->n; i++) sb_free(&a->list[i].rows);
   free(a->list);
+}
+
+/* {"process":..,"name":..,"from":..,"to":..,"resolution":.., (the series follow) */
+static void answer_envelope(strbuf *b, const history_params *hp, const char *process,
+                            const char *name, const char *resolution) {
+  sb_puts(b, "{\"process\":");
+  if (process) sb_json_string(b, process);
+  else sb_puts(b, "null");
+  sb_puts(b, ",\"name\":");
+  if (name) sb_json_string(b, name);
+  else sb_puts(b, "null");
+  sb_puts(b, ",\"from\":");
+  sb_double(b, hp->range.from, 3);
+  sb_puts(b, ",\"to\":");
+  sb_double(b, hp->range.to, 3);
+  sb_printf(b, ",\"resolution\":\"%s\",", resolution);
+}
+
+/* Rows from the store, or NULL when the query failed. */
+static char *history_from_disk(store *st, const history_params *hp, const char *process,
+                               const char *name, const char **resolution) {
+  store_app_series *list;
+  size_t n;
+  int res;
+  if (store_query_app(st, hp->range.from, hp->range.to, hp->max_points, hp->agg, process, name, &list, &n,
+                      &res) != HIRO_OK)
+    return NULL;
+  *resolution = res == 3600 ? "3600" : res == 60 ? "60" : "raw";
+  strbuf b;
+  sb_init(&b, 1024);
+  answer_envelope(&b, hp, process, name, *resolution);
+  sb_puts(&b, "\"series\":[");
+  for (size_t i = 0; i < n; i++) {
+    const store_app_series *sr = &list[i];
+    if (i) sb_putc(&b, ',');
+    series_head(&b, sr->process, sr->key, sr->name, (statsd_type)sr->type, sr->tags);
+    for (size_t r = 0; r < sr->n_rows; r++) {
+      const double *row = sr->rows + r * sr->n_cols;
+      sb_puts(&b, r ? ",[" : "[");
+      sb_double(&b, row[0], 3);
+      for (size_t c = 1; c < sr->n_cols; c++) {
+        sb_putc(&b, ',');
+        app_json_number(&b, row[c]);
+      }
+      sb_putc(&b, ']');
+    }
+    sb_puts(&b, "]}");
+  }
+  sb_puts(&b, "]}");
+  store_app_series_free(list, n);
+  return sb_steal(&b);
+}
+
+/* Does memory hold the whole range (its oldest frame within an interval of
+ * from), or is there no store to ask instead? */
+static bool memory_covers(const api_context *ctx, double from) {
+  if (!ctx->st) return true;
+  app_frame **frames;
+  double oldest;
+  size_t n = appmetrics_history(ctx->app, from, from, &frames, &oldest);
+  for (size_t i = 0; i < n; i++) app_frame_release(frames[i]);
+  free(frames);
+  collector_status cs;
+  collector_get_status(ctx->coll, &cs);
+  return oldest > 0 && oldest <= from + cs.interval;
 }
 
 /* Rows from the in-memory frames, thinned evenly (newest kept) to max_points. */
@@ -219,17 +290,7 @@ static char *history_from_memory(appmetrics *app, const history_params *hp, cons
   }
   strbuf b;
   sb_init(&b, 1024);
-  sb_puts(&b, "{\"process\":");
-  if (process) sb_json_string(&b, process);
-  else sb_puts(&b, "null");
-  sb_puts(&b, ",\"name\":");
-  if (name) sb_json_string(&b, name);
-  else sb_puts(&b, "null");
-  sb_puts(&b, ",\"from\":");
-  sb_double(&b, hp->range.from, 3);
-  sb_puts(&b, ",\"to\":");
-  sb_double(&b, hp->range.to, 3);
-  sb_puts(&b, ",\"resolution\":\"raw\",");
+  answer_envelope(&b, hp, process, name, "raw");
   answer_write(&b, &a);
   sb_putc(&b, '}');
   answer_free(&a);
@@ -279,7 +340,19 @@ void app_api_history(const api_context *ctx, const api_request *req, api_respons
     return;
   }
   process = hp.range.n_processes ? hp.range.processes[0] : NULL;
-  json_answer(resp, 200, history_from_memory(ctx->app, &hp, process, name));
-  api_add_header(resp, "X-Metrics-Source", "memory");
-  api_add_header(resp, "X-Metrics-Resolution", "raw");
+  if (memory_covers(ctx, hp.range.from)) {
+    json_answer(resp, 200, history_from_memory(ctx->app, &hp, process, name));
+    api_add_header(resp, "X-Metrics-Source", "memory");
+    api_add_header(resp, "X-Metrics-Resolution", "raw");
+    return;
+  }
+  const char *resolution = "raw";
+  char *body = history_from_disk(ctx->st, &hp, process, name, &resolution);
+  if (!body) {
+    api_error(resp, 500, "application history query failed (see server.log)");
+    return;
+  }
+  json_answer(resp, 200, body);
+  api_add_header(resp, "X-Metrics-Source", "disk");
+  api_add_header(resp, "X-Metrics-Resolution", resolution);
 }

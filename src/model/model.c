@@ -14,7 +14,12 @@ static size_t *list_count(metrics_snapshot *s, int list) {
   return (size_t *)((char *)s + model_lists[list].count_offset);
 }
 
+static void extra_release(snapshot_extra *e) {
+  if (e && __atomic_sub_fetch(&e->refs, 1, __ATOMIC_ACQ_REL) == 0) e->destroy(e);
+}
+
 void snapshot_free(metrics_snapshot *s) {
+  extra_release(s->extra);
   free(s->children);
   for (int l = 0; l < MODEL_LISTS; l++) free(*list_items(s, l));
   memset(s, 0, sizeof *s);
@@ -58,6 +63,8 @@ void snapshot_copy(metrics_snapshot *dst, const metrics_snapshot *src) {
   if (dst == src) return;
   metrics_snapshot old = *dst;
   memcpy(dst, src, sizeof *dst);
+  if (src->extra) __atomic_add_fetch(&src->extra->refs, 1, __ATOMIC_RELAXED);
+  extra_release(old.extra);
   dst->children = old.children;
   copy_array((void **)&dst->children, old.n_children, src->children, src->n_children,
              sizeof *src->children);

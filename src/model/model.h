@@ -176,6 +176,15 @@ typedef struct {
   double tick_seconds; /* CPU time the tick that made this took */
 } snapshot_counters;
 
+/* Data a snapshot carries by reference, shared between its copies and
+ * released with the last one: the application-metrics frame of the
+ * snapshot's interval (appmetrics/app_frame.h), which has dynamic names and
+ * so is no part of this model. The model only counts references. */
+typedef struct snapshot_extra {
+  int refs; /* atomic */
+  void (*destroy)(struct snapshot_extra *extra);
+} snapshot_extra;
+
 /* One collector tick. children is heap memory owned by the snapshot: use
  * snapshot_copy/snapshot_free, never struct assignment, to keep ownership clear. */
 typedef struct {
@@ -201,6 +210,9 @@ typedef struct {
   disk_device_metrics *disks;
   interface_metrics *interfaces;
   snapshot_counters counters;
+  /* The application metrics recorded with this snapshot (the store's copy
+   * carries them; the collector's ring does not); NULL when none. */
+  snapshot_extra *extra;
 } metrics_snapshot;
 
 /* Deep-copy src into dst (dst's previous contents are freed first unless dst

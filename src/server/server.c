@@ -152,7 +152,14 @@ static void snapshot_sink(void *ctx, const metrics_snapshot *snap) {
     publish_self(s);
     frame = appmetrics_tick(s->app, snap->timestamp);
   }
-  if (s->st) store_enqueue(s->st, snap);
+  if (s->st) {
+    /* The store's copy carries the frame (same timestamp, same transaction,
+     * dropped together under pressure); the collector's ring does not. A
+     * shallow view is enough: store_enqueue deep-copies it. */
+    metrics_snapshot recorded = *snap;
+    recorded.extra = frame ? &frame->base : NULL;
+    store_enqueue(s->st, &recorded);
+  }
   app_frame_release(frame);
 }
 

@@ -133,6 +133,34 @@ hiro_err store_read_raw(store_read *r, int64_t from_ms, int64_t to_ms, store_poi
 hiro_err store_read_tier(store_read *r, int tier, store_agg agg, int64_t from_ms, int64_t to_ms,
                          store_point_fn fn, void *ctx) HIRO_MUST_USE;
 
+/* One application series of a history answer (app_query.c): n_rows rows
+ * of n_cols numbers, NAN where nothing was measured. Columns by type:
+ * counter timestamp, rate, count, total; gauge timestamp, value (the agg of
+ * the bucket in rollups); set timestamp, distinct; timer, histogram,
+ * distribution timestamp, count, sum, min, max, p50, p90, p99. */
+typedef struct {
+  int64_t id;
+  char process[HIRO_NAME_MAX]; /* plugin name, or "server" */
+  bool server;
+  char *key, *name, *tags;     /* owned */
+  int type;                    /* statsd_type */
+  size_t n_rows, n_cols;
+  double *rows;                /* owned */
+} store_app_series;
+
+/* Application series in [from, to] at the finest tier whose point count
+ * fits max_points, optionally of one publisher ("server" or a plugin name)
+ * and one metric name (NULL = all). *out is a new array (free with
+ * store_app_series_free); *resolution gets the seconds per row (0 = raw, 60,
+ * 3600). Read-only
+ * connection of its own. */
+hiro_err store_query_app(store *s, double from, double to, size_t max_points, store_agg agg,
+                         const char *process, const char *name, store_app_series **out,
+                         size_t *n, int *resolution) HIRO_MUST_USE;
+void store_app_series_free(store_app_series *list, size_t n);
+/* Columns of a series of this type (timestamp included). */
+size_t store_app_columns(int type);
+
 void store_get_status(store *s, store_status *out);
 
 /* Run retention to completion now (as of clock_wall()) on the writer thread,

@@ -74,6 +74,10 @@ typedef struct {
   int64_t process_id, name_id;
 } proc_cache_entry;
 
+/* Application-metrics statements and state of the writer (app_store.c). */
+typedef struct app_store app_store;
+struct app_frame;
+
 /* A read-only connection with its prepared statements (query.c). */
 typedef struct store_reader store_reader;
 
@@ -98,6 +102,7 @@ struct store {
   sqlite3_stmt *st_begin, *st_commit; /* prepared once: one transaction per tick */
   proc_cache_entry *cache;
   size_t n_cache, cap_cache;
+  app_store *app; /* application metrics (app_store.c) */
   tier_acc tier[TIERS];
   int64_t watermark_ms[TIERS];
   /* Changes made by the open transaction, applied to the counters below at
@@ -180,5 +185,18 @@ void store_readers_invalidate(store *s);
  * the path now. Writer thread only. On failure s->db is NULL and err says
  * why; call again later. */
 hiro_err store_reopen(store *s, char *err, size_t errlen) HIRO_MUST_USE;
+
+/* app_store.c: application metrics, written with the snapshot that carries
+ * them. Prepare/finalize with the other write statements; write inside the
+ * snapshot's transaction (raw rows, then the buckets they close); roll
+ * completes buckets that ended by now_s (INT64_MAX: everything, the newest
+ * bucket included), in the caller's transaction; rollback forgets what the
+ * failed transaction's state cached; retention deletes rows past the cuts. */
+hiro_err store_app_prepare(store *s) HIRO_MUST_USE;
+void store_app_finalize(store *s);
+hiro_err store_app_write(store *s, int64_t ts_ms, const struct app_frame *f) HIRO_MUST_USE;
+hiro_err store_app_roll(store *s, int64_t now_s) HIRO_MUST_USE;
+void store_app_rollback(store *s);
+hiro_err store_app_retention(store *s, int64_t raw_cut_ms, const int64_t cut_s[TIERS]) HIRO_MUST_USE;
 
 #endif

@@ -6,6 +6,7 @@
 
 #include "common/log.h"
 #include "common/strbuf.h"
+#include "appmetrics/app_frame.h"
 #include "store/store_internal.h"
 
 enum { BATCH_TXN_SNAPSHOTS = 20000 }; /* bounds the WAL during a backfill */
@@ -39,7 +40,7 @@ hiro_err store_prepare_write(store *s, char *err, size_t errlen) {
               &s->st_set_meta) ||
       prepare(s, "SELECT min(ts_ms) FROM raw_system", &s->st_oldest_raw) ||
       prepare(s, "BEGIN IMMEDIATE", &s->st_begin) || prepare(s, "COMMIT", &s->st_commit) ||
-      store_rollup_prepare(s) != HIRO_OK) {
+      store_rollup_prepare(s) != HIRO_OK || store_app_prepare(s) != HIRO_OK) {
     snprintf(err, errlen, "%s: preparing statements: %s", s->path, sqlite3_errmsg(s->db));
     return HIRO_EIO;
   }
@@ -47,6 +48,7 @@ hiro_err store_prepare_write(store *s, char *err, size_t errlen) {
 }
 
 void store_finalize_write(store *s) {
+  store_app_finalize(s);
   for (int k = 0; k <= PROC_MULTI; k++) {
     sqlite3_finalize(s->st_insert_process[k]);
     s->st_insert_process[k] = NULL;
@@ -223,6 +225,7 @@ static hiro_err write_one(store *s, const metrics_snapshot *snap) {
     if (insert_processes(s, ts_ms, pid_rows + done, rows + done, chunk) != HIRO_OK) goto out;
   }
   rc = store_rollup_add(s, ts_ms, &sys, name_ids, pids, rows, n);
+  if (rc == HIRO_OK) rc = store_app_write(s, ts_ms, app_frame_of(snap));
 out:
   if (heap) {
     free(name_ids);
@@ -261,6 +264,7 @@ out:
   if (rc != HIRO_OK) {
     if (!sqlite3_get_autocommit(s->db)) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     store_rollup_restore(s, saved);
+    store_app_rollback(s);
     s->n_cache = cache_len;
     s->tx_rows_raw = s->tx_rows_tier[0] = s->tx_rows_tier[1] = 0;
     s->tx_min_ts_ms = INT64_MAX;

@@ -229,7 +229,8 @@ hiro_err store_retention_step(store *s, double now_s, bool *more) {
   for (int t = 0; t < TIERS && raw >= 0 && tier[0] >= 0; t++)
     tier[t] = delete_batch(s, sys_tables[t], "bucket", proc_tables[t], cut[t]);
   int64_t oldest = INT64_MAX;
-  bool ok = raw >= 0 && tier[0] >= 0 && tier[1] >= 0;
+  bool ok = raw >= 0 && tier[0] >= 0 && tier[1] >= 0 &&
+            store_app_retention(s, raw_cut, cut) == HIRO_OK;
   if (ok && raw > 0) {
     ok = sqlite3_step(s->st_oldest_raw) == SQLITE_ROW;
     if (ok && sqlite3_column_type(s->st_oldest_raw, 0) != SQLITE_NULL)
@@ -283,6 +284,18 @@ static bool run_retention(store *s, bool complete) {
 static void idle_rollup_flush(store *s, int64_t now_s) {
   if (!s->db) return;
   pthread_mutex_lock(&s->db_lock);
+  /* Application rollups: buckets the collector's pause left open. */
+  if (s->app && sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK) {
+    bool ok = store_app_roll(s, now_s) == HIRO_OK &&
+              sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK;
+    if (ok) {
+      store_commit_counters(s);
+    } else {
+      if (!sqlite3_get_autocommit(s->db)) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+      store_app_rollback(s);
+      s->tx_rows_tier[0] = s->tx_rows_tier[1] = 0;
+    }
+  }
   if (store_rollup_has_open(s)) {
     tier_acc saved[TIERS];
     store_rollup_save(s, saved);
