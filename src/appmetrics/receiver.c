@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -29,7 +28,6 @@ static const double OWNER_TTL = 1.0;   /* a pid's plugin is asked again after th
 static const double PORT_TTL = 10.0;   /* a UDP port's owner likewise */
 static const int PORT_LOOKUPS_PER_SEC = 20; /* /proc scans for unknown UDP ports */
 static const double LOG_PERIOD = 60.0;
-static const int THREAD_NICE = 5;
 
 typedef struct {
   int pid, kind;
@@ -263,10 +261,13 @@ static void log_unattributed(receiver *r) {
 
 static void *receiver_main(void *arg) {
   receiver *r = arg;
+  /* Normal priority: a lower one (tried: nice +5) made the thread wake late
+   * on a loaded machine, and a one-shot sender (socat, nc) had exited and
+   * left /proc by the time its datagram was read: it could no longer be
+   * attributed. The collector needs no protection from it: it sleeps most of
+   * the time, so the scheduler runs it first when it wakes, and a flood is
+   * dropped unparsed by the rate budget. */
   pthread_setname_np(pthread_self(), "app-metrics");
-  /* Below the collector: a flood may slow this thread, never the ticks. */
-  if (setpriority(PRIO_PROCESS, (id_t)gettid(), THREAD_NICE) != 0)
-    log_warn("app metrics: cannot lower the receiver's priority: %s", strerror(errno));
   struct pollfd fds[3] = {{.fd = r->wake_fd, .events = POLLIN},
                           {.fd = r->unix_fd, .events = POLLIN},
                           {.fd = r->udp_fd, .events = POLLIN}};

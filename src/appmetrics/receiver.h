@@ -13,8 +13,12 @@
  * Bounded: the kernel's socket queues are the only buffers (the thread
  * reads into a fixed set of DATAGRAM_MAX-byte buffers); datagrams longer
  * than RECEIVER_DATAGRAM_MAX are dropped and counted; the aggregator's rate
- * budget drops a flood before parsing it. The thread runs at a lower
- * priority (nice +5) so that a flood cannot delay the collector. */
+ * budget drops a flood before parsing it.
+ *
+ * A sender is attributed while it is alive: a one-shot process that exits
+ * at once (socat, nc without -w) may be gone from /proc before its datagram
+ * is read, and is then refused like a stranger (counted). Publish from a
+ * process that lives on (see docs/app-metrics.md). */
 #ifndef HIRO_APP_RECEIVER_H
 #define HIRO_APP_RECEIVER_H
 #include <stdbool.h>

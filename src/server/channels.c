@@ -90,6 +90,7 @@ struct channels {
 void channels_options_default(channels_options *opt) {
   opt->log_fd = -1;
   opt->statsd_socket = NULL;
+  opt->statsd_udp_port = 0;
   opt->grace_seconds = 3.0;
   opt->backoff_initial = 0.5;
   opt->backoff_max = 30.0;
@@ -277,7 +278,8 @@ static pid_t plugin_fork(channels *ch, const plugin *p) {
     return 0;
   }
   child_setup cs = {.log_fd = ch->opt.log_fd, .err_fd = err_pipe[1], .parent = getpid(),
-                    .envp = plugin_env_build(ch->opt.statsd_socket, p->name),
+                    .envp = plugin_env_build(ch->opt.statsd_socket, ch->opt.statsd_udp_port,
+                                             p->name),
                     .join_fd = ch->trees ? trees_join_fd(ch->trees, plugin_index(ch, p)) : -1};
   pid_t pid = fork();
   if (pid == 0) child_exec(p, &cs);

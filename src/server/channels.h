@@ -33,6 +33,7 @@ typedef struct {
   bool use_cgroups;        /* a cgroup v2 group per plugin when possible (default true) */
   event_sink_fn on_event;  /* lifecycle events (manager thread); NULL = none */
   void *event_ctx;
+  int statsd_udp_port;       /* HIRO_STATSD_UDP_PORT; 0 = unset */
 } channels_options;
 
 /* One plugin as status output shows it. */

@@ -267,6 +267,7 @@ static bool start_parts(server *s, const server_options *opt, char *url, size_t 
   copt.use_cgroups = !(cg && strcmp(cg, "0") == 0);
   copt.on_event = eventlog_push;
   copt.event_ctx = s->events;
+  copt.statsd_udp_port = s->cfg.app_metrics_udp_port;
   s->chans = channels_new(s->cfg.channels, s->cfg.n_channels, &copt);
   if (!s->chans) {
     snprintf(err, errlen, "cannot start the channel plugins (see the log)");

@@ -268,6 +268,57 @@ scrape_configs:
 """
 
 
+class Recorded(unittest.TestCase):
+    """Persistence on: the known rounds in the SQLite views and in the CSV
+    export, after a clean stop (which closes the open rollup buckets)."""
+
+    def test_views_and_csv(self):
+        import csv
+        import io
+        import sqlite3
+        from hirotest import EXPORT
+        ws = Workspace()
+        self.addCleanup(ws.close)
+        fixed = write_script(ws, "fixed.py", FIXED_PLUGIN)
+        done = os.path.join(ws.dir, "fixed.done")
+        cfg = ws.read_config()
+        cfg.update({"metrics_enabled": True, "metrics_interval": 1.0, "metrics_persist": True,
+                    "channels": [{"name": "fixed", "command": [PY, fixed, "4", done]}]})
+        ws.write_config(cfg)
+        ws.start()
+        wait_for(lambda: os.path.exists(done), 20, 0.1, "the rounds")
+        time.sleep(2.5)
+        ws.cli("stop", check=True)
+        db = sqlite3.connect(os.path.join(ws.dir, "metrics.db"))
+        q = lambda sql: db.execute(sql).fetchall()
+        self.assertEqual(q("SELECT max(total) FROM v_app_raw WHERE process='fixed' AND series='jobs'"),
+                         [(20.0,)])
+        self.assertEqual(q("SELECT sum(count) FROM v_app_raw WHERE series='work'"), [(4000.0,)])
+        busy = q("SELECT count, p50, p99 FROM v_app_raw WHERE series='work' AND count > 0")
+        for count, p50, p99 in busy:
+            self.assertTrue(within(p50, 500) and within(p99, 990), (count, p50, p99))
+        # The minute rollups merge the sketches: quantiles of all 4,000 samples.
+        minutes = q("SELECT sum(count) FROM v_app_1m WHERE series='work'")
+        self.assertEqual(minutes, [(4000.0,)])
+        for p50, p99 in q("SELECT p50, p99 FROM v_app_1m WHERE series='work' AND count > 0"):
+            self.assertTrue(within(p50, 500) and within(p99, 990), (p50, p99))
+        self.assertEqual(q("SELECT value_last FROM v_app_1h WHERE series='queue.depth'"), [(12.0,)])
+        self.assertEqual(q("SELECT max(distinct_members) FROM v_app_1m WHERE series='users'"),
+                         [(37.0,)])
+        db.close()
+        p = subprocess.run([EXPORT, "--db", os.path.join(ws.dir, "metrics.db"), "--table", "app",
+                            "--process", "fixed", "--resolution", "raw"],
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        rows = list(csv.DictReader(io.StringIO(p.stdout)))
+        jobs = [r for r in rows if r["series"] == "jobs"]
+        self.assertEqual(max(float(r["total"]) for r in jobs), 20.0)
+        work = [r for r in rows if r["series"] == "work" and float(r["count"]) > 0]
+        self.assertEqual(sum(float(r["count"]) for r in work), 4000.0)
+        self.assertEqual({r["type"] for r in rows}, {"counter", "gauge", "timer", "set"})
+        self.assertTrue(all(r["process"] == "fixed" for r in rows))
+
+
 class Limits(unittest.TestCase):
     def test_malformed_lines_and_series_limit(self):
         ws = Workspace({"metrics_enabled": True, "metrics_interval": 1.0,
