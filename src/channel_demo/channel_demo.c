@@ -44,10 +44,8 @@ static void on_stop(int sig) {
 
 static void usage(FILE *out) {
   fputs("usage: hiro-channel-demo [--cpu-ms N] [--mem-mib N] [--threads N]\n"
-        "                         [--exit-after SEC] [--no-app-metrics] [--help]
-"
-        "
-"
+        "                         [--exit-after SEC] [--no-app-metrics] [--help]\n"
+        "\n"
         "A demo channel plugin: every second it burns about N ms of CPU\n"
         "(default 30), keeps a working set that breathes between a third of\n"
         "--mem-mib and --mem-mib MiB (default 24) over a minute, and runs\n"
