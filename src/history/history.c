@@ -83,7 +83,11 @@ static hiro_err gather(query *q, store *st, char *err, size_t errlen) {
   if (q->span.empty) return HIRO_OK;
   double lo = seconds_of(q->span.from_ms), hi = seconds_of(q->span.to_ms);
   if (f->has_ring) c->ring_count = (int64_t)collector_history_extent(q->coll, lo, hi, &oldest);
-  if (f->has_store && f->ext.has_raw) {
+  /* The ring holds the range and it fits: a raw answer from memory, and the
+   * raw rows need not be counted (~1 ms for the 3601 a count may visit). */
+  bool ring_raw = f->has_ring && f->ring_oldest_ms <= q->span.from_ms &&
+                  c->ring_count <= (int64_t)c->max_points;
+  if (f->has_store && f->ext.has_raw && !ring_raw) {
     c->raw_count = store_read_count_raw(q->rd, q->span.from_ms, q->span.to_ms,
                                         history_read_cap(c->max_points) + 1);
     if (f->has_ring && f->ext.raw_newest_ms < q->span.to_ms)
