@@ -117,28 +117,7 @@ static void sort_if_needed(metrics_snapshot *v, size_t n) {
 }
 
 static bool push_decoded(void *ctx, const store_point *p) {
-  metrics_snapshot *s = snapvec_push(ctx);
-  s->timestamp = seconds_of(p->ts_ms);
-  for (int g = 0; g < MODEL_SYS_GROUPS; g++) model_group_set_present(s, g, p->n[g] > 0);
-  for (int i = 0; i < MODEL_SYS_COLUMNS; i++) {
-    const model_column *c = &model_sys_columns[i];
-    if (p->n[c->group] > 0) model_set_stored(s, c, p->v[i]);
-  }
-  size_t kids = 0;
-  for (size_t k = 0; k < p->n_procs; k++) kids += p->procs[k].kind != 0;
-  if (kids) s->children = xcalloc(kids, sizeof *s->children);
-  for (size_t k = 0; k < p->n_procs; k++) {
-    const store_proc_point *pp = &p->procs[k];
-    process_metrics *pm = pp->kind == 0 ? &s->process : &s->children[s->n_children++];
-    if (pp->kind == 0) s->has_process = true;
-    else hiro_strlcpy(pm->name, pp->name, sizeof pm->name);
-    pm->pid = pp->pid;
-    for (int g = 0; g < MODEL_PROC_GROUPS; g++) model_proc_group_set_present(pm, g, pp->n[g] > 0);
-    for (int i = 0; i < MODEL_PROC_COLUMNS; i++) {
-      const model_column *c = &model_proc_columns[i];
-      if (pp->n[c->group] > 0) model_set_stored(pm, c, pp->v[i]);
-    }
-  }
+  store_point_to_snapshot(p, snapvec_push(ctx));
   return true;
 }
 

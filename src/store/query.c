@@ -432,8 +432,7 @@ hiro_err store_read_tier(store_read *rd, int tier, store_agg agg, int64_t from_m
 
 /* ---- the recent-rows reload ---- */
 
-/* A raw point as a snapshot (stored values decoded); snap is reused. */
-static void decode_point(const store_point *p, metrics_snapshot *snap) {
+void store_point_to_snapshot(const store_point *p, metrics_snapshot *snap) {
   snapshot_free(snap);
   snap->timestamp = (double)p->ts_ms / 1000.0;
   bool present[MODEL_SYS_GROUPS];
@@ -466,7 +465,7 @@ typedef struct {
 
 static bool hand_over(void *ctx, const store_point *p) {
   recent_stream *rs = ctx;
-  decode_point(p, &rs->snap);
+  store_point_to_snapshot(p, &rs->snap);
   rs->fn(rs->ctx, &rs->snap);
   rs->count++;
   return true;

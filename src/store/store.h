@@ -125,6 +125,10 @@ typedef struct {
  * Return false to stop reading. */
 typedef bool (*store_point_fn)(void *ctx, const store_point *p);
 
+/* A raw point as a snapshot (stored values decoded into snap, whose
+ * previous contents are freed; zero it first). */
+void store_point_to_snapshot(const store_point *p, metrics_snapshot *snap);
+
 /* Raw snapshots with from_ms <= ts <= to_ms. */
 hiro_err store_read_raw(store_read *r, int64_t from_ms, int64_t to_ms, store_point_fn fn,
                         void *ctx) HIRO_MUST_USE;
