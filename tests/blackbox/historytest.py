@@ -1,12 +1,14 @@
 """historytest - helpers of the history black-box tests: databases written
 through the recorder (bench_export --generate), direct read-only looks at
-them, and the documented resolution rule mirrored in Python."""
+them, the documented resolution rule mirrored in Python, and the base class
+of the server tests."""
 import math
 import os
+import signal
 import sqlite3
 import subprocess
 
-from hirotest import BUILD
+from hirotest import BUILD, ServerTest, wait_for
 
 GEN = os.path.join(BUILD, "bench_export")
 # Retention that trims nothing: the tests reason about every raw row.
@@ -72,3 +74,30 @@ def expected_resolution(stamps_ms, ring_oldest_ms, from_s, to_s, max_points):
                     (r % 60 == 0 and buckets(60) <= limit) or raw <= limit):
                 return str(r), raw
     raise AssertionError("no resolution fits")
+
+
+class HistoryTest(ServerTest):
+    config = {"metrics_enabled": True, "metrics_interval": 1.0, "metrics_history_size": 60,
+              "metrics_retention": KEEP_ALL}
+
+    @property
+    def db(self):
+        return os.path.join(self.ws.dir, "metrics.db")
+
+    def history(self, query):
+        r = self.ws.get("/metrics/history?" + query)
+        self.assertEqual(r.status, 200, f"{query}: {r.body[:300]}")
+        return r, r.json()
+
+    def start_server(self):
+        self.ws.start()
+        wait_for(lambda: self.ws.get("/metrics").status == 200, 10, what="a snapshot")
+
+    def kill_server(self):
+        os.kill(self.ws.server_pid(), signal.SIGKILL)
+        wait_for(lambda: not self.ws.port_open(), 10, what="the server gone")
+
+    def check_points(self, snaps, max_points):
+        self.assertLessEqual(len(snaps), max_points)
+        stamps = [s["timestamp"] for s in snaps]
+        self.assertEqual(stamps, sorted(set(stamps)), "timestamps strictly increasing")
