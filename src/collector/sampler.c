@@ -20,10 +20,19 @@
 #define MAX_CHILDREN 1024
 
 /* What the sampler remembers about one plugin between ticks. */
+/* Storage I/O and descriptors of one process between ticks. */
+typedef struct {
+  platform_facts *h;
+  proc_facts last;
+  double mono;  /* when last was read */
+  bool primed;  /* last holds a real earlier reading */
+} facts_state;
+
 typedef struct {
   char name[HIRO_NAME_MAX];
   int pid;
   uint64_t start_ticks; /* as the provider reported it */
+  facts_state facts;
   platform_proc *handle;
   uint64_t last_cpu_ns;
   double last_mono;    /* when last_cpu_ns was read */
@@ -50,6 +59,7 @@ struct sampler {
   child_state *kids;
   size_t n_kids, cap_kids;
   child_ref *refs;
+  facts_state self_facts;
   sampler_tree **trees; /* per provider slot, for the orphan scan */
   tree_orphans *orphans;
   context_sampler *context; /* load, swap, pressure */
@@ -76,6 +86,7 @@ void sampler_free(sampler *s) {
   if (!s) return;
   for (size_t i = 0; i < s->n_kids; i++) {
     platform_proc_close(s->kids[i].handle);
+    platform_facts_close(s->kids[i].facts.h);
     sampler_tree_free(s->kids[i].tree);
   }
   free(s->kids);
@@ -83,6 +94,7 @@ void sampler_free(sampler *s) {
   free(s->trees);
   tree_orphans_free(s->orphans);
   platform_proc_close(s->self);
+  platform_facts_close(s->self_facts.h);
   context_free(s->context);
   free(s);
 }
@@ -113,8 +125,40 @@ static child_state *find_child(sampler *s, const char *name, size_t hint) {
   return k;
 }
 
+static void forget_facts(facts_state *f) {
+  platform_facts_close(f->h);
+  memset(f, 0, sizeof *f);
+}
+
+/* Storage I/O rates (from the second reading of a process on: a real delta,
+ * never a placeholder) and open descriptors of process pid into out. */
+static void sample_facts(sampler *s, facts_state *f, int pid, double now, process_metrics *out) {
+  if (!f->h) f->h = platform_facts_open(s->plat, pid);
+  proc_facts pf;
+  if (!f->h || platform_facts_read(f->h, &pf) != HIRO_OK) {
+    forget_facts(f);
+    return;
+  }
+  out->has_fds = pf.has_fds;
+  out->open_fds = pf.open_fds;
+  double elapsed = now - f->mono;
+  if (pf.has_io) {
+    out->io_read_bytes = pf.read_bytes;
+    out->io_write_bytes = pf.write_bytes;
+  }
+  if (pf.has_io && f->primed && f->last.has_io && elapsed > 0) {
+    out->has_io = true;
+    out->io_read_bytes_per_sec = rate_per_sec(f->last.read_bytes, pf.read_bytes, elapsed);
+    out->io_write_bytes_per_sec = rate_per_sec(f->last.write_bytes, pf.write_bytes, elapsed);
+  }
+  f->last = pf;
+  f->mono = now;
+  f->primed = true;
+}
+
 static void forget_handle(child_state *k) {
   platform_proc_close(k->handle);
+  forget_facts(&k->facts);
   k->handle = NULL;
   k->primed = false;
 }
@@ -127,6 +171,7 @@ static void prune_children(sampler *s) {
       s->kids[w++] = s->kids[i];
     } else {
       platform_proc_close(s->kids[i].handle);
+      platform_facts_close(s->kids[i].facts.h);
       sampler_tree_free(s->kids[i].tree);
     }
   }
@@ -197,6 +242,7 @@ static bool sample_child(sampler *s, child_state *k, const child_ref *ref, size_
   out->vms_bytes = ps.vms_bytes;
   out->num_threads = ps.num_threads;
   out->cpu_seconds = (double)ps.cpu_ns / 1e9;
+  sample_facts(s, &k->facts, ref->pid, now, out);
   k->last_cpu_ns = ps.cpu_ns;
   k->last_mono = now;
   k->primed = true;
@@ -245,6 +291,7 @@ static void sample_self(sampler *s, double elapsed, metrics_snapshot *out) {
   out->process.vms_bytes = ps.vms_bytes;
   out->process.num_threads = ps.num_threads;
   out->process.cpu_seconds = (double)ps.cpu_ns / 1e9;
+  sample_facts(s, &s->self_facts, out->process.pid, clock_mono(), &out->process);
   s->self_cpu_ns = ps.cpu_ns;
   s->self_ok = true;
 }

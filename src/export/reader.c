@@ -28,9 +28,9 @@
 #include "history/plan.h"
 #include "store/store.h"
 
-/* The first schema version with every column read here (0006_process_trees:
+/* The first schema version with every column read here (0008_process_facts:
  * nullable process figures and the tree columns). */
-enum { EXPORT_MIN_SCHEMA = 6 };
+enum { EXPORT_MIN_SCHEMA = 8 };
 
 /* The columns and their CSV names come from model/columns.h (the same names
  * as the v_* views). */

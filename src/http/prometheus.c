@@ -90,13 +90,23 @@ static void process_sample(strbuf *b, const char *family_name, const char *proce
 }
 
 /* What a per-process family shows for one process, and whether it has it. */
-typedef enum { PF_COLUMN, PF_CPU_SECONDS, PF_TREE_CPU_SECONDS, PF_RESTARTS, PF_LAST_EXIT } pf_kind;
+typedef enum {
+  PF_COLUMN,
+  PF_CPU_SECONDS,
+  PF_TREE_CPU_SECONDS,
+  PF_READ_BYTES,
+  PF_WRITTEN_BYTES,
+  PF_RESTARTS,
+  PF_LAST_EXIT
+} pf_kind;
 
 static bool family_has(const process_metrics *p, bool plugin, pf_kind kind, const model_column *col) {
   switch (kind) {
   case PF_COLUMN: return model_proc_has(p, col);
   case PF_CPU_SECONDS: return p->has_cpu;
   case PF_TREE_CPU_SECONDS: return plugin && p->has_tree_cpu;
+  case PF_READ_BYTES:
+  case PF_WRITTEN_BYTES: return p->has_io;
   case PF_RESTARTS: return plugin && p->life.known;
   case PF_LAST_EXIT: return plugin && p->life.known && p->life.has_exit;
   }
@@ -109,6 +119,8 @@ static void put_family_value(strbuf *b, const process_metrics *p, pf_kind kind,
   case PF_COLUMN: put_column(b, p, col); break;
   case PF_CPU_SECONDS: put_double(b, p->cpu_seconds); break;
   case PF_TREE_CPU_SECONDS: put_double(b, p->tree.cpu_seconds); break;
+  case PF_READ_BYTES: sb_u64(b, p->io_read_bytes); break;
+  case PF_WRITTEN_BYTES: sb_u64(b, p->io_write_bytes); break;
   case PF_RESTARTS: sb_u64(b, p->life.restarts); break;
   /* A shell's convention: 128 + the signal when a signal ended it. */
   case PF_LAST_EXIT:
@@ -125,7 +137,8 @@ static void put_family_value(strbuf *b, const process_metrics *p, pf_kind kind,
 static void process_family(strbuf *b, const metrics_snapshot *s, const char *name,
                            const char *type, const char *help, pf_kind kind,
                            const model_column *col) {
-  bool with_pid = kind == PF_COLUMN || kind == PF_CPU_SECONDS;
+  bool with_pid = kind == PF_COLUMN || kind == PF_CPU_SECONDS || kind == PF_READ_BYTES ||
+                  kind == PF_WRITTEN_BYTES;
   bool header = false;
   size_t n = s->n_children + 1;
   for (size_t r = 0; r < n; r++) {
@@ -147,6 +160,12 @@ static void render_processes(strbuf *b, const metrics_snapshot *s) {
                  "CPU time of every process that ran in the plugin's tree since the server "
                  "started, in seconds.",
                  PF_TREE_CPU_SECONDS, NULL);
+  process_family(b, s, "hiro_process_read_bytes_total", "counter",
+                 "Bytes the process caused to be read from storage (/proc/PID/io read_bytes).",
+                 PF_READ_BYTES, NULL);
+  process_family(b, s, "hiro_process_written_bytes_total", "counter",
+                 "Bytes the process caused to be written to storage (write_bytes).",
+                 PF_WRITTEN_BYTES, NULL);
   /* Measurements first, states last. */
   for (int pass = 0; pass < 2; pass++)
     for (int i = 0; i < MODEL_PROC_COLUMNS; i++) {

@@ -123,6 +123,8 @@ typedef enum { MODEL_F64, MODEL_U64, MODEL_INT, MODEL_BOOL } model_ctype;
  * CPU: a live process, or the accounting of the last interval of one that
  * just exited (exact, from the zombie and wait4). MEMORY: a live process.
  * TREE_CPU and TREE: the same for a plugin's whole tree (never the server's).
+ * IO and FDS: a live process whose /proc/PID/io is readable, and a kernel
+ * that reports the descriptor count (Linux 6.2).
  * A rollup row counts each group's samples: samples = n_measured. */
 #define MODEL_PROCESS_GROUPS(X)                                               \
   /* X(id, rollup count column, offset of the process's flag or -1) */      \
@@ -130,7 +132,9 @@ typedef enum { MODEL_F64, MODEL_U64, MODEL_INT, MODEL_BOOL } model_ctype;
   X(P_CPU, "n_cpu", (ptrdiff_t)offsetof(process_metrics, has_cpu))          \
   X(P_MEMORY, "n_measured", (ptrdiff_t)offsetof(process_metrics, has_memory)) \
   X(P_TREE_CPU, "n_tree_cpu", (ptrdiff_t)offsetof(process_metrics, has_tree_cpu)) \
-  X(P_TREE, "n_tree", (ptrdiff_t)offsetof(process_metrics, has_tree))
+  X(P_TREE, "n_tree", (ptrdiff_t)offsetof(process_metrics, has_tree))     \
+  X(P_IO, "n_io", (ptrdiff_t)offsetof(process_metrics, has_io))           \
+  X(P_FDS, "n_fds", (ptrdiff_t)offsetof(process_metrics, has_fds))
 
 /* Per-process figures (the server and every plugin), in storage order.
  * role: MEASURE (JSON in the process object), TREE (JSON in the plugin's
@@ -163,7 +167,15 @@ typedef enum { MODEL_F64, MODEL_U64, MODEL_INT, MODEL_BOOL } model_ctype;
     "Threads summed over the plugin's process tree.")                                         \
   X(TREE_PROCESSES, tree.processes, P_TREE, TREE, AS_IS, "tree_processes", "tree_processes",    \
     "processes", 0, "count", "hiro_plugin_tree_processes",                                     \
-    "Processes in the plugin's tree, the plugin included.")
+    "Processes in the plugin's tree, the plugin included.")                                    \
+  X(IO_READ, io_read_bytes_per_sec, P_IO, MEASURE, AS_IS, "io_read_bps", "io_read_bytes_per_sec", \
+    "io_read_bytes_per_sec", 1, "bytes/s", NULL,                                               \
+    "Bytes per second the process caused to be read from storage (/proc/PID/io read_bytes).")  \
+  X(IO_WRITE, io_write_bytes_per_sec, P_IO, MEASURE, AS_IS, "io_write_bps",                     \
+    "io_write_bytes_per_sec", "io_write_bytes_per_sec", 1, "bytes/s", NULL,                    \
+    "Bytes per second the process caused to be written to storage (write_bytes).")            \
+  X(FDS, open_fds, P_FDS, MEASURE, AS_IS, "open_fds", "open_fds", "open_fds", 0, "count",       \
+    "hiro_process_open_fds", "Open file descriptors.")
 
 typedef enum { MODEL_MEASURE, MODEL_TREE, MODEL_STATUS, MODEL_STORED } model_role;
 

@@ -60,12 +60,18 @@ typedef struct {
   bool has_memory;          /* rss, vms, threads measured */
   bool has_tree_cpu;        /* tree.cpu_percent, tree.cpu_seconds measured */
   bool has_tree;            /* tree rss, threads, processes measured */
+  bool has_io;              /* io_* measured (/proc/PID/io readable) */
+  bool has_fds;             /* open_fds measured (Linux >= 6.2) */
   double cpu_percent;       /* 0-100 x cores */
   uint64_t rss_bytes;
   uint64_t vms_bytes;
   int num_threads;
   double cpu_seconds;       /* user + system CPU time so far (a counter) */
   double down_seconds;      /* time not running in the interval this snapshot closes */
+  double io_read_bytes_per_sec;  /* storage reads the process caused */
+  double io_write_bytes_per_sec; /* storage writes the process caused */
+  int open_fds;
+  uint64_t io_read_bytes, io_write_bytes; /* the counters behind the rates (Prometheus) */
   process_tree tree;        /* plugins only */
   plugin_lifecycle life;    /* plugins only */
 } process_metrics;

@@ -214,6 +214,21 @@ hiro_err platform_pid_identity(platform *p, int pid, int *ppid, uint64_t *start_
  * n). false when the process, its environment or the variable is missing. */
 bool platform_proc_getenv(platform *p, int pid, const char *name, char *value, size_t n);
 
+/* More facts of one process (proctree_linux.c): storage I/O and open file
+ * descriptors, each flagged when it could be read. */
+typedef struct platform_facts platform_facts;
+typedef struct {
+  bool has_io;                       /* /proc/PID/io was readable */
+  uint64_t read_bytes, write_bytes;  /* bytes the process caused to be read from / written to storage */
+  bool has_fds;                      /* the kernel reports the count (Linux >= 6.2) */
+  int open_fds;
+} proc_facts;
+/* Open descriptors on pid's io file and fd directory. NULL when pid is gone. */
+platform_facts *platform_facts_open(platform *p, int pid);
+/* Read them. HIRO_ENOENT once the process is gone. */
+hiro_err platform_facts_read(platform_facts *f, proc_facts *out) HIRO_MUST_USE;
+void platform_facts_close(platform_facts *f);
+
 /* ---- cgroup v2 groups per plugin (cgroup_linux.c) ---- */
 
 typedef struct platform_cgroup platform_cgroup; /* reader of one group */

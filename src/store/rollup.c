@@ -61,7 +61,7 @@ static void merge_columns(strbuf *b, const model_column *cols, int ncols, const 
     sb_printf(b, ",%s_max=coalesce(max(%s_max,excluded.%s_max),%s_max,excluded.%s_max)", c, c, c,
             c, c);
     /* Totals add up: a bucket written in parts stays the exact sum. */
-    if (model_is_rate(&cols[i]))
+    if (cols == model_sys_columns && model_is_rate(&cols[i])) /* process rates keep no total */
       sb_printf(b, ",%s_total=coalesce(%s_total+excluded.%s_total,%s_total,excluded.%s_total)", c,
                 c, c, c, c);
   }

@@ -37,7 +37,8 @@ SYSTEM_FIELDS = [
     "pressure_%s_%s_%s" % (res, kind, what) for what in ("avg10", "stall_percent")
     for res in ("cpu", "memory", "io") for kind in ("some", "full")] + ["interval_seconds"]
 PROCESS_FIELDS = ["alive", "down_seconds", "cpu_percent", "rss_bytes", "vms_bytes", "num_threads",
-                  "tree_cpu_percent", "tree_rss_bytes", "tree_num_threads", "tree_processes"]
+                  "tree_cpu_percent", "tree_rss_bytes", "tree_num_threads", "tree_processes",
+                  "io_read_bytes_per_sec", "io_write_bytes_per_sec", "open_fds"]
 SYSTEM_HEADER = ["time", "timestamp", "samples", "seconds"] + SYSTEM_FIELDS
 PROCESS_HEADER = ["time", "timestamp", "samples", "kind", "name", "pid"] + PROCESS_FIELDS
 

@@ -75,7 +75,12 @@ static inline void tsu_snapshot(metrics_snapshot *s, double ts, size_t n_childre
   s->process.rss_bytes = 4096 * (uint64_t)tsu_uniform(rng, 1000, 4000);
   s->process.vms_bytes = 4096 * (uint64_t)tsu_uniform(rng, 100000, 900000);
   s->process.num_threads = 4;
-  s->process.has_cpu = s->process.has_memory = true;
+  s->process.has_cpu = s->process.has_memory = s->process.has_io = s->process.has_fds = true;
+  /* Derived, not drawn: the rng stream (and so every other test's data)
+   * stays what it was before these figures existed. */
+  s->process.io_read_bytes_per_sec = (double)(s->process.rss_bytes / 64);
+  s->process.io_write_bytes_per_sec = (double)(s->process.vms_bytes / 4096);
+  s->process.open_fds = 10 + (int)(s->process.rss_bytes / 4096 % 20);
   s->has_disk = disk;
   if (disk) {
     s->disk.total_bytes = 500ull << 30;
@@ -115,6 +120,7 @@ static inline void tsu_snapshot(metrics_snapshot *s, double ts, size_t n_childre
     /* A plugin that is down has only alive and down_seconds: the rest is
      * not measured (NULL), never zero. */
     c->has_cpu = c->has_memory = c->has_tree_cpu = c->has_tree = c->alive;
+    c->has_io = c->has_fds = c->alive;
     c->down_seconds = c->alive ? 0 : 1.0;
     if (!c->alive) continue;
     c->cpu_percent = floor(tsu_uniform(rng, 0, 50) * 100) / 100;
@@ -125,6 +131,9 @@ static inline void tsu_snapshot(metrics_snapshot *s, double ts, size_t n_childre
     c->tree.rss_bytes = c->rss_bytes + 4096 * (uint64_t)tsu_uniform(rng, 0, 3000);
     c->tree.num_threads = c->num_threads + (int)(tsu_rand(rng) % 8);
     c->tree.processes = 1 + (int)(tsu_rand(rng) % 4);
+    c->io_read_bytes_per_sec = (double)(c->rss_bytes / 128);
+    c->io_write_bytes_per_sec = (double)(c->vms_bytes / 8192);
+    c->open_fds = 3 + (int)(c->rss_bytes / 4096 % 10);
   }
 }
 

@@ -75,7 +75,10 @@ static void make_snapshot(const gen_params *p, size_t i, metrics_snapshot *s) {
   s->process.rss_bytes = 4096ull * (2900 + rnd_u(10));
   s->process.vms_bytes = 4096ull * (90000 + rnd_u(10));
   s->process.num_threads = 6;
-  s->process.has_cpu = s->process.has_memory = true;
+  s->process.has_cpu = s->process.has_memory = s->process.has_io = s->process.has_fds = true;
+  s->process.io_read_bytes_per_sec = (double)(4096 * rnd_u(100));
+  s->process.io_write_bytes_per_sec = (double)(4096 * rnd_u(300));
+  s->process.open_fds = 12 + (int)rnd_u(4);
   s->has_disk = !(p->gaps && i % 5 == 0);
   s->disk.total_bytes = 4096ull * 65536000;
   s->disk.used_bytes = 4096ull * (30000000 + rnd_u(1000));
@@ -111,6 +114,7 @@ static void make_snapshot(const gen_params *p, size_t i, metrics_snapshot *s) {
     c->alive = !(p->gaps && k == 1 && i % 3 == 0);
     /* A plugin that is down is measured as nothing (NULL), never zeros. */
     c->has_cpu = c->has_memory = c->has_tree_cpu = c->has_tree = c->alive;
+    c->has_io = c->has_fds = c->alive;
     c->down_seconds = c->alive ? 0 : p->interval;
     if (!c->alive) continue;
     c->cpu_percent = (double)rnd_u(20000) / 100;
@@ -121,6 +125,9 @@ static void make_snapshot(const gen_params *p, size_t i, metrics_snapshot *s) {
     c->tree.rss_bytes = c->rss_bytes + 4096ull * rnd_u(3000);
     c->tree.num_threads = c->num_threads + (int)rnd_u(6);
     c->tree.processes = 1 + (int)rnd_u(4);
+    c->io_read_bytes_per_sec = rnd_u(4) ? 0 : (double)(4096 * rnd_u(50));
+    c->io_write_bytes_per_sec = (double)(4096 * rnd_u(20));
+    c->open_fds = 3 + (int)rnd_u(8);
   }
 }
 

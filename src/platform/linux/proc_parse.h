@@ -30,6 +30,12 @@ typedef struct {
  * comm (field 2) may itself contain spaces, parentheses and newlines. */
 hiro_err proc_parse_pid_stat(const char *buf, size_t len, proc_stat_fields *out) HIRO_MUST_USE;
 
+/* read_bytes and write_bytes of /proc/PID/io (storage I/O the process
+ * caused). HIRO_EPARSE when either is missing or malformed. Defined in
+ * proctree_linux.c. */
+hiro_err proc_parse_pid_io(const char *buf, size_t len, uint64_t *read_bytes,
+                           uint64_t *write_bytes) HIRO_MUST_USE;
+
 /* Parse /proc/PID/statm: field 1 (size) and field 2 (resident), in pages. */
 hiro_err proc_parse_pid_statm(const char *buf, size_t len, uint64_t *vms_pages,
                               uint64_t *rss_pages) HIRO_MUST_USE;

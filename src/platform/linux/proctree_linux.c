@@ -7,7 +7,11 @@
  * thread, link count of task/ 0.5 us. The walk mode reads stat (CPU of the
  * member and of the descendants it reaped: cutime + cstime) plus statm and
  * children; the cgroup mode gets CPU and membership from the cgroup and
- * reads only statm and the link count here. */
+ * reads only statm and the link count here.
+ *
+ * The facts handle adds, per plugin and for the server (not per tree
+ * member): /proc/PID/io (2-3 us) and the size of /proc/PID/fd, which Linux
+ * 6.2 and later report as the number of open descriptors (0.7 us, a stat). */
 #define _GNU_SOURCE /* O_PATH */
 #include <dirent.h>
 #include <errno.h>
@@ -219,4 +223,66 @@ hiro_err platform_pid_identity(platform *p, int pid, int *ppid, uint64_t *start_
   }
   pfile_close(&f);
   return err;
+}
+
+/* ---- more facts: storage I/O and open descriptors ---- */
+
+struct platform_facts {
+  pfile io;
+  int fd_dir; /* O_PATH on /proc/PID/fd */
+};
+
+/* read_bytes and write_bytes of a /proc/PID/io text. */
+hiro_err proc_parse_pid_io(const char *buf, size_t len, uint64_t *read_bytes,
+                           uint64_t *write_bytes) {
+  const char *pos = buf, *end = buf + len, *line;
+  size_t line_len;
+  int found = 0;
+  while (proc_next_line(&pos, end, &line, &line_len)) {
+    uint64_t *dst = NULL;
+    size_t skip = 0;
+    if (line_len > 12 && memcmp(line, "read_bytes: ", 12) == 0) dst = read_bytes, skip = 12;
+    else if (line_len > 13 && memcmp(line, "write_bytes: ", 13) == 0) dst = write_bytes, skip = 13;
+    if (!dst) continue;
+    const char *p = line + skip;
+    if (!proc_parse_u64(&p, line + line_len, dst)) return HIRO_EPARSE;
+    found++;
+  }
+  return found == 2 ? HIRO_OK : HIRO_EPARSE;
+}
+
+platform_facts *platform_facts_open(platform *p, int pid) {
+  char path[4096];
+  if (!p || pid <= 0 || member_path(path, sizeof path, p, pid, "fd") != HIRO_OK) return NULL;
+  platform_facts *f = xcalloc(1, sizeof *f);
+  f->fd_dir = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (f->fd_dir < 0) {
+    free(f);
+    return NULL;
+  }
+  f->io.fd = -1;
+  if (member_path(path, sizeof path, p, pid, "io") != HIRO_OK ||
+      pfile_open(&f->io, path, 256, true) != HIRO_OK)
+    f->io.fd = -1; /* not readable (another user's process): no I/O figures */
+  return f;
+}
+
+hiro_err platform_facts_read(platform_facts *f, proc_facts *out) {
+  memset(out, 0, sizeof *out);
+  struct stat st;
+  if (fstat(f->fd_dir, &st) != 0) return HIRO_ENOENT;
+  /* Before 6.2 the size is 0; every process has at least one descriptor. */
+  out->has_fds = st.st_size > 0;
+  out->open_fds = st.st_size > 0 && st.st_size < (1 << 30) ? (int)st.st_size : 0;
+  if (f->io.fd >= 0 && pfile_read(&f->io) == HIRO_OK &&
+      proc_parse_pid_io(f->io.buf, f->io.len, &out->read_bytes, &out->write_bytes) == HIRO_OK)
+    out->has_io = true;
+  return HIRO_OK;
+}
+
+void platform_facts_close(platform_facts *f) {
+  if (!f) return;
+  pfile_close(&f->io);
+  if (f->fd_dir >= 0) close(f->fd_dir);
+  free(f);
 }
