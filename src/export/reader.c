@@ -17,7 +17,6 @@
 #include <inttypes.h>
 #include <math.h>
 #include <sqlite3.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -43,16 +42,6 @@ enum {
 
 static const char *const agg_suffix[] = {"avg", "min", "max"};
 
-static void set_err(char *err, size_t n, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t n, const char *fmt, ...) {
-  if (!err || !n) return;
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, n, fmt, ap);
-  va_end(ap);
-}
-
 /* --- opening and checking --- */
 
 /* Open path read-only and check that it is a metrics database this binary
@@ -61,17 +50,17 @@ static hiro_err open_db(const char *path, sqlite3 **out, char *err, size_t errle
   *out = NULL;
   struct stat st;
   if (stat(path, &st) != 0) {
-    set_err(err, errlen, "%s: %s", path, errno == ENOENT ? "no such database file" : strerror(errno));
+    hiro_set_err(err, errlen, "%s: %s", path, errno == ENOENT ? "no such database file" : strerror(errno));
     return errno == ENOENT ? HIRO_ENOENT : HIRO_EIO;
   }
   if (S_ISDIR(st.st_mode)) {
-    set_err(err, errlen, "%s: is a directory, not a database file", path);
+    hiro_set_err(err, errlen, "%s: is a directory, not a database file", path);
     return HIRO_EIO;
   }
   /* SQLite's own message for this is a vague "unable to open database file". */
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    set_err(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+    hiro_set_err(err, errlen, "%s: cannot read: %s", path, strerror(errno));
     return HIRO_EIO;
   }
   close(fd);
@@ -80,7 +69,7 @@ static hiro_err open_db(const char *path, sqlite3 **out, char *err, size_t errle
   hiro_err rc = HIRO_EIO;
   sqlite3_stmt *st_version = NULL, *st_tables = NULL;
   if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-    set_err(err, errlen, "%s: cannot open: %s", path, db ? sqlite3_errmsg(db) : "out of memory");
+    hiro_set_err(err, errlen, "%s: cannot open: %s", path, db ? sqlite3_errmsg(db) : "out of memory");
     goto out;
   }
   /* A WAL reader waits only while a writer resets the WAL or recovers it. */
@@ -90,16 +79,16 @@ static hiro_err open_db(const char *path, sqlite3 **out, char *err, size_t errle
       sqlite3_step(st_version) != SQLITE_ROW) {
     int code = sqlite3_errcode(db);
     if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT)
-      set_err(err, errlen, "%s: not an SQLite database (or a damaged one)", path);
+      hiro_set_err(err, errlen, "%s: not an SQLite database (or a damaged one)", path);
     else
-      set_err(err, errlen, "%s: cannot read: %s", path, sqlite3_errmsg(db));
+      hiro_set_err(err, errlen, "%s: cannot read: %s", path, sqlite3_errmsg(db));
     goto out;
   }
   int64_t version = sqlite3_column_int64(st_version, 0);
   int latest = store_schema_version();
   rc = HIRO_ESCHEMA;
   if (version > latest) {
-    set_err(err, errlen,
+    hiro_set_err(err, errlen,
             "%s: schema version %" PRId64 " is too new: this exporter reads versions %d to %d "
             "(upgrade hirocli)", path, version, EXPORT_MIN_SCHEMA, latest);
     goto out;
@@ -110,17 +99,17 @@ static hiro_err open_db(const char *path, sqlite3 **out, char *err, size_t errle
   if (sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table'", -1,
                          &st_tables, NULL) != SQLITE_OK ||
       sqlite3_step(st_tables) != SQLITE_ROW) {
-    set_err(err, errlen, "%s: cannot read the schema: %s", path, sqlite3_errmsg(db));
+    hiro_set_err(err, errlen, "%s: cannot read the schema: %s", path, sqlite3_errmsg(db));
     rc = HIRO_EIO;
     goto out;
   }
   int64_t tables = sqlite3_column_int64(st_tables, 0);
   if (version == 0 && tables > 0) {
-    set_err(err, errlen, "%s: an SQLite database that is not a hirocli metrics database", path);
+    hiro_set_err(err, errlen, "%s: an SQLite database that is not a hirocli metrics database", path);
     goto out;
   }
   if (version < EXPORT_MIN_SCHEMA) {
-    set_err(err, errlen, "%s: schema version %" PRId64 " is too old (an empty or uninitialised "
+    hiro_set_err(err, errlen, "%s: schema version %" PRId64 " is too old (an empty or uninitialised "
             "database; the exporter needs version %d to %d)", path, version, EXPORT_MIN_SCHEMA,
             latest);
     goto out;
@@ -129,7 +118,7 @@ static hiro_err open_db(const char *path, sqlite3 **out, char *err, size_t errle
   st_tables = NULL;
   if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
                          -1, &st_tables, NULL) != SQLITE_OK) {
-    set_err(err, errlen, "%s: cannot read the schema: %s", path, sqlite3_errmsg(db));
+    hiro_set_err(err, errlen, "%s: cannot read the schema: %s", path, sqlite3_errmsg(db));
     rc = HIRO_EIO;
     goto out;
   }
@@ -137,7 +126,7 @@ static hiro_err open_db(const char *path, sqlite3 **out, char *err, size_t errle
     sqlite3_reset(st_tables);
     sqlite3_bind_text(st_tables, 1, needed[i], -1, SQLITE_STATIC);
     if (sqlite3_step(st_tables) != SQLITE_ROW) {
-      set_err(err, errlen, "%s: schema version %" PRId64 " has no table %s: too old or damaged",
+      hiro_set_err(err, errlen, "%s: schema version %" PRId64 " has no table %s: too old or damaged",
               path, version, needed[i]);
       goto out;
     }
@@ -177,7 +166,7 @@ static hiro_err choose_tier(const export_options *o, int *out, char *err, size_t
   history_facts f = {.has_store = true};
   store_read *rd = store_read_begin(s);
   if (!rd || store_read_extent(rd, &f.ext) != HIRO_OK) {
-    set_err(err, errlen, "%s: cannot read the tiers' extent", o->db_path);
+    hiro_set_err(err, errlen, "%s: cannot read the tiers' extent", o->db_path);
     rc = HIRO_EIO;
   } else {
     history_span sp;
@@ -426,13 +415,13 @@ hiro_err export_run(const export_options *o, FILE *out, export_stats *stats, cha
   /* One read transaction: the tier choice and the rows see one snapshot of
    * the file, and the server's writer is never blocked by it (WAL). */
   if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
-    set_err(err, errlen, "%s: %s", o->db_path, sqlite3_errmsg(db));
+    hiro_set_err(err, errlen, "%s: %s", o->db_path, sqlite3_errmsg(db));
     goto out;
   }
   if (res == EXPORT_RES_AUTO && (rc = choose_tier(o, &res, err, errlen)) != HIRO_OK) goto out;
   rc = HIRO_EIO;
   if (o->table == EXPORT_TABLE_APP && !has_app_tables(db)) {
-    set_err(err, errlen, "%s: no application metrics tables (schema too old: start a newer "
+    hiro_set_err(err, errlen, "%s: no application metrics tables (schema too old: start a newer "
             "hirocli server on it once)", o->db_path);
     rc = HIRO_ESCHEMA;
     goto out;
@@ -441,7 +430,7 @@ hiro_err export_run(const export_options *o, FILE *out, export_stats *stats, cha
   if (o->table == EXPORT_TABLE_APP) build_app_sql(res, o->agg, sql, sizeof sql);
   else build_sql(o->table, res, o->agg, sql, sizeof sql);
   if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-    set_err(err, errlen, "%s: cannot query: %s", o->db_path, sqlite3_errmsg(db));
+    hiro_set_err(err, errlen, "%s: cannot query: %s", o->db_path, sqlite3_errmsg(db));
     goto out;
   }
   double from = o->has_from ? o->from : -1e16, to = o->has_to ? o->to : 1e16;
@@ -460,7 +449,7 @@ hiro_err export_run(const export_options *o, FILE *out, export_stats *stats, cha
 
   if (o->table == EXPORT_TABLE_APP ? fprintf(out, "%s" CSV_EOL, app_csv_header) < 0
                                     : !write_header(out, o->table)) {
-    set_err(err, errlen, "write error: %s", strerror(errno));
+    hiro_set_err(err, errlen, "write error: %s", strerror(errno));
     goto out;
   }
   int step;
@@ -472,11 +461,11 @@ hiro_err export_run(const export_options *o, FILE *out, export_stats *stats, cha
     if ((++n & 4095) == 0 && ferror(out)) break;
   }
   if (ferror(out)) {
-    set_err(err, errlen, "write error: %s", strerror(errno));
+    hiro_set_err(err, errlen, "write error: %s", strerror(errno));
     goto out;
   }
   if (step != SQLITE_DONE) {
-    set_err(err, errlen, "%s: reading failed after %" PRIu64 " rows: %s", o->db_path, n,
+    hiro_set_err(err, errlen, "%s: reading failed after %" PRIu64 " rows: %s", o->db_path, n,
             sqlite3_errmsg(db));
     goto out;
   }
