@@ -9,7 +9,8 @@ import subprocess
 import tempfile
 import unittest
 
-from hirotest import (DEMO, EXPORT, HIROCLI, ServerTest, Workspace, pid_alive, wait_for)
+from hirotest import (DEMO, EXPORT, HIROCLI, ServerTest, Workspace, free_port, pid_alive,
+                      wait_for)
 
 
 def run_as_nobody(*args, env=None):
@@ -79,6 +80,38 @@ class NotAWorkspace(unittest.TestCase):
                 self.assertIn(f"{missing}: no such workspace", p.stderr)
                 self.assertNotIn("not running", p.stdout)
                 self.assertFalse(os.path.exists(missing))  # and nothing was created
+
+
+@unittest.skipUnless(os.geteuid() == 0 and shutil.which("runuser"), "needs root and runuser")
+class NobodyOwnWorkspace(unittest.TestCase):
+    """A user without privileges runs the whole flow in a workspace of its own."""
+
+    def test_setup_start_show_stop_as_nobody(self):
+        home = tempfile.mkdtemp(prefix="hiro-nobody-")
+        self.addCleanup(shutil.rmtree, home, True)
+        os.chmod(home, 0o777)
+        ws = os.path.join(home, "ws")
+        port, ui_port = free_port(), free_port()
+
+        def nobody(*args):
+            return run_as_nobody("--workspace", ws, *args)
+        try:
+            p = nobody("setup", "--metrics", "--metrics-interval", "1", "--port", str(port),
+                       "--admin-ui-port", str(ui_port), "--channel", f"demo={DEMO}")
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertEqual(os.stat(ws).st_uid, 65534)
+            p = nobody("start", "--admin-ui")
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertIn(f"http://127.0.0.1:{port}", p.stdout)
+            p = nobody("metrics", "show")
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertRegex(p.stdout, r"(?m)^demo\s+\d+\s+yes")
+            p = nobody("status", "--json")
+            self.assertEqual(json.loads(p.stdout)["plugins"][0]["state"], "running")
+            self.assertEqual(nobody("logs", "-n", "1").returncode, 0)
+        finally:
+            p = nobody("stop")
+        self.assertEqual(p.returncode, 0, p.stderr)
 
 
 class UnknownKeys(unittest.TestCase):
