@@ -7,6 +7,10 @@
 #   etc/logrotate.d/hirocli   (/etc/logrotate.d when the prefix is /usr)
 #   share/doc/hirocli/   README.md, docs/*.md
 include(GNUInstallDirs)
+# Installing and packaging never build: `cmake --build` first. (CPack's
+# preinstall step would otherwise rebuild whatever changed, under the feet of
+# tests running the binaries.)
+set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY TRUE)
 find_package(Python3 REQUIRED COMPONENTS Interpreter)
 
 set(HIRO_PROGRAMS hirocli hiro-channel-demo)

@@ -22,16 +22,22 @@
 enum { L_FOLLOW, L_LINES, L_PLUGIN, L_COUNT };
 
 static const opt_spec logs_options[L_COUNT] = {
-    [L_FOLLOW] = {"--follow", OPT_FLAG, NULL,
-                  "keep printing lines as they are written (Ctrl-C to stop)", 0, 0, 0, NULL,
-                  "-f"},
-    [L_LINES] = {"--lines", OPT_INT, "N",
-                 "print the last N lines first (default 100; 0 with --follow:\n"
-                 "only what comes)", 0, 1e9, 0, NULL, "-n"},
-    [L_PLUGIN] = {"--plugin", OPT_STRING, "NAME",
-                  "only the lines of channel plugin NAME: its output and what the\n"
-                  "server says about it",
-                  0, 0, 0, NULL, NULL},
+    [L_FOLLOW] = {.name = "--follow",
+                  .kind = OPT_FLAG,
+                  .help = "keep printing lines as they are written (Ctrl-C to stop)",
+                  .short_name = "-f"},
+    [L_LINES] = {.name = "--lines",
+                 .kind = OPT_INT,
+                 .metavar = "N",
+                 .help = "print the last N lines first (default 100; 0 with --follow:\n"
+                         "only what comes)",
+                 .max = 1e9,
+                 .short_name = "-n"},
+    [L_PLUGIN] = {.name = "--plugin",
+                  .kind = OPT_STRING,
+                  .metavar = "NAME",
+                  .help = "only the lines of channel plugin NAME: its output and what the\n"
+                          "server says about it"},
 };
 
 static int run_logs(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv);
@@ -75,7 +81,8 @@ static void print_tail(FILE *f, size_t keep, const char *plugin) {
     free(ring[seen % keep]);
     ring[seen++ % keep] = xstrdup(line);
   }
-  for (size_t i = seen > keep ? seen - keep : 0; keep && i < seen; i++) fputs(ring[i % keep], stdout);
+  for (size_t i = seen > keep ? seen - keep : 0; keep && i < seen; i++)
+    fputs(ring[i % keep], stdout);
   for (size_t i = 0; i < keep; i++) free(ring[i]);
   free(ring);
   free(line);

@@ -15,10 +15,12 @@
 #include "server/config.h"
 #include "server/server.h"
 
-#define JSON_OPTION {"--json", OPT_FLAG, NULL, "print the server's JSON reply as is", 0, 0, 0, NULL}
-#define PORT_OPTION                                                                           \
-  {"--port", OPT_INT, "N", "REST API port to use instead of the recorded one (a server of\n"  \
-   "another workspace, or behind a forwarded port)", 1, 65535, 0, NULL}
+#define JSON_OPTION                                                                            \
+  {.name = "--json", .kind = OPT_FLAG, .help = "print the server's JSON reply as is"}
+#define PORT_OPTION                                                                            \
+  {.name = "--port", .kind = OPT_INT, .metavar = "N", .min = 1, .max = 65535,                  \
+   .help = "REST API port to use instead of the recorded one (a server of\n"                  \
+           "another workspace, or behind a forwarded port)"}
 
 /* Parse a JSON reply or report that it is not JSON. */
 static cJSON *parse_reply(const http_response *r) {
@@ -74,8 +76,7 @@ static int run_read(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
   opt_value vals[RO_COUNT] = {0};
   int rc = cli_parse(ctx, cmd, argc, argv, vals);
   opts_free(vals, RO_COUNT);
-  if (rc != CLI_CONTINUE)
-    return rc;
+  if (rc != CLI_CONTINUE) return rc;
   bool show = strcmp(cmd->name, "show") == 0;
   return get_and_render(ctx, show ? "/metrics" : "/metrics/status", vals[RO_JSON].set,
                         &vals[RO_PORT], show ? render_snapshot : render_status);
@@ -106,13 +107,23 @@ static const cli_command metrics_show = {
 
 enum { C_ENABLE, C_DISABLE, C_INTERVAL, C_HISTORY, C_JSON, C_PORT, C_COUNT };
 static const opt_spec configure_options[C_COUNT] = {
-    [C_ENABLE] = {"--enable", OPT_FLAG, NULL, "start collecting", 0, 0, 1, NULL},
-    [C_DISABLE] = {"--disable", OPT_FLAG, NULL, "stop collecting (history stays readable)", 0, 0,
-                   1, NULL},
-    [C_INTERVAL] = {"--interval", OPT_NUMBER, "SEC", "collection interval in seconds",
-                    COLLECTOR_MIN_INTERVAL, COLLECTOR_MAX_INTERVAL, 0, NULL},
-    [C_HISTORY] = {"--history-size", OPT_INT, "N", "in-memory history capacity in snapshots", 1,
-                   COLLECTOR_MAX_HISTORY, 0, NULL},
+    [C_ENABLE] = {.name = "--enable", .kind = OPT_FLAG, .help = "start collecting", .group = 1},
+    [C_DISABLE] = {.name = "--disable",
+                   .kind = OPT_FLAG,
+                   .help = "stop collecting (history stays readable)",
+                   .group = 1},
+    [C_INTERVAL] = {.name = "--interval",
+                    .kind = OPT_NUMBER,
+                    .metavar = "SEC",
+                    .help = "collection interval in seconds",
+                    .min = COLLECTOR_MIN_INTERVAL,
+                    .max = COLLECTOR_MAX_INTERVAL},
+    [C_HISTORY] = {.name = "--history-size",
+                   .kind = OPT_INT,
+                   .metavar = "N",
+                   .help = "in-memory history capacity in snapshots",
+                   .min = 1,
+                   .max = COLLECTOR_MAX_HISTORY},
     [C_JSON] = JSON_OPTION,
     [C_PORT] = PORT_OPTION,
 };

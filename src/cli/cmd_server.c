@@ -16,18 +16,28 @@
 enum { ST_METRICS, ST_ADMIN_UI, ST_PORT, ST_ADMIN_UI_PORT, ST_FOREGROUND, ST_COUNT };
 
 static const opt_spec start_options[ST_COUNT] = {
-    [ST_METRICS] = {"--metrics", OPT_FLAG, NULL,
-                    "collect metrics for this run only (HIRO_METRICS=1; config.json unchanged)",
-                    0, 0, 0, NULL, NULL},
-    [ST_ADMIN_UI] = {"--admin-ui", OPT_FLAG, NULL,
-                     "serve the admin UI for this run only (HIRO_ADMIN_UI=1)", 0, 0, 0, NULL,
-                     NULL},
-    [ST_PORT] = {"--port", OPT_INT, "N", "REST API port for this run", 1, 65535, 0, NULL, NULL},
-    [ST_ADMIN_UI_PORT] = {"--admin-ui-port", OPT_INT, "N", "admin UI port for this run", 1,
-                          65535, 0, NULL, NULL},
-    [ST_FOREGROUND] = {"--foreground", OPT_FLAG, NULL,
-                       "stay attached and log to stderr; stop with Ctrl-C or SIGTERM", 0, 0, 0,
-                       NULL, NULL},
+    [ST_METRICS] =
+        {.name = "--metrics",
+         .kind = OPT_FLAG,
+         .help = "collect metrics for this run only (HIRO_METRICS=1; config.json unchanged)"},
+    [ST_ADMIN_UI] = {.name = "--admin-ui",
+                     .kind = OPT_FLAG,
+                     .help = "serve the admin UI for this run only (HIRO_ADMIN_UI=1)"},
+    [ST_PORT] = {.name = "--port",
+                 .kind = OPT_INT,
+                 .metavar = "N",
+                 .help = "REST API port for this run",
+                 .min = 1,
+                 .max = 65535},
+    [ST_ADMIN_UI_PORT] = {.name = "--admin-ui-port",
+                          .kind = OPT_INT,
+                          .metavar = "N",
+                          .help = "admin UI port for this run",
+                          .min = 1,
+                          .max = 65535},
+    [ST_FOREGROUND] = {.name = "--foreground",
+                       .kind = OPT_FLAG,
+                       .help = "stay attached and log to stderr; stop with Ctrl-C or SIGTERM"},
 };
 
 static int run_start(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv);
@@ -73,8 +83,9 @@ const cli_command cmd_stop = {
 
 enum { SS_JSON, SS_COUNT };
 static const opt_spec status_options[SS_COUNT] = {
-    [SS_JSON] = {"--json", OPT_FLAG, NULL, "print one JSON object (also when not running)", 0,
-                 0, 0, NULL, NULL},
+    [SS_JSON] = {.name = "--json",
+                 .kind = OPT_FLAG,
+                 .help = "print one JSON object (also when not running)"},
 };
 
 const cli_command cmd_status = {

@@ -24,46 +24,65 @@ enum { O_DB, O_FROM, O_TO, O_LAST, O_RES, O_TABLE, O_PROCESS, O_AGG, O_OUTPUT, O
        O_VERSION, O_COUNT };
 
 static const opt_spec options[O_COUNT] = {
-    [O_DB] = {"--db", OPT_STRING, "PATH", "the metrics database (a workspace's metrics.db)",
-              0, 0, 0, NULL, NULL, true},
-    [O_FROM] = {"--from", OPT_STRING, "T",
-                "start of the range, inclusive (default: the oldest data)", 0, 0, 0, NULL, NULL},
-    [O_TO] = {"--to", OPT_STRING, "T", "end of the range, inclusive (default: the newest data)",
-              0, 0, 0, NULL, NULL},
-    [O_LAST] = {"--last", OPT_STRING, "DURATION",
-                "the DURATION up to --to (default now); not with --from", 0, 0, 0, NULL, NULL},
-    [O_RES] = {"--resolution", OPT_CHOICE, "raw|1m|1h|auto",
-               "raw: every snapshot; 1m, 1h: rollup buckets; auto (default):\n"
-               "the range is cut to the data stored, then the finest tier\n"
-               "whose data reaches back to its start (the rule of\n"
-               "/metrics/history). A bucket is included when it overlaps\n"
-               "the range.",
-               0, 0, 0, "raw|1m|1h|auto", NULL},
-    [O_TABLE] = {"--table", OPT_CHOICE, "system|processes|app",
-                 "system (default): one row per timestamp; processes: one row\n"
-                 "per timestamp and process; app: one row per timestamp and\n"
-                 "application series (StatsD metrics of the plugins)",
-                 0, 0, 0, "system|processes|app", NULL},
-    [O_PROCESS] = {"--process", OPT_STRING, "NAME",
-                   "only the process NAME ('server' or a plugin's name); with\n"
-                   "--table processes or app",
-                   0, 0, 0, NULL, NULL},
-    [O_AGG] = {"--agg", OPT_CHOICE, "avg|min|max",
-               "avg (default), min or max of each rollup bucket. Raw rows are\n"
-               "exact values, so --agg does not change them (a warning is\n"
-               "printed when it is given with --resolution raw)",
-               0, 0, 0, "avg|min|max", NULL},
-    [O_OUTPUT] = {"--output", OPT_STRING, "FILE",
-                  "write FILE, through a temporary file in the same directory\n"
-                  "renamed on success: FILE is never left half written\n"
-                  "(default: standard output). Refused (exit 2) when FILE\n"
-                  "is the database, its -wal/-shm/-journal/.lock, or any\n"
-                  "existing SQLite database",
-                  0, 0, 0, NULL, "-o"},
-    [O_VERBOSE] = {"--verbose", OPT_FLAG, NULL,
-                   "print the row count and the tier read on standard error", 0, 0, 0, NULL,
-                   "-v"},
-    [O_VERSION] = {"--version", OPT_FLAG, NULL, "print the version", 0, 0, 0, NULL, NULL},
+    [O_DB] = {.name = "--db",
+              .kind = OPT_STRING,
+              .metavar = "PATH",
+              .help = "the metrics database (a workspace's metrics.db)",
+              .required = true},
+    [O_FROM] = {.name = "--from",
+                .kind = OPT_STRING,
+                .metavar = "T",
+                .help = "start of the range, inclusive (default: the oldest data)"},
+    [O_TO] = {.name = "--to",
+              .kind = OPT_STRING,
+              .metavar = "T",
+              .help = "end of the range, inclusive (default: the newest data)"},
+    [O_LAST] = {.name = "--last",
+                .kind = OPT_STRING,
+                .metavar = "DURATION",
+                .help = "the DURATION up to --to (default now); not with --from"},
+    [O_RES] = {.name = "--resolution",
+               .kind = OPT_CHOICE,
+               .metavar = "raw|1m|1h|auto",
+               .help = "raw: every snapshot; 1m, 1h: rollup buckets; auto (default):\n"
+                       "the range is cut to the data stored, then the finest tier\n"
+                       "whose data reaches back to its start (the rule of\n"
+                       "/metrics/history). A bucket is included when it overlaps\n"
+                       "the range.",
+               .choices = "raw|1m|1h|auto"},
+    [O_TABLE] = {.name = "--table",
+                 .kind = OPT_CHOICE,
+                 .metavar = "system|processes|app",
+                 .help = "system (default): one row per timestamp; processes: one row\n"
+                         "per timestamp and process; app: one row per timestamp and\n"
+                         "application series (StatsD metrics of the plugins)",
+                 .choices = "system|processes|app"},
+    [O_PROCESS] = {.name = "--process",
+                   .kind = OPT_STRING,
+                   .metavar = "NAME",
+                   .help = "only the process NAME ('server' or a plugin's name); with\n"
+                           "--table processes or app"},
+    [O_AGG] = {.name = "--agg",
+               .kind = OPT_CHOICE,
+               .metavar = "avg|min|max",
+               .help = "avg (default), min or max of each rollup bucket. Raw rows are\n"
+                       "exact values, so --agg does not change them (a warning is\n"
+                       "printed when it is given with --resolution raw)",
+               .choices = "avg|min|max"},
+    [O_OUTPUT] = {.name = "--output",
+                  .kind = OPT_STRING,
+                  .metavar = "FILE",
+                  .help = "write FILE, through a temporary file in the same directory\n"
+                          "renamed on success: FILE is never left half written\n"
+                          "(default: standard output). Refused (exit 2) when FILE\n"
+                          "is the database, its -wal/-shm/-journal/.lock, or any\n"
+                          "existing SQLite database",
+                  .short_name = "-o"},
+    [O_VERBOSE] = {.name = "--verbose",
+                   .kind = OPT_FLAG,
+                   .help = "print the row count and the tier read on standard error",
+                   .short_name = "-v"},
+    [O_VERSION] = {.name = "--version", .kind = OPT_FLAG, .help = "print the version"},
 };
 
 /* In the order of the choices in the table above. */
