@@ -87,7 +87,10 @@ class Install(unittest.TestCase):
                   ' COMP_CWORD=4; _hirocli; echo "${COMPREPLY[*]}"')
         out = run("bash", "-c", script,
                   env=dict(os.environ, PATH=f"{stage}/bin:/usr/bin:/bin")).stdout.split("\n")
-        self.assertEqual(out[0], "status show top history configure export")
+        commands = re.findall(r"(?m)^  (\w+) ", run(f"{stage}/bin/hirocli", "metrics", "--help")
+                              .stdout.split("Commands:")[1].split("\n\n")[0])
+        self.assertEqual(out[0].split(), commands)  # exactly what --help lists
+        self.assertIn("top", commands)
         self.assertEqual(out[1], "--no-metrics")
         self.assertEqual(out[2], "avg min max")
 
