@@ -26,6 +26,7 @@
 #include "platform/platform.h"
 #include "server/plugin_env.h"
 #include "server/trees.h"
+#include "server/plugin_output.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -91,6 +92,7 @@ void channels_options_default(channels_options *opt) {
   opt->log_fd = -1;
   opt->statsd_socket = NULL;
   opt->statsd_udp_port = 0;
+  opt->output = NULL;
   opt->grace_seconds = 3.0;
   opt->backoff_initial = 0.5;
   opt->backoff_max = 30.0;
@@ -277,7 +279,11 @@ static pid_t plugin_fork(channels *ch, const plugin *p) {
     emit_start_failed(ch, p, errno);
     return 0;
   }
-  child_setup cs = {.log_fd = ch->opt.log_fd, .err_fd = err_pipe[1], .parent = getpid(),
+  /* The plugin's output: a pipe read by the plugin-output thread (rate
+   * limited), else log_fd. */
+  int out_fd = ch->opt.output ? plugin_output_pipe(ch->opt.output, plugin_index(ch, p))
+                              : ch->opt.log_fd;
+  child_setup cs = {.log_fd = out_fd, .err_fd = err_pipe[1], .parent = getpid(),
                     .envp = plugin_env_build(ch->opt.statsd_socket, ch->opt.statsd_udp_port,
                                              p->name),
                     .join_fd = ch->trees ? trees_join_fd(ch->trees, plugin_index(ch, p)) : -1};
@@ -287,6 +293,7 @@ static pid_t plugin_fork(channels *ch, const plugin *p) {
   close(err_pipe[1]);
   if (cs.join_fd >= 0) close(cs.join_fd);
   plugin_env_free(cs.envp);
+  if (ch->opt.output && out_fd >= 0) close(out_fd);
   if (pid < 0) {
     close(err_pipe[0]);
     log_error("channel %s: fork: %s", p->name, strerror(fork_err));

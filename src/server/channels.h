@@ -23,6 +23,8 @@ typedef struct channels channels;
 
 typedef struct {
   int log_fd;              /* plugins' stdout/stderr; -1 = inherit ours */
+  struct plugin_output *output; /* when set: a pipe per run into it instead of
+                                 * log_fd (index = configuration order); not owned */
   double grace_seconds;    /* SIGTERM -> SIGKILL at stop (default 3) */
   double backoff_initial;  /* first restart delay (default 0.5 s) */
   double backoff_max;      /* doubling stops here (default 30 s) */

@@ -47,6 +47,8 @@ typedef struct {
   double app_metrics_max_rate;   /* StatsD lines per second per publisher */
   channel_config *channels;
   size_t n_channels;
+  size_t log_max_bytes; /* server.log is rotated before it passes this */
+  int log_keep;         /* rotated files kept: server.log.1 .. .log_keep */
   /* Things that load but deserve a word: unknown keys (with a "did you mean"),
    * channel commands that cannot run, bad environment words, a port clash.
    * Each is also logged (log_warn) when it is found. Owned, freed by

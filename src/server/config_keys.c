@@ -46,6 +46,8 @@ const key_desc config_keys[] = {
     {"app_metrics_max_series", KT_INT, 0, 1, 100000, "1000", CFG(app_metrics_max_series), NULL},
     {"app_metrics_max_rate", KT_NUMBER, 0, 1, 1e8, "100000", CFG(app_metrics_max_rate), NULL},
     {"channels", KT_CHANNELS, 0, 0, CONFIG_MAX_CHANNELS, "[]", CFG(channels), channel_keys},
+    {"log_max_bytes", KT_INT, 0, 65536, 1099511627776.0, "10485760", CFG(log_max_bytes), NULL},
+    {"log_keep", KT_INT, 0, 0, 99, "3", CFG(log_keep), NULL},
     {NULL, 0, 0, 0, 0, NULL, 0, 0, NULL},
 };
 

@@ -25,6 +25,7 @@
 #include "server/channels.h"
 #include "server/config.h"
 #include "server/dblock.h"
+#include "server/plugin_output.h"
 #include "server/pidfile.h"
 #include "store/store.h"
 
@@ -43,6 +44,7 @@ typedef struct {
   uint64_t requests_served;          /* counted by the API (atomically) */
   uint64_t requests_published;       /* of those, already published as app metrics */
   eventlog *events;
+  plugin_output *output; /* the plugins' stdout/stderr, rate-limited into the log */
   api_context api;
   http_listener *rest, *admin;
   hiro_err fail; /* why start-up failed: HIRO_EBUSY when another server runs */
@@ -76,6 +78,7 @@ static void server_teardown(server *s, bool started) {
   collector_free(s->coll); /* joins the thread: no more snapshots reach the store */
   appmetrics_stop(s->app); /* after the last tick; frames in the store's queue stay valid */
   channels_free(s->chans); /* SIGTERM, grace, SIGKILL, reap: every tree */
+  plugin_output_free(s->output); /* what the stopped plugins left in their pipes */
   if (started) server_event(s, EVENT_SERVER_STOPPED, "server stopped cleanly");
   store_close(s->st);      /* writes what is queued, closes rollup buckets */
   dblock_release(s->db_lock_fd);
@@ -223,9 +226,52 @@ static bool start_listeners(server *s, const server_options *opt, char *url, siz
   return true;
 }
 
+/* The plugins' manager (nothing runs yet), their output going through the
+ * plugin-output thread (a pipe each, rate-limited) into the log. */
+static bool new_plugins(server *s, const char *workspace, char *err, size_t errlen) {
+  const char **names = xcalloc(s->cfg.n_channels + 1, sizeof *names);
+  for (size_t i = 0; i < s->cfg.n_channels; i++) names[i] = s->cfg.channels[i].name;
+  s->output = plugin_output_new(names, s->cfg.n_channels, NULL);
+  free(names);
+  channels_options copt;
+  channels_options_default(&copt);
+  copt.log_fd = STDERR_FILENO; /* only if the output thread could not start */
+  copt.output = s->output;
+  copt.statsd_socket = s->app_socket;
+  char state_path[PATH_MAX + 32];
+  snprintf(state_path, sizeof state_path, "%s/plugin-trees", workspace);
+  copt.state_path = state_path;
+  /* HIRO_PLUGIN_CGROUPS=0 forces the /proc walk (tests of the fallback). */
+  const char *cg = getenv("HIRO_PLUGIN_CGROUPS");
+  copt.use_cgroups = !(cg && strcmp(cg, "0") == 0);
+  copt.on_event = eventlog_push;
+  copt.event_ctx = s->events;
+  copt.statsd_udp_port = s->cfg.app_metrics_udp_port;
+  s->chans = channels_new(s->cfg.channels, s->cfg.n_channels, &copt);
+  if (!s->chans) {
+    snprintf(err, errlen, "cannot start the channel plugins (see the log)");
+    return false;
+  }
+  /* Before the listeners: handlers read these without a lock. */
+  s->api.tree_mode = channels_tree_mode(s->chans);
+  s->api.plugins = channels_provider;
+  s->api.plugins_ctx = s->chans;
+  return true;
+}
+
+/* In the background the server writes server.log itself: rotated at
+ * log_max_bytes, reopened on SIGHUP. */
+static bool open_log(const server *s, const server_options *opt, char *err, size_t errlen) {
+  if (opt->foreground) return true;
+  char path[PATH_MAX + 16];
+  snprintf(path, sizeof path, "%s/server.log", opt->workspace);
+  return log_open_file(path, s->cfg.log_max_bytes, s->cfg.log_keep, err, errlen);
+}
+
 static bool start_parts(server *s, const server_options *opt, char *url, size_t url_len,
                         char *err, size_t errlen) {
   if (!load_config(s, opt, err, errlen)) return false;
+  if (!open_log(s, opt, err, errlen)) return false;
   if (mkdir(opt->workspace, 0700) != 0 && errno != EEXIST) {
     snprintf(err, errlen, "cannot create workspace %s: %s", opt->workspace, strerror(errno));
     return false;
@@ -255,28 +301,7 @@ static bool start_parts(server *s, const server_options *opt, char *url, size_t 
 
   /* The plugins' manager exists (nothing runs yet) so app metrics can
    * attribute senders to it; both exist before the listeners serve them. */
-  channels_options copt;
-  channels_options_default(&copt);
-  copt.log_fd = STDERR_FILENO;
-  copt.statsd_socket = s->app_socket;
-  char state_path[PATH_MAX + 32];
-  snprintf(state_path, sizeof state_path, "%s/plugin-trees", opt->workspace);
-  copt.state_path = state_path;
-  /* HIRO_PLUGIN_CGROUPS=0 forces the /proc walk (tests of the fallback). */
-  const char *cg = getenv("HIRO_PLUGIN_CGROUPS");
-  copt.use_cgroups = !(cg && strcmp(cg, "0") == 0);
-  copt.on_event = eventlog_push;
-  copt.event_ctx = s->events;
-  copt.statsd_udp_port = s->cfg.app_metrics_udp_port;
-  s->chans = channels_new(s->cfg.channels, s->cfg.n_channels, &copt);
-  if (!s->chans) {
-    snprintf(err, errlen, "cannot start the channel plugins (see the log)");
-    return false;
-  }
-  /* Before the listeners: handlers read these without a lock. */
-  s->api.tree_mode = channels_tree_mode(s->chans);
-  s->api.plugins = channels_provider;
-  s->api.plugins_ctx = s->chans;
+  if (!new_plugins(s, opt->workspace, err, errlen)) return false;
   if (!start_app_metrics(s, opt->workspace, err, errlen)) return false;
   if (!start_listeners(s, opt, url, url_len, err, errlen)) return false;
   if (channels_start(s->chans) != HIRO_OK) {
@@ -291,6 +316,23 @@ static bool start_parts(server *s, const server_options *opt, char *url, size_t 
   return true;
 }
 
+/* Wait for SIGINT or SIGTERM. SIGHUP reopens server.log (logrotate renames it,
+ * then sends SIGHUP) in the background; in the foreground it means the
+ * terminal went away, and the server stops as cleanly as on SIGTERM. */
+static void wait_for_stop(const server_options *opt, const sigset_t *signals) {
+  for (;;) {
+    int sig = 0;
+    sigwait(signals, &sig);
+    if (sig == SIGHUP && !opt->foreground) {
+      if (log_reopen()) log_info("received SIGHUP: reopened %s/server.log", opt->workspace);
+      continue;
+    }
+    log_info("received %s: shutting down",
+             sig == SIGINT ? "SIGINT" : sig == SIGHUP ? "SIGHUP (terminal hung up)" : "SIGTERM");
+    return;
+  }
+}
+
 int server_run(const server_options *opt, int ready_fd) {
 #ifdef M_ARENA_MAX
   /* glibc gives every thread that allocates its own arena (up to 8 per core),
@@ -302,6 +344,7 @@ int server_run(const server_options *opt, int ready_fd) {
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGHUP);
   /* Blocked before any thread starts, so every thread inherits the mask and
    * only sigwait below sees them. */
   pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
@@ -332,10 +375,9 @@ int server_run(const server_options *opt, int ready_fd) {
   report(ready_fd, "OK", url);
   if (ready_fd >= 0) close(ready_fd);
 
-  int sig = 0;
-  sigwait(&stop_signals, &sig);
-  log_info("received %s: shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  wait_for_stop(opt, &stop_signals);
   server_teardown(&s, true);
   log_info("server stopped");
+  log_close_file();
   return 0;
 }
