@@ -24,7 +24,8 @@ enum {
   S_METRICS, S_NO_METRICS, S_INTERVAL, S_HISTORY, S_PERSIST, S_NO_PERSIST, S_DB_PATH,
   S_RAW_HOURS, S_MINUTE_DAYS, S_HOUR_DAYS, S_PORT, S_HOST, S_ADMIN_UI, S_NO_ADMIN_UI,
   S_ADMIN_UI_PORT, S_CHANNEL, S_REMOVE_CHANNEL, S_NO_CHANNELS, S_RESTART, S_NO_RESTART, S_TOKEN,
-  S_TOKEN_FILE, S_NO_TOKEN, S_APP_UDP_PORT, S_APP_MAX_SERIES, S_APP_MAX_RATE, S_JSON, S_COUNT
+  S_TOKEN_FILE, S_NO_TOKEN, S_APP_UDP_PORT, S_APP_MAX_SERIES, S_APP_MAX_RATE, S_LOG_MAX_BYTES,
+  S_LOG_KEEP, S_JSON, S_COUNT
 };
 
 static const opt_spec setup_options[S_COUNT] = {
@@ -155,6 +156,19 @@ static const opt_spec setup_options[S_COUNT] = {
                         .help = "StatsD lines per second per plugin",
                         .min = 1,
                         .max = 1e8},
+    [S_LOG_MAX_BYTES] = {.name = "--log-max-bytes",
+                         .kind = OPT_INT,
+                         .metavar = "N",
+                         .help = "rotate server.log before it passes N bytes (at least\n65536, "
+                                 "checked with the whole file)",
+                         .min = 1,
+                         .max = 1099511627776.0},
+    [S_LOG_KEEP] = {.name = "--log-keep",
+                    .kind = OPT_INT,
+                    .metavar = "N",
+                    .help = "rotated server.log files kept",
+                    .min = 0,
+                    .max = 99},
     [S_JSON] = {.name = "--json",
                 .kind = OPT_FLAG,
                 .help = "print the result as JSON: {\"config\", \"changes\", \"warnings\"}"},
@@ -269,6 +283,8 @@ static cJSON *build_changes(const char *workspace, const opt_value *vals, char *
   add_number(changes, &vals[S_APP_UDP_PORT], "app_metrics_udp_port");
   add_number(changes, &vals[S_APP_MAX_SERIES], "app_metrics_max_series");
   add_number(changes, &vals[S_APP_MAX_RATE], "app_metrics_max_rate");
+  add_number(changes, &vals[S_LOG_MAX_BYTES], "log_max_bytes");
+  add_number(changes, &vals[S_LOG_KEEP], "log_keep");
   if (vals[S_RAW_HOURS].set || vals[S_MINUTE_DAYS].set || vals[S_HOUR_DAYS].set) {
     cJSON *retention = cJSON_AddObjectToObject(changes, "metrics_retention");
     add_number(retention, &vals[S_RAW_HOURS], "raw_hours");

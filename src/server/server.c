@@ -316,20 +316,22 @@ static bool start_parts(server *s, const server_options *opt, char *url, size_t 
   return true;
 }
 
-/* Wait for SIGINT or SIGTERM. SIGHUP reopens server.log (logrotate renames it,
- * then sends SIGHUP) in the background; in the foreground it means the
- * terminal went away, and the server stops as cleanly as on SIGTERM. */
+/* Wait for SIGINT or SIGTERM. SIGHUP never stops the server: in the
+ * background it reopens server.log (logrotate renames the file, then sends
+ * SIGHUP); in the foreground (systemd's `reload` sends it) the log is stderr
+ * and there is nothing to reopen. */
 static void wait_for_stop(const server_options *opt, const sigset_t *signals) {
   for (;;) {
     int sig = 0;
     sigwait(signals, &sig);
-    if (sig == SIGHUP && !opt->foreground) {
-      if (log_reopen()) log_info("received SIGHUP: reopened %s/server.log", opt->workspace);
-      continue;
+    if (sig != SIGHUP) {
+      log_info("received %s: shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+      return;
     }
-    log_info("received %s: shutting down",
-             sig == SIGINT ? "SIGINT" : sig == SIGHUP ? "SIGHUP (terminal hung up)" : "SIGTERM");
-    return;
+    if (opt->foreground)
+      log_info("received SIGHUP: logging to stderr, nothing to reopen");
+    else if (log_reopen())
+      log_info("received SIGHUP: reopened %s/server.log", opt->workspace);
   }
 }
 

@@ -159,7 +159,9 @@ class EveryKeyHasASetupOption(unittest.TestCase):
                           [{"name": "a", "command": ["/bin/true"], "restart": True}]),
              "app_metrics_udp_port": (["--app-metrics-udp-port", "18557"], 18557),
              "app_metrics_max_series": (["--app-metrics-max-series", "9"], 9),
-             "app_metrics_max_rate": (["--app-metrics-max-rate", "99"], 99)}
+             "app_metrics_max_rate": (["--app-metrics-max-rate", "99"], 99),
+             "log_max_bytes": (["--log-max-bytes", "1048576"], 1048576),
+             "log_keep": (["--log-keep", "5"], 5)}
 
     def test_every_documented_key(self):
         source = os.environ.get("HIRO_SOURCE_DIR") or os.path.join(os.path.dirname(__file__),

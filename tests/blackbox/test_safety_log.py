@@ -77,13 +77,18 @@ class SighupReopens(LogTest):
         self.ws.cli("stop", check=True)
         self.assertIn("server stopped", self.read())
 
-    def test_foreground_sighup_stops_cleanly(self):
+    def test_foreground_sighup_is_not_a_stop(self):
+        # systemd's `reload` sends SIGHUP to `start --foreground`.
         p = self.ws.start_foreground()
         wait_for(lambda: self.ws.get("/metrics").status == 200, 10, what="first snapshot")
         p.send_signal(signal.SIGHUP)
+        time.sleep(1)
+        self.assertIsNone(p.poll(), "SIGHUP stopped the foreground server")
+        self.assertEqual(self.ws.get("/metrics").status, 200)
+        p.send_signal(signal.SIGTERM)
         _, err = p.communicate(timeout=30)
         self.assertEqual(p.returncode, 0, err.decode())
-        self.assertIn("received SIGHUP (terminal hung up): shutting down", err.decode())
+        self.assertIn("received SIGHUP: logging to stderr, nothing to reopen", err.decode())
         self.assertIn("server stopped", err.decode())
 
 
