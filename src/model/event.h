@@ -1,6 +1,7 @@
 /* event.h - lifecycle events: a plugin started, exited, was restarted or
  * given up on; the server started or stopped (or had crashed); the collector
- * was reconfigured; storage failed or recovered. One record shape for the
+ * was reconfigured; storage failed or recovered; a plugin's application
+ * metrics hit a limit (series, rate). One record shape for the
  * producers (channel manager, server, collector, store), the in-memory log,
  * the database and every reader. */
 #ifndef HIRO_MODEL_EVENT_H
@@ -25,7 +26,9 @@
   X(COLLECTOR_DISABLED, "collector_disabled")     \
   X(INTERVAL_CHANGED, "collector_interval_changed") \
   X(STORAGE_ERROR, "storage_error")               \
-  X(STORAGE_RECOVERED, "storage_recovered")
+  X(STORAGE_RECOVERED, "storage_recovered")       \
+  X(APP_SERIES_LIMIT, "app_series_limit")         \
+  X(APP_RATE_LIMIT, "app_rate_limit")
 
 #define MODEL_EVENT_ENUM(id, name) EVENT_##id,
 typedef enum { MODEL_EVENT_KINDS(MODEL_EVENT_ENUM) EVENT_KINDS } event_kind;

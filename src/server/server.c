@@ -166,6 +166,17 @@ static void snapshot_sink(void *ctx, const metrics_snapshot *snap) {
   app_frame_release(frame);
 }
 
+/* A limit a publisher's application metrics hit (aggregate.h) becomes a
+ * lifecycle event. Collector thread; the event log does not block. */
+static void app_limit_event(void *ctx, const char *plugin, bool is_server, const char *kind,
+                            const char *detail) {
+  hiro_event e;
+  event_kind k = strcmp(kind, "app_rate_limit") == 0 ? EVENT_APP_RATE_LIMIT : EVENT_APP_SERIES_LIMIT;
+  event_init(&e, k, clock_wall(), is_server ? "server" : plugin, 0);
+  hiro_strlcpy(e.detail, detail, sizeof e.detail);
+  eventlog_push(ctx, &e);
+}
+
 /* The app-metrics socket in the workspace, attributing senders through the
  * plugin list. A socket that cannot be bound (a workspace path too long for
  * a socket address) leaves app metrics off with a warning; with a UDP port
@@ -178,7 +189,9 @@ static bool start_app_metrics(server *s, const char *workspace, char *err, size_
                             .max_rate = s->cfg.app_metrics_max_rate,
                             .history_frames = s->cfg.metrics_history_size,
                             .plugins = channels_provider,
-                            .plugins_ctx = s->chans};
+                            .plugins_ctx = s->chans,
+                            .on_event = s->events ? app_limit_event : NULL,
+                            .event_ctx = s->events};
   char why[600];
   hiro_err rc = appmetrics_start(&opt, &s->app, why, sizeof why);
   if (rc == HIRO_OK) return true;

@@ -346,6 +346,10 @@ class Limits(unittest.TestCase):
         wait_for(lambda: "app_metrics_max_series" in ws.log(), 5, 0.1, "the limit in the log")
         app = wait_for(lambda: plugin_app(ws, "many"), 5, 0.1, "app")
         self.assertEqual(sorted(app), ["s0", "s1", "s2", "s3", "s4"])
+        events = wait_for(lambda: ws.get("/metrics/events?kind=app_series_limit").json(), 5, 0.2,
+                          "the series limit as an event")
+        self.assertEqual(events[0]["process"], "many")
+        self.assertIn("5 lines dropped", events[0]["detail"])
 
 
 class Flood(unittest.TestCase):
@@ -396,6 +400,8 @@ class Flood(unittest.TestCase):
         self.assertLess(rss_after - rss_before, 3 * 1024)  # no growth beyond noise
         self.assertGreaterEqual(ticks, int(elapsed) - 1)  # the collector kept its schedule
         wait_for(lambda: "app_metrics_max_rate" in ws.log(), 5, 0.1, "the rate limit in the log")
+        events = ws.get("/metrics/events?kind=app_rate_limit").json()
+        self.assertTrue(events and events[0]["process"] == "flood", events)
 
 
 class Udp(unittest.TestCase):
