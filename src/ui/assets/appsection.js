@@ -275,18 +275,19 @@ function update(snapshot) {
   render();
 }
 
-let shown = { span: 0, latest: 0 };
+let shown = { view: undefined, latest: 0 };
 
 registerSection({
   id: 'app',
   init() {},
   render(ctx) {
     const now = ctx.now;
-    const span = ctx.view ? ctx.view.end(now) - ctx.view.from : 300;
     const interval = ctx.status ? ctx.status.interval : 2;
-    // A new range (not the same one sliding with time): read its history.
-    if (Math.abs(span - shown.span) > Math.max(60, span * 0.1)) {
-      shown.span = span;
+    // A new view (another range, a zoom) gets its history once; the live
+    // view then grows by the snapshots below.
+    if (ctx.view !== shown.view) {
+      shown.view = ctx.view;
+      const span = ctx.view ? ctx.view.end(now) - ctx.view.from : 300;
       loadHistory(span / 60, 1200, Math.max(interval, 10) * 2.5);
     }
     const snap = ctx.latest;
