@@ -1,4 +1,4 @@
--- schema.sql - the full schema the migrations produce (PRAGMA user_version = 8).
+-- schema.sql - the full schema the migrations produce (PRAGMA user_version = 10).
 -- Kept in step with migrations/ by tests/unit/test_store_migrations.c. Open
 -- with: sqlite3 metrics.db, then query the v_* views. Regenerate with
 -- scripts/gen_schema.sh.
@@ -2046,3 +2046,38 @@ CREATE VIEW v_process_1h AS SELECT
   r.open_fds_min AS open_fds_min,
   r.open_fds_max AS open_fds_max
 FROM process_1h r JOIN process_name n ON n.id = r.name_id;
+
+-- 0009_application_id.sql - mark the file as a hirocli metrics database.
+-- 1214870127 = 0x4869726F, "Hiro" in ASCII (STORE_APPLICATION_ID). The store
+-- refuses to write to a non-empty file that carries neither this mark nor the
+-- tables of an older hirocli database (user_version 1 to 8), so it never
+-- changes someone else's SQLite file.
+PRAGMA application_id = 1214870127;
+
+-- 0010_events.sql - lifecycle events (a plugin started, exited, was
+-- restarted; the server started or stopped; the collector was reconfigured;
+-- storage failed or recovered: model/event.h) recorded beside the snapshots
+-- and kept as long as the 1-minute tier.
+
+CREATE TABLE events (
+  id INTEGER PRIMARY KEY,
+  ts_ms INTEGER NOT NULL,   -- Unix milliseconds
+  kind TEXT NOT NULL,       -- 'plugin_started', 'plugin_exited', ... (model/event.h)
+  process TEXT,             -- plugin name or 'server'; NULL = none
+  pid INTEGER,              -- NULL = none
+  detail TEXT,              -- a readable sentence; NULL = none
+  exit_code INTEGER,        -- exit status of a plugin that exited normally
+  signal INTEGER,           -- the signal that ended it
+  errno INTEGER,            -- errno of a failed start
+  cpu_seconds REAL,         -- CPU time of the life that ended
+  lifetime_seconds REAL,    -- how long that life lasted
+  delay_seconds REAL        -- restart delay
+);
+CREATE INDEX events_ts ON events(ts_ms);
+
+CREATE VIEW v_events AS SELECT
+  strftime('%Y-%m-%dT%H:%M:%SZ', ts_ms / 1000, 'unixepoch') AS time,
+  ts_ms / 1000.0 AS ts,
+  kind, process, pid, detail, exit_code, signal, errno, cpu_seconds, lifetime_seconds,
+  delay_seconds
+FROM events;

@@ -21,7 +21,7 @@
 #define TOKEN_FILE_MAX 4096
 
 enum {
-  S_METRICS, S_NO_METRICS, S_INTERVAL, S_HISTORY, S_PERSIST, S_NO_PERSIST, S_DB_PATH,
+  S_METRICS, S_NO_METRICS, S_INTERVAL, S_FLUSH, S_HISTORY, S_PERSIST, S_NO_PERSIST, S_DB_PATH,
   S_RAW_HOURS, S_MINUTE_DAYS, S_HOUR_DAYS, S_PORT, S_HOST, S_ADMIN_UI, S_NO_ADMIN_UI,
   S_ADMIN_UI_PORT, S_CHANNEL, S_REMOVE_CHANNEL, S_NO_CHANNELS, S_RESTART, S_NO_RESTART, S_TOKEN,
   S_TOKEN_FILE, S_NO_TOKEN, S_APP_UDP_PORT, S_APP_MAX_SERIES, S_APP_MAX_RATE, S_LOG_MAX_BYTES,
@@ -43,6 +43,13 @@ static const opt_spec setup_options[S_COUNT] = {
                     .help = "collection interval in seconds",
                     .min = COLLECTOR_MIN_INTERVAL,
                     .max = COLLECTOR_MAX_INTERVAL},
+    [S_FLUSH] = {.name = "--metrics-flush-interval",
+                 .kind = OPT_NUMBER,
+                 .metavar = "SEC",
+                 .help = "seconds a snapshot may wait for its database commit (a crash loses "
+                         "at most this plus one interval); 0 commits every snapshot",
+                 .min = 0,
+                 .max = 3600},
     [S_HISTORY] = {.name = "--metrics-history-size",
                    .kind = OPT_INT,
                    .metavar = "N",
@@ -277,6 +284,7 @@ static cJSON *build_changes(const char *workspace, const opt_value *vals, char *
   add_flag_pair(changes, vals, S_ADMIN_UI, S_NO_ADMIN_UI, "admin_ui_enabled");
   add_flag_pair(changes, vals, S_PERSIST, S_NO_PERSIST, "metrics_persist");
   add_number(changes, &vals[S_INTERVAL], "metrics_interval");
+  add_number(changes, &vals[S_FLUSH], "metrics_flush_interval");
   add_number(changes, &vals[S_HISTORY], "metrics_history_size");
   add_number(changes, &vals[S_PORT], "http_port");
   add_number(changes, &vals[S_ADMIN_UI_PORT], "admin_ui_port");

@@ -172,6 +172,9 @@ static void handle_configure(const api_context *ctx, const api_request *req,
   collector_configure(ctx->coll, p.has_enabled ? &p.enabled : NULL,
                       p.has_interval ? &p.interval : NULL,
                       p.has_history_size ? &p.history_size : NULL);
+  /* Disabling loses nothing: what waits for a group commit is committed
+   * before the answer (CONTRACT §11). */
+  if (p.has_enabled && !p.enabled) store_flush(ctx->st);
   char warning[256] = "";
   if (p.has_history_size &&
       ring_budget_warning(p.history_size, ctx->n_plugins, 0, warning, sizeof warning))

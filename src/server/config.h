@@ -41,6 +41,7 @@ typedef struct {
   size_t metrics_history_size;
   char *metrics_db_path; /* absolute (resolved against the workspace) */
   bool metrics_persist;
+  double metrics_flush_interval; /* seconds a snapshot may wait for its commit; 0 = none */
   double retention_raw_hours, retention_minute_days, retention_hour_days;
   int app_metrics_udp_port;      /* 0 = no UDP listener for app metrics */
   size_t app_metrics_max_series; /* live series per publisher */

@@ -41,6 +41,7 @@ const key_desc config_keys[] = {
     {"metrics_db_path", KT_STRING, KF_HEAP | KF_PATH, 1, 4000, "\"metrics.db\"",
      CFG(metrics_db_path), NULL},
     {"metrics_persist", KT_BOOL, 0, 0, 0, "true", CFG(metrics_persist), NULL},
+    {"metrics_flush_interval", KT_NUMBER, 0, 0, 3600, "30", CFG(metrics_flush_interval), NULL},
     {"metrics_retention", KT_OBJECT, 0, 0, 0, "{}", 0, 0, retention_keys},
     {"app_metrics_udp_port", KT_INT, 0, 0, 65535, "0", CFG(app_metrics_udp_port), NULL},
     {"app_metrics_max_series", KT_INT, 0, 1, 100000, "1000", CFG(app_metrics_max_series), NULL},

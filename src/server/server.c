@@ -80,7 +80,8 @@ static void server_teardown(server *s, bool started) {
   channels_free(s->chans); /* SIGTERM, grace, SIGKILL, reap: every tree */
   plugin_output_free(s->output); /* what the stopped plugins left in their pipes */
   if (started) server_event(s, EVENT_SERVER_STOPPED, "server stopped cleanly");
-  store_close(s->st);      /* writes what is queued, closes rollup buckets */
+  if (s->events) eventlog_set_sink(s->events, NULL, NULL); /* the store goes next */
+  store_close(s->st);      /* writes what is queued (the events too), closes rollup buckets */
   dblock_release(s->db_lock_fd);
   eventlog_free(s->events);
   platform_close(s->plat);
@@ -99,6 +100,8 @@ static bool load_config(server *s, const server_options *opt, char *err, size_t 
   return true; /* config_load refuses a non-loopback http_host without api_token */
 }
 
+static void event_to_store(void *st, const hiro_event *e) { store_enqueue_event(st, e); }
+
 static bool open_store(server *s, const char *workspace, char *err, size_t errlen) {
   if (!s->cfg.metrics_persist) return true;
   /* Before the database is touched: two servers recording into one file
@@ -112,6 +115,14 @@ static bool open_store(server *s, const char *workspace, char *err, size_t errle
     snprintf(err, errlen, "cannot open the metrics database: %s", why);
     return false;
   }
+  store_commit_policy policy;
+  store_commit_policy_default(&policy);
+  policy.max_delay = s->cfg.metrics_flush_interval;
+  store_set_commit_policy(s->st, &policy);
+  /* Lifecycle events are recorded in the database, and the store's own
+   * (storage failing, recovering) join the log. */
+  store_set_event_sink(s->st, eventlog_push, s->events);
+  eventlog_set_sink(s->events, event_to_store, s->st);
   return true;
 }
 

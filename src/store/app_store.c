@@ -101,14 +101,6 @@ static double column_number(sqlite3_stmt *st, int i) {
   return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
 }
 
-static hiro_err step_done(store *s, sqlite3_stmt *st, const char *what) {
-  int rc = sqlite3_step(st);
-  sqlite3_reset(st);
-  if (rc == SQLITE_DONE) return HIRO_OK;
-  store_set_werr(s, what);
-  return HIRO_EIO;
-}
-
 static bool load_watermarks(store *s) {
   app_store *a = s->app;
   if (a->loaded) return true;
@@ -128,10 +120,10 @@ static bool load_watermarks(store *s) {
 }
 
 static hiro_err set_watermark(store *s, int t, int64_t ms) {
-  sqlite3_stmt *st = s->st_set_meta;
+  sqlite3_stmt *st = s->stmt.set_meta;
   sqlite3_bind_text(st, 1, app_meta_keys[t], -1, SQLITE_STATIC);
   sqlite3_bind_int64(st, 2, ms);
-  if (step_done(s, st, "writing the app rollup watermark") != HIRO_OK) return HIRO_EIO;
+  if (txn_step(s, st, "writing the app rollup watermark") != HIRO_OK) return HIRO_EIO;
   if (ms > s->app->watermark_ms[t]) s->app->watermark_ms[t] = ms;
   return HIRO_OK;
 }
@@ -152,7 +144,7 @@ static int64_t name_id(store *s, bool server, const char *plugin) {
     if ((pass == 0 && rc == SQLITE_ROW) || (pass == 1 && rc == SQLITE_DONE)) return id;
     if (rc != SQLITE_DONE) break;
   }
-  store_set_werr(s, "looking up an app publisher");
+  txn_set_error(s, "looking up an app publisher");
   return -1;
 }
 
@@ -178,10 +170,10 @@ static int64_t series_id(store *s, int64_t nid, const app_point *p) {
     sqlite3_bind_text(st, 3, p->name, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, p->tags, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 5, (int)p->type);
-    if (step_done(s, st, "inserting an app series") != HIRO_OK) return -1;
+    if (txn_step(s, st, "inserting an app series") != HIRO_OK) return -1;
     id = sqlite3_last_insert_rowid(s->db);
   } else if (rc != SQLITE_ROW) {
-    store_set_werr(s, "looking up an app series");
+    txn_set_error(s, "looking up an app series");
     return -1;
   }
   if (a->n_cache == SERIES_CACHE) cache_clear(a); /* rare: start over */
@@ -207,7 +199,7 @@ static hiro_err insert_point(store *s, int64_t ts_ms, int64_t sid, int64_t inter
   bind_number(st, 11, p->p99);
   if (p->blob_len) sqlite3_bind_blob(st, 12, p->blob, (int)p->blob_len, SQLITE_STATIC);
   else sqlite3_bind_null(st, 12);
-  return step_done(s, st, "inserting app rows");
+  return txn_step(s, st, "inserting app rows");
 }
 
 static hiro_err roll_after_write(store *s, int64_t ts_ms);
@@ -215,7 +207,7 @@ static hiro_err roll_after_write(store *s, int64_t ts_ms);
 hiro_err store_app_write(store *s, int64_t ts_ms, const app_frame *f) {
   if (!f || !f->n_points) return HIRO_OK;
   if (!load_watermarks(s)) {
-    store_set_werr(s, "reading the app rollup watermarks");
+    txn_set_error(s, "reading the app rollup watermarks");
     return HIRO_EIO;
   }
   int64_t interval_ms = f->interval > 0 && f->interval < 1e9 ? (int64_t)(f->interval * 1000 + 0.5) : 0;
@@ -319,9 +311,8 @@ static hiro_err acc_write(store *s, int t, bucket_acc *acc) {
   else if (acc->set) distinct_encode(acc->set, &blob);
   if (blob.len) sqlite3_bind_blob(st, 17, blob.data, (int)blob.len, SQLITE_TRANSIENT);
   else sqlite3_bind_null(st, 17);
-  hiro_err rc = step_done(s, st, "writing app rollups");
+  hiro_err rc = txn_step(s, st, "writing app rollups");
   sb_free(&blob);
-  if (rc == HIRO_OK) s->tx_rows_tier[t]++;
   return rc;
 }
 
@@ -340,7 +331,7 @@ static hiro_err roll_range(store *s, int t, int64_t from_s, int64_t to_s) {
       "WHERE r.bucket >= ?1 AND r.bucket < ?2 ORDER BY r.series_id, r.bucket"};
   sqlite3_stmt *st = NULL;
   if (sqlite3_prepare_v2(s->db, source[t], -1, &st, NULL) != SQLITE_OK) {
-    store_set_werr(s, "reading app rows for rollups");
+    txn_set_error(s, "reading app rows for rollups");
     return HIRO_EIO;
   }
   sqlite3_bind_int64(st, 1, from_s);
@@ -360,7 +351,7 @@ static hiro_err roll_range(store *s, int t, int64_t from_s, int64_t to_s) {
             sqlite3_column_bytes(st, 13));
   }
   if (rc == HIRO_OK && step != SQLITE_DONE) {
-    store_set_werr(s, "reading app rows for rollups");
+    txn_set_error(s, "reading app rows for rollups");
     rc = HIRO_EIO;
   }
   if (rc == HIRO_OK) rc = acc_write(s, t, &acc);
@@ -437,7 +428,7 @@ hiro_err store_app_retention(store *s, int64_t raw_cut_ms, const int64_t cut_s[T
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_OK) {
-      store_set_werr(s, "enforcing app retention");
+      txn_set_error(s, "enforcing app retention");
       return HIRO_EIO;
     }
   }

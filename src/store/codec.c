@@ -4,7 +4,10 @@
 #include "store/store_internal.h"
 
 const int64_t store_tier_seconds[TIERS] = {60, 3600};
-const char *const store_tier_suffix[TIERS] = {"1m", "1h"};
+const store_tier store_tiers[TIERS] = {
+    {"1m", "rollup_1m_ms"},
+    {"1h", "rollup_1h_ms"},
+};
 
 void store_encode_system(const metrics_snapshot *snap, sys_row *row) {
   for (int g = 0; g < MODEL_SYS_GROUPS; g++) row->present[g] = model_group_present(snap, g);

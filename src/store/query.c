@@ -12,10 +12,19 @@
 #include "common/strbuf.h"
 #include "store/store_internal.h"
 
-enum { POOL = 4 };
-/* Ids above this in process/process_name are refused as corrupt: the maps
- * below are arrays indexed by id. */
-enum { MAX_PROCESS_ID = 10000000 };
+enum { POOL = STORE_READERS };
+/* Aggregates a rollup tier keeps per column (store_agg order). */
+enum { AGGS = 3 };
+/* Each pooled reader's page cache (KiB): up to four of them live as long as
+ * the server, and SQLite's default (2 MB) left megabytes of cached pages in
+ * the server's RSS after a burst of history reads. */
+enum { READER_CACHE_KIB = 512 };
+/* A reader waits this long for a lock (a checkpoint) before failing. */
+enum { READER_BUSY_TIMEOUT_MS = 1000 };
+/* First allocations of the growing arrays of a read. */
+enum { IDENTS_INITIAL = 64, POINT_PROCS_INITIAL = 16, SNAPS_INITIAL = 256 };
+/* store_open_readonly waits this long for a lock on a file being written. */
+enum { READONLY_BUSY_TIMEOUT_MS = 2000 };
 
 struct store_reader {
   unsigned gen; /* s->reader_gen when opened: older ones read a replaced file */
@@ -24,10 +33,10 @@ struct store_reader {
   sqlite3_stmt *tier_oldest[TIERS], *tier_newest[TIERS];
   sqlite3_stmt *processes, *names;
   sqlite3_stmt *raw_sys, *raw_proc;
-  sqlite3_stmt *tier_sys[TIERS][3], *tier_proc[TIERS][3]; /* [tier][agg] */
+  sqlite3_stmt *tier_sys[TIERS][AGGS], *tier_proc[TIERS][AGGS]; /* [tier][agg] */
 };
 
-static const char *const agg_suffix[3] = {"avg", "min", "max"};
+static const char *const agg_suffix[AGGS] = {"avg", "min", "max"};
 
 static void reader_free(store_reader *r) {
   if (!r) return;
@@ -38,7 +47,7 @@ static void reader_free(store_reader *r) {
                            &r->raw_proc};
   for (size_t i = 0; i < HIRO_ARRAY_LEN(flat); i++) sqlite3_finalize(*flat[i]);
   for (int t = 0; t < TIERS; t++)
-    for (int a = 0; a < 3; a++) {
+    for (int a = 0; a < AGGS; a++) {
       sqlite3_finalize(r->tier_sys[t][a]);
       sqlite3_finalize(r->tier_proc[t][a]);
     }
@@ -68,7 +77,7 @@ static int prep_columns(store_reader *r, sqlite3_stmt **st, const char *lead,
  * then the agg column of every figure) and process rows (bucket, name_id,
  * pid, the group counts, figures). */
 static int prep_tier(store_reader *r, int t) {
-  for (int a = 0; a < 3; a++) {
+  for (int a = 0; a < AGGS; a++) {
     strbuf lead;
     sb_init(&lead, 256);
     sb_puts(&lead, "bucket*1000");
@@ -76,14 +85,14 @@ static int prep_tier(store_reader *r, int t) {
     char from[160];
     snprintf(from, sizeof from,
              "system_%s WHERE bucket BETWEEN ?1/1000 AND ?2/1000 ORDER BY bucket",
-             store_tier_suffix[t]);
+             store_tiers[t].suffix);
     int rc = prep_columns(r, &r->tier_sys[t][a], lead.data, model_sys_columns, SYS_FIELDS,
                           agg_suffix[a], from);
     sb_free(&lead);
     if (rc) return rc;
     snprintf(from, sizeof from,
              "process_%s WHERE bucket BETWEEN ?1/1000 AND ?2/1000 ORDER BY bucket, name_id",
-             store_tier_suffix[t]);
+             store_tiers[t].suffix);
     sb_init(&lead, 256);
     sb_puts(&lead, "bucket*1000,name_id,pid");
     for (int g = 0; g < MODEL_PROC_GROUPS; g++)
@@ -94,9 +103,9 @@ static int prep_tier(store_reader *r, int t) {
     if (rc) return rc;
   }
   char sql[128];
-  snprintf(sql, sizeof sql, "SELECT min(bucket)*1000 FROM system_%s", store_tier_suffix[t]);
+  snprintf(sql, sizeof sql, "SELECT min(bucket)*1000 FROM system_%s", store_tiers[t].suffix);
   if (prep(r, sql, &r->tier_oldest[t])) return 1;
-  snprintf(sql, sizeof sql, "SELECT max(bucket)*1000 FROM system_%s", store_tier_suffix[t]);
+  snprintf(sql, sizeof sql, "SELECT max(bucket)*1000 FROM system_%s", store_tiers[t].suffix);
   return prep(r, sql, &r->tier_newest[t]);
 }
 
@@ -106,11 +115,10 @@ static store_reader *reader_open(store *s) {
                       NULL) !=
       SQLITE_OK)
     goto fail;
-  sqlite3_busy_timeout(r->db, 1000);
-  /* Up to four pooled readers live as long as the server: a small page cache
-   * each (SQLite's default is 2 MB) keeps a burst of history reads from
-   * leaving megabytes of cached pages in the server's RSS. */
-  sqlite3_exec(r->db, "PRAGMA cache_size=-512", NULL, NULL, NULL);
+  sqlite3_busy_timeout(r->db, READER_BUSY_TIMEOUT_MS);
+  char pragma[64];
+  snprintf(pragma, sizeof pragma, "PRAGMA cache_size=-%d", READER_CACHE_KIB);
+  sqlite3_exec(r->db, pragma, NULL, NULL, NULL);
   if (prep(r, "SELECT count(*) FROM (SELECT 1 FROM raw_system WHERE ts_ms BETWEEN ?1 AND ?2 "
               "LIMIT ?3)", &r->count_raw) ||
       prep(r, "SELECT min(ts_ms) FROM raw_system", &r->raw_oldest) ||
@@ -119,8 +127,8 @@ static store_reader *reader_open(store *s) {
       prep(r, "SELECT ts_ms FROM raw_system ORDER BY ts_ms DESC LIMIT 1 OFFSET ?1",
            &r->nth_newest) ||
       prep(r, "SELECT p.id, n.kind, n.name, p.pid FROM process p "
-              "JOIN process_name n ON n.id = p.name_id", &r->processes) ||
-      prep(r, "SELECT id, kind, name FROM process_name", &r->names) ||
+              "JOIN process_name n ON n.id = p.name_id ORDER BY p.id", &r->processes) ||
+      prep(r, "SELECT id, kind, name FROM process_name ORDER BY id", &r->names) ||
       prep_columns(r, &r->raw_proc, "ts_ms,process_id", model_proc_columns, PROC_FIELDS, "",
                    "raw_process WHERE ts_ms BETWEEN ?1 AND ?2 ORDER BY ts_ms, process_id") ||
       prep_columns(r, &r->raw_sys, "ts_ms", model_sys_columns, SYS_FIELDS, "",
@@ -136,9 +144,13 @@ fail:
   return NULL;
 }
 
-/* A reader from the pool (or a temporary one when all are busy); NULL when
- * the database cannot be opened. Give it back with reader_put. */
-static store_reader *reader_get(store *s, int *slot) {
+store_reader *reader_acquire(store *s, int *slot) {
+  /* Until the writer has switched to a file that replaced ours, the path
+   * pairs it with our -wal: reading it would read garbage. */
+  if (db_file_gone(s)) {
+    writer_request_reopen(s);
+    return NULL;
+  }
   pthread_mutex_lock(&s->pool_lock);
   for (int i = 0; i < POOL; i++)
     if (!s->reader_busy[i]) {
@@ -165,10 +177,12 @@ static store_reader *reader_get(store *s, int *slot) {
     }
   pthread_mutex_unlock(&s->pool_lock);
   *slot = -1;
-  return reader_open(s); /* temporary: freed by reader_put */
+  return reader_open(s); /* temporary: freed by reader_release */
 }
 
-static void reader_put(store *s, store_reader *r, int slot) {
+sqlite3 *reader_db(store_reader *r) { return r->db; }
+
+void reader_release(store *s, store_reader *r, int slot) {
   if (slot < 0) {
     reader_free(r);
     return;
@@ -206,14 +220,16 @@ void store_readers_invalidate(store *s) {
 /* Process identity by id (process.id for raw rows, process_name.id for
  * rollups). */
 typedef struct {
-  bool known;
+  int64_t id;
   int kind;
   int pid;
   char name[HIRO_NAME_MAX];
 } ident;
+/* Sorted by id (the statements read in id order): any id, however large,
+ * is found by binary search. */
 typedef struct {
   ident *v;
-  size_t n;
+  size_t n, cap;
   bool loaded;
 } ident_map;
 
@@ -227,13 +243,18 @@ struct store_read {
 };
 
 store_read *store_read_begin(store *s) {
+  /* A replaced file is switched to first (never read with the old -wal).
+   * Snapshots still queued for a group commit are not waited for: the
+   * history path takes them from the ring, which holds every snapshot newer
+   * than the newest raw row. */
+  writer_sync_for_read(s, -INFINITY);
   int slot;
-  store_reader *r = reader_get(s, &slot);
+  store_reader *r = reader_acquire(s, &slot);
   if (!r) return NULL;
   /* One read transaction: every read of the session sees one state. */
   if (sqlite3_exec(r->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
     log_warn("store: reading %s: %s", s->path, sqlite3_errmsg(r->db));
-    reader_put(s, r, slot);
+    reader_release(s, r, slot);
     return NULL;
   }
   store_read *rd = xcalloc(1, sizeof *rd);
@@ -246,7 +267,7 @@ store_read *store_read_begin(store *s) {
 void store_read_end(store_read *rd) {
   if (!rd) return;
   sqlite3_exec(rd->r->db, "COMMIT", NULL, NULL, NULL);
-  reader_put(rd->s, rd->r, rd->slot);
+  reader_release(rd->s, rd->r, rd->slot);
   free(rd->procs.v);
   free(rd->names.v);
   free(rd->pp);
@@ -267,7 +288,6 @@ static int single_int(sqlite3_stmt *st, int64_t *out) {
   return found;
 }
 
-static const char *const rollup_keys[TIERS] = {"rollup_1m_ms", "rollup_1h_ms"};
 
 hiro_err store_read_extent(store_read *rd, store_extent *out) {
   store_reader *r = rd->r;
@@ -282,7 +302,7 @@ hiro_err store_read_extent(store_read *rd, store_extent *out) {
     out->has_tier[t] = got > 0;
     out->tier_newest_ms[t] = out->tier_oldest_ms[t];
     failed |= single_int(r->tier_newest[t], &out->tier_newest_ms[t]) < 0;
-    sqlite3_bind_text(r->rolled_up, 1, rollup_keys[t], -1, SQLITE_STATIC);
+    sqlite3_bind_text(r->rolled_up, 1, store_tiers[t].meta_key, -1, SQLITE_STATIC);
     got = single_int(r->rolled_up, &out->rolled_up_ms[t]);
     failed |= got < 0;
     if (got <= 0) out->rolled_up_ms[t] = INT64_MIN;
@@ -302,26 +322,22 @@ int64_t store_read_count_raw(store_read *rd, int64_t from_ms, int64_t to_ms, int
 }
 
 /* Load (once per session) the ids of process (with_pid) or process_name. */
-static bool load_idents(sqlite3_stmt *st, bool with_pid, ident_map *m) {
+static bool load_idents(sqlite3_stmt *stmt, bool with_pid, ident_map *m) {
   if (m->loaded) return true;
   int rc;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    int64_t id = sqlite3_column_int64(st, 0);
-    if (id < 0 || id > MAX_PROCESS_ID) continue;
-    if ((size_t)id >= m->n) {
-      size_t n = (size_t)id + 64;
-      m->v = xrealloc(m->v, n * sizeof *m->v);
-      memset(m->v + m->n, 0, (n - m->n) * sizeof *m->v);
-      m->n = n;
+  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    if (m->n == m->cap) {
+      m->cap = m->cap ? 2 * m->cap : IDENTS_INITIAL;
+      m->v = xrealloc(m->v, m->cap * sizeof *m->v);
     }
-    ident *e = &m->v[id];
-    e->known = true;
-    e->kind = sqlite3_column_int(st, 1);
-    const unsigned char *name = sqlite3_column_text(st, 2);
+    ident *e = &m->v[m->n++];
+    e->id = sqlite3_column_int64(stmt, 0);
+    e->kind = sqlite3_column_int(stmt, 1);
+    const unsigned char *name = sqlite3_column_text(stmt, 2);
     hiro_strlcpy(e->name, name ? (const char *)name : "", sizeof e->name);
-    e->pid = with_pid ? sqlite3_column_int(st, 3) : 0;
+    e->pid = with_pid ? sqlite3_column_int(stmt, 3) : 0;
   }
-  sqlite3_reset(st);
+  sqlite3_reset(stmt);
   m->loaded = rc == SQLITE_DONE;
   return m->loaded;
 }
@@ -349,17 +365,26 @@ static void system_point(sqlite3_stmt *st, const row_layout *l, store_point *p) 
     p->n[model_sys_columns[i].group] = sqlite3_column_type(st, l->first_value + i) != SQLITE_NULL;
 }
 
+static const ident *ident_find(const ident_map *m, int64_t id) {
+  size_t lo = 0, hi = m->n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (m->v[mid].id < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < m->n && m->v[lo].id == id ? &m->v[lo] : NULL;
+}
+
 /* Append the process row at st to the session's buffer; false when its id
  * is unknown (skipped). */
 static bool process_point(store_read *rd, sqlite3_stmt *st, const row_layout *l, size_t k) {
   const ident_map *ids = l->rollup ? &rd->names : &rd->procs;
-  int64_t id = sqlite3_column_int64(st, 1);
-  if (id < 0 || (size_t)id >= ids->n || !ids->v[id].known) return false;
+  const ident *who = ident_find(ids, sqlite3_column_int64(st, 1));
+  if (!who) return false;
   if (k == rd->cap_pp) {
-    rd->cap_pp = rd->cap_pp ? 2 * rd->cap_pp : 16;
+    rd->cap_pp = rd->cap_pp ? 2 * rd->cap_pp : POINT_PROCS_INITIAL;
     rd->pp = xrealloc(rd->pp, rd->cap_pp * sizeof *rd->pp);
   }
-  const ident *who = &ids->v[id];
   store_proc_point *pp = &rd->pp[k];
   pp->kind = who->kind;
   pp->name = who->name;
@@ -498,7 +523,7 @@ typedef struct {
 static void collect_copy(void *ctx, const metrics_snapshot *snap) {
   snapvec *sv = ctx;
   if (sv->n == sv->cap) {
-    sv->cap = sv->cap ? 2 * sv->cap : 256;
+    sv->cap = sv->cap ? 2 * sv->cap : SNAPS_INITIAL;
     sv->v = xrealloc(sv->v, sv->cap * sizeof *sv->v);
   }
   memset(&sv->v[sv->n], 0, sizeof sv->v[sv->n]);
@@ -514,25 +539,28 @@ size_t store_load_recent(store *s, size_t max, metrics_snapshot **out) {
 
 /* ---- opening for reading only ---- */
 
-/* The schema version of the file at path (read-only), or -1 after setting err. */
-static int file_schema_version(const char *path, char *err, size_t errlen) {
+/* The schema version of the file at path (read-only), or -1 after setting
+ * err; *app_id gets its application_id. */
+static int file_schema_version(const char *path, int64_t *app_id, char *err, size_t errlen) {
   sqlite3 *db = NULL;
-  sqlite3_stmt *st = NULL;
+  sqlite3_stmt *stmt = NULL;
   int version = -1;
   if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK) {
     hiro_set_err(err, errlen, "%s: cannot open: %s", path, db ? sqlite3_errmsg(db) : "no memory");
     goto out;
   }
-  sqlite3_busy_timeout(db, 2000);
-  if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK ||
-      sqlite3_step(st) != SQLITE_ROW) {
+  sqlite3_busy_timeout(db, READONLY_BUSY_TIMEOUT_MS);
+  if (sqlite3_prepare_v2(db, "SELECT user_version, application_id FROM pragma_user_version, "
+                             "pragma_application_id", -1, &stmt, NULL) != SQLITE_OK ||
+      sqlite3_step(stmt) != SQLITE_ROW) {
     hiro_set_err(err, errlen, "%s: not an SQLite database (or a damaged one): %s", path,
                  sqlite3_errmsg(db));
     goto out;
   }
-  version = sqlite3_column_int(st, 0);
+  version = sqlite3_column_int(stmt, 0);
+  *app_id = sqlite3_column_int64(stmt, 1);
 out:
-  sqlite3_finalize(st);
+  sqlite3_finalize(stmt);
   sqlite3_close(db);
   return version;
 }
@@ -544,10 +572,12 @@ hiro_err store_open_readonly(const char *path, store **out, char *err, size_t er
     hiro_set_err(err, errlen, "%s: no such database file", path);
     return HIRO_ENOENT;
   }
-  int version = file_schema_version(path, err, errlen);
+  int64_t app_id = 0;
+  int version = file_schema_version(path, &app_id, err, errlen);
   if (version < 0) return HIRO_EIO;
   int latest = store_schema_version();
-  if (version == 0) {
+  /* Files of ours carry our application_id from migration 0009 on. */
+  if (version == 0 || (app_id != STORE_APPLICATION_ID && version > STORE_LAST_UNMARKED_VERSION)) {
     hiro_set_err(err, errlen, "%s: not a hirocli metrics database", path);
     return HIRO_ESCHEMA;
   }

@@ -14,15 +14,13 @@
 #include "common/strbuf.h"
 #include "store/store_internal.h"
 
-static const char *const meta_keys[TIERS] = {"rollup_1m_ms", "rollup_1h_ms"};
-
 /* ---- SQL text, built once from the column tables of model/columns.h
  * (identifiers only: every value is bound) ---- */
 
 /* Columns: bucket, the group counts, avg/min/max of every figure, then the
  * total (sum of value x interval) of every rate. */
 static void sys_column_list(strbuf *b, int tier) {
-  sb_printf(b, "INSERT INTO system_%s(bucket", store_tier_suffix[tier]);
+  sb_printf(b, "INSERT INTO system_%s(bucket", store_tiers[tier].suffix);
   for (int g = 0; g < MODEL_SYS_GROUPS; g++) sb_printf(b, ",%s", model_sys_groups[g].count_column);
   for (int i = 0; i < SYS_FIELDS; i++) {
     const char *c = model_sys_columns[i].db;
@@ -73,7 +71,7 @@ static void sys_merge(strbuf *b) {
 }
 
 static void proc_column_list(strbuf *b, int tier) {
-  sb_printf(b, "INSERT INTO process_%s(bucket,name_id,pid", store_tier_suffix[tier]);
+  sb_printf(b, "INSERT INTO process_%s(bucket,name_id,pid", store_tiers[tier].suffix);
   for (int g = 0; g < MODEL_PROC_GROUPS; g++)
     sb_printf(b, ",%s", model_proc_groups[g].count_column);
   for (int i = 0; i < PROC_FIELDS; i++) {
@@ -100,11 +98,11 @@ static void group_counts(strbuf *b, const model_column *cols, const model_group 
   }
 }
 
-hiro_err store_rollup_prepare(store *s) {
+hiro_err rollup_prepare(store *s) {
   hiro_err rc = HIRO_OK;
   for (int t = 0; t < TIERS && rc == HIRO_OK; t++) {
     strbuf b;
-  sb_init(&b, 4096);
+    sb_init(&b, 4096);
     sys_column_list(&b, t);
     sb_printf(&b, " VALUES(?1");
     for (int i = 0; i < MODEL_SYS_GROUPS + 3 * SYS_FIELDS + rate_count(); i++)
@@ -114,7 +112,7 @@ hiro_err store_rollup_prepare(store *s) {
     /* The merged n tells whether the row is new (n == ours): keeps the
      * in-memory row counts exact without COUNT(*). */
     sb_printf(&b, " RETURNING n");
-    if (sqlite3_prepare_v3(s->db, b.data, -1, SQLITE_PREPARE_PERSISTENT, &s->st_upsert_sys[t],
+    if (sqlite3_prepare_v3(s->db, b.data, -1, SQLITE_PREPARE_PERSISTENT, &s->stmt.upsert_sys[t],
                            NULL) != SQLITE_OK)
       rc = HIRO_EIO;
     b.len = 0;
@@ -124,7 +122,7 @@ hiro_err store_rollup_prepare(store *s) {
     sb_printf(&b, ")");
     proc_merge(&b);
     if (rc == HIRO_OK && sqlite3_prepare_v3(s->db, b.data, -1, SQLITE_PREPARE_PERSISTENT,
-                                            &s->st_upsert_proc[t], NULL) != SQLITE_OK)
+                                            &s->stmt.upsert_proc[t], NULL) != SQLITE_OK)
       rc = HIRO_EIO;
     sb_free(&b);
   }
@@ -152,83 +150,83 @@ static proc_acc *find_proc(tier_acc *t, int64_t name_id) {
   return p;
 }
 
-static hiro_err step_done(store *s, sqlite3_stmt *st, const char *what) {
-  int rc;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {}
-  sqlite3_reset(st);
-  if (rc == SQLITE_DONE) return HIRO_OK;
-  store_set_werr(s, what);
-  return HIRO_EIO;
-}
-
 /* Upsert tier t's open bucket and move the watermark; the bucket is closed. */
-static hiro_err flush_tier(store *s, int t) {
+static hiro_err flush_tier(store_txn *tx, int t) {
+  store *s = tx->s;
   tier_acc *ta = &s->tier[t];
   if (!ta->open) return HIRO_OK;
   const sys_acc *a = &ta->sys;
-  sqlite3_stmt *st = s->st_upsert_sys[t];
-  sqlite3_bind_int64(st, 1, ta->bucket);
-  for (int g = 0; g < MODEL_SYS_GROUPS; g++) sqlite3_bind_int64(st, 2 + g, a->n[g]);
+  sqlite3_stmt *stmt = s->stmt.upsert_sys[t];
+  sqlite3_bind_int64(stmt, 1, ta->bucket);
+  for (int g = 0; g < MODEL_SYS_GROUPS; g++) sqlite3_bind_int64(stmt, 2 + g, a->n[g]);
   const int first = 2 + MODEL_SYS_GROUPS;
   for (int i = 0; i < SYS_FIELDS; i++) {
     int64_t k = a->n[model_sys_columns[i].group];
     if (k == 0) {
-      for (int j = 0; j < 3; j++) sqlite3_bind_null(st, first + 3 * i + j);
+      for (int j = 0; j < 3; j++) sqlite3_bind_null(stmt, first + 3 * i + j);
       continue;
     }
-    sqlite3_bind_double(st, first + 3 * i, a->sum[i] / (double)k);
-    sqlite3_bind_int64(st, first + 1 + 3 * i, a->min[i]);
-    sqlite3_bind_int64(st, first + 2 + 3 * i, a->max[i]);
+    sqlite3_bind_double(stmt, first + 3 * i, a->sum[i] / (double)k);
+    sqlite3_bind_int64(stmt, first + 1 + 3 * i, a->min[i]);
+    sqlite3_bind_int64(stmt, first + 2 + 3 * i, a->max[i]);
   }
   int param = first + 3 * SYS_FIELDS;
   for (int i = 0; i < SYS_FIELDS; i++) {
     if (!model_is_rate(&model_sys_columns[i])) continue;
     if (a->n[model_sys_columns[i].group] == 0)
-      sqlite3_bind_null(st, param++);
+      sqlite3_bind_null(stmt, param++);
     else
-      sqlite3_bind_double(st, param++, a->total[i]);
+      sqlite3_bind_double(stmt, param++, a->total[i]);
   }
-  int rc = sqlite3_step(st);
-  if (rc == SQLITE_ROW && sqlite3_column_int64(st, 0) == a->n[MODEL_GROUP_ALWAYS])
-    s->tx_rows_tier[t]++;
-  if (step_done(s, st, "writing a rollup") != HIRO_OK) return HIRO_EIO;
+  /* RETURNING n: the merged count equals ours when the row is new. Only a
+   * row continues with txn_step: after an error, stepping again would re-run
+   * the statement, outside the transaction if SQLite rolled it back. */
+  int rc = sqlite3_step(stmt);
+  if (rc != SQLITE_ROW) {
+    sqlite3_reset(stmt);
+    txn_set_error(s, "writing a rollup");
+    return HIRO_EIO;
+  }
+  if (sqlite3_column_int64(stmt, 0) == a->n[MODEL_GROUP_ALWAYS]) tx->rows_tier[t]++;
+  if (txn_step(s, stmt, "writing a rollup") != HIRO_OK) return HIRO_EIO;
 
-  st = s->st_upsert_proc[t];
+  stmt = s->stmt.upsert_proc[t];
   for (size_t p = 0; p < ta->n_procs; p++) {
     const proc_acc *pa = &ta->procs[p];
-    sqlite3_bind_int64(st, 1, ta->bucket);
-    sqlite3_bind_int64(st, 2, pa->name_id);
-    sqlite3_bind_int64(st, 3, pa->pid);
-    for (int g = 0; g < MODEL_PROC_GROUPS; g++) sqlite3_bind_int64(st, 4 + g, pa->n[g]);
+    sqlite3_bind_int64(stmt, 1, ta->bucket);
+    sqlite3_bind_int64(stmt, 2, pa->name_id);
+    sqlite3_bind_int64(stmt, 3, pa->pid);
+    for (int g = 0; g < MODEL_PROC_GROUPS; g++) sqlite3_bind_int64(stmt, 4 + g, pa->n[g]);
     const int pfirst = 4 + MODEL_PROC_GROUPS;
     for (int i = 0; i < PROC_FIELDS; i++) {
       int64_t k = pa->n[model_proc_columns[i].group];
       if (k == 0) {
-        for (int j = 0; j < 3; j++) sqlite3_bind_null(st, pfirst + 3 * i + j);
+        for (int j = 0; j < 3; j++) sqlite3_bind_null(stmt, pfirst + 3 * i + j);
         continue;
       }
-      sqlite3_bind_double(st, pfirst + 3 * i, pa->sum[i] / (double)k);
-      sqlite3_bind_int64(st, pfirst + 1 + 3 * i, pa->min[i]);
-      sqlite3_bind_int64(st, pfirst + 2 + 3 * i, pa->max[i]);
+      sqlite3_bind_double(stmt, pfirst + 3 * i, pa->sum[i] / (double)k);
+      sqlite3_bind_int64(stmt, pfirst + 1 + 3 * i, pa->min[i]);
+      sqlite3_bind_int64(stmt, pfirst + 2 + 3 * i, pa->max[i]);
     }
-    if (step_done(s, st, "writing a process rollup") != HIRO_OK) return HIRO_EIO;
+    if (txn_step(s, stmt, "writing a process rollup") != HIRO_OK) return HIRO_EIO;
   }
-  st = s->st_set_meta;
-  sqlite3_bind_text(st, 1, meta_keys[t], -1, SQLITE_STATIC);
-  sqlite3_bind_int64(st, 2, ta->max_ts_ms);
-  if (step_done(s, st, "writing the rollup watermark") != HIRO_OK) return HIRO_EIO;
+  stmt = s->stmt.set_meta;
+  sqlite3_bind_text(stmt, 1, store_tiers[t].meta_key, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(stmt, 2, ta->max_ts_ms);
+  if (txn_step(s, stmt, "writing the rollup watermark") != HIRO_OK) return HIRO_EIO;
   ta->open = false;
   ta->n_procs = 0;
   return HIRO_OK;
 }
 
-hiro_err store_rollup_add(store *s, int64_t ts_ms, const sys_row *sys, const int64_t *name_ids,
-                          const int *pids, const proc_row *procs, size_t n_procs) {
+hiro_err rollup_add(store_txn *tx, int64_t ts_ms, const sys_row *sys, const int64_t *name_ids,
+                    const int *pids, const proc_row *procs, size_t n_procs) {
+  store *s = tx->s;
   for (int t = 0; t < TIERS; t++) {
     tier_acc *ta = &s->tier[t];
     int64_t width = store_tier_seconds[t];
     int64_t bucket = ts_ms / 1000 / width * width;
-    if (ta->open && ta->bucket != bucket && flush_tier(s, t) != HIRO_OK) return HIRO_EIO;
+    if (ta->open && ta->bucket != bucket && flush_tier(tx, t) != HIRO_OK) return HIRO_EIO;
     if (!ta->open) {
       ta->open = true;
       ta->bucket = bucket;
@@ -262,40 +260,41 @@ hiro_err store_rollup_add(store *s, int64_t ts_ms, const sys_row *sys, const int
   return HIRO_OK;
 }
 
-hiro_err store_rollup_flush(store *s, int64_t now_s) {
+hiro_err rollup_flush(store_txn *tx, int64_t now_s) {
   for (int t = 0; t < TIERS; t++) {
-    tier_acc *ta = &s->tier[t];
+    tier_acc *ta = &tx->s->tier[t];
     if (!ta->open) continue;
     if (now_s != INT64_MAX && ta->bucket + store_tier_seconds[t] > now_s) continue;
-    if (flush_tier(s, t) != HIRO_OK) return HIRO_EIO;
+    if (flush_tier(tx, t) != HIRO_OK) return HIRO_EIO;
   }
   return HIRO_OK;
 }
 
-bool store_rollup_has_open(const store *s) {
-  for (int t = 0; t < TIERS; t++)
-    if (s->tier[t].open) return true;
-  return false;
+bool rollup_has_open(const store *s, int64_t *end_s) {
+  bool any = false;
+  int64_t end = INT64_MAX;
+  for (int t = 0; t < TIERS; t++) {
+    if (!s->tier[t].open) continue;
+    any = true;
+    if (s->tier[t].bucket + store_tier_seconds[t] < end) end = s->tier[t].bucket + store_tier_seconds[t];
+  }
+  if (end_s) *end_s = end;
+  return any;
 }
 
-void store_rollup_save(const store *s, tier_acc saved[TIERS]) {
+void rollup_save(const tier_acc from[TIERS], tier_acc to[TIERS]) {
   for (int t = 0; t < TIERS; t++) {
-    saved[t] = s->tier[t];
-    saved[t].procs = NULL;
-    saved[t].cap_procs = s->tier[t].n_procs;
-    if (s->tier[t].n_procs) {
-      saved[t].procs = xmalloc(s->tier[t].n_procs * sizeof *saved[t].procs);
-      memcpy(saved[t].procs, s->tier[t].procs, s->tier[t].n_procs * sizeof *saved[t].procs);
+    to[t] = from[t];
+    to[t].procs = NULL;
+    to[t].cap_procs = from[t].n_procs;
+    if (from[t].n_procs) {
+      to[t].procs = xmalloc(from[t].n_procs * sizeof *to[t].procs);
+      memcpy(to[t].procs, from[t].procs, from[t].n_procs * sizeof *to[t].procs);
     }
   }
 }
 
-void store_rollup_restore(store *s, tier_acc saved[TIERS]) {
-  store_rollup_free(s->tier);
-  for (int t = 0; t < TIERS; t++) s->tier[t] = saved[t];
-}
-
-void store_rollup_free(tier_acc t[TIERS]) {
+void rollup_free(tier_acc t[TIERS]) {
   for (int i = 0; i < TIERS; i++) {
     free(t[i].procs);
     t[i].procs = NULL;
@@ -307,14 +306,14 @@ void store_rollup_free(tier_acc t[TIERS]) {
 /* ---- start-up catch-up ---- */
 
 static hiro_err exec_bound(store *s, const char *sql, int64_t since_ms) {
-  sqlite3_stmt *st = NULL;
-  if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-    store_set_werr(s, "preparing the rollup catch-up");
+  sqlite3_stmt *stmt = NULL;
+  if (sqlite3_prepare_v2(s->db, sql, -1, &stmt, NULL) != SQLITE_OK) {
+    txn_set_error(s, "preparing the rollup catch-up");
     return HIRO_EIO;
   }
-  sqlite3_bind_int64(st, 1, since_ms);
-  hiro_err rc = step_done(s, st, "rolling up raw rows");
-  sqlite3_finalize(st);
+  sqlite3_bind_int64(stmt, 1, since_ms);
+  hiro_err rc = txn_step(s, stmt, "rolling up raw rows");
+  sqlite3_finalize(stmt);
   return rc;
 }
 
@@ -372,48 +371,42 @@ static hiro_err catch_up_tier(store *s, int t, int64_t since_ms, int64_t upto_ms
   if (rc == HIRO_OK) rc = exec_bound(s, b.data, since_ms);
   sb_free(&b);
   if (rc == HIRO_OK) {
-    sqlite3_stmt *st = s->st_set_meta;
-    sqlite3_bind_text(st, 1, meta_keys[t], -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, upto_ms);
-    rc = step_done(s, st, "writing the rollup watermark");
+    sqlite3_stmt *stmt = s->stmt.set_meta;
+    sqlite3_bind_text(stmt, 1, store_tiers[t].meta_key, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(stmt, 2, upto_ms);
+    rc = txn_step(s, stmt, "writing the rollup watermark");
   }
   return rc;
 }
 
-hiro_err store_rollup_catch_up(store *s, char *err, size_t errlen) {
+hiro_err rollup_catch_up(store *s, char *err, size_t errlen) {
   int64_t newest = INT64_MIN;
-  sqlite3_stmt *st = NULL;
-  if (sqlite3_prepare_v2(s->db, "SELECT max(ts_ms) FROM raw_system", -1, &st, NULL) ==
+  sqlite3_stmt *stmt = NULL;
+  if (sqlite3_prepare_v2(s->db, "SELECT max(ts_ms) FROM raw_system", -1, &stmt, NULL) ==
           SQLITE_OK &&
-      sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-    newest = sqlite3_column_int64(st, 0);
-  sqlite3_finalize(st);
+      sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_type(stmt, 0) != SQLITE_NULL)
+    newest = sqlite3_column_int64(stmt, 0);
+  sqlite3_finalize(stmt);
   bool needed = false;
   for (int t = 0; t < TIERS; t++)
     if (newest > s->watermark_ms[t]) needed = true;
   if (!needed) return HIRO_OK;
 
-  hiro_err rc = HIRO_EIO;
-  if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
-    store_set_werr(s, "starting the rollup catch-up");
-    goto out;
-  }
+  store_txn tx;
+  if (txn_begin(s, &tx) != HIRO_OK) goto fail;
   for (int t = 0; t < TIERS; t++) {
     if (newest <= s->watermark_ms[t]) continue;
-    if (catch_up_tier(s, t, s->watermark_ms[t], newest) != HIRO_OK) goto out;
+    if (catch_up_tier(s, t, s->watermark_ms[t], newest) != HIRO_OK) {
+      txn_rollback(&tx);
+      goto fail;
+    }
   }
-  if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-    store_set_werr(s, "committing the rollup catch-up");
-    goto out;
-  }
+  if (txn_commit(&tx) != HIRO_OK) goto fail;
   for (int t = 0; t < TIERS; t++)
     if (newest > s->watermark_ms[t]) s->watermark_ms[t] = newest;
   log_info("store: rolled up raw rows newer than the last rollup in %s", s->path);
-  rc = HIRO_OK;
-out:
-  if (rc != HIRO_OK) {
-    if (!sqlite3_get_autocommit(s->db)) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-    snprintf(err, errlen, "%s: %s", s->path, s->werr);
-  }
-  return rc;
+  return HIRO_OK;
+fail:
+  snprintf(err, errlen, "%s: %s", s->path, s->werr);
+  return HIRO_EIO;
 }

@@ -1,6 +1,7 @@
 /* store.h - the SQLite recorder: schema migrations, a writer thread fed by a
- * bounded queue, 1-minute and 1-hour rollups, retention, and tiered history
- * queries on read-only connections. Only store/ includes sqlite3.h. */
+ * bounded record queue (snapshots, lifecycle events) and committing in groups,
+ * 1-minute and 1-hour rollups, retention, and tiered history queries on
+ * read-only connections. Only store/ includes sqlite3.h. */
 #ifndef HIRO_STORE_H
 #define HIRO_STORE_H
 #include <stdbool.h>
@@ -9,6 +10,7 @@
 
 #include "common/hiro.h"
 #include "model/columns.h"
+#include "model/event.h"
 #include "model/model.h"
 
 typedef struct store store;
@@ -18,6 +20,21 @@ typedef struct {
   double minute_days; /* default 30 */
   double hour_days;   /* default 400 */
 } store_retention;
+
+/* When the writer commits what is queued (besides store_flush, stop and
+ * reads that need the newest rows): once the oldest queued record has waited
+ * max_delay seconds (0 = commit every record at once), or once the queued
+ * rows would take about max_bytes in the file, or max_items records are
+ * queued, whichever comes first. Fewer, larger commits write fewer pages:
+ * each commit rewrites whole pages. */
+typedef struct {
+  double max_delay;
+  size_t max_bytes;
+  size_t max_items;
+} store_commit_policy;
+
+/* The writer's default: see store_commit_policy_default in writer.c. */
+enum { STORE_DEFAULT_FLUSH_INTERVAL = 30 };
 
 typedef enum { STORE_AGG_AVG = 0, STORE_AGG_MIN, STORE_AGG_MAX } store_agg;
 
@@ -30,9 +47,11 @@ typedef struct {
   uint64_t size_bytes;        /* main file + WAL */
   int64_t rows_raw, rows_minute, rows_hour;
   double oldest_timestamp;    /* oldest raw row, 0 when empty */
-  size_t queue_depth;
+  size_t queue_depth;         /* records queued, not yet committed */
   uint64_t dropped_snapshots; /* queue overflow drops since open */
   uint64_t written_snapshots; /* committed since open */
+  uint64_t dropped_events, written_events;
+  double commit_age;          /* seconds the oldest queued record has waited; 0 when none */
   bool has_error;
   char last_error[256];       /* last write error, cleared on success */
 } store_status;
@@ -50,10 +69,25 @@ hiro_err store_open(const char *path, const store_retention *retention, store **
 /* Write everything queued, stop the writer, close. Safe on NULL. */
 void store_close(store *s);
 
-/* Queue a copy of snap for the writer. Never blocks on disk: when the queue is
- * full the oldest pending snapshot is dropped and counted. */
+/* The policy a store starts with: STORE_DEFAULT_FLUSH_INTERVAL seconds,
+ * about 64 KiB of rows, 1024 records. */
+void store_commit_policy_default(store_commit_policy *policy);
+/* Set when the writer commits. Takes effect at the writer's next decision. */
+void store_set_commit_policy(store *s, const store_commit_policy *policy);
+
+/* Queue a copy of snap (or of a lifecycle event, model/event.h) for the
+ * writer. Never blocks on disk: when the queue is full the oldest queued
+ * record is dropped and counted. Safe on a NULL store. store_enqueue_event is
+ * an event_sink_fn's body: give it the store as ctx. */
 void store_enqueue(store *s, const metrics_snapshot *snap);
-/* Block until every snapshot queued so far is committed (tests, shutdown). */
+void store_enqueue_event(store *s, const hiro_event *e);
+/* Where the store reports its own events (storage_error when writing starts
+ * failing, storage_recovered when it works again), from the writer thread.
+ * Set before anything is queued; NULL = none. */
+void store_set_event_sink(store *s, event_sink_fn fn, void *ctx);
+/* Commit everything queued so far now, and block until it is committed or
+ * the writer has failed for a few seconds (disabling the collector, tests).
+ * Safe on NULL. */
 void store_flush(store *s);
 
 /* Write n snapshots synchronously in large transactions (backfill/benchmarks;
@@ -75,7 +109,8 @@ size_t store_load_recent_each(store *s, size_t max, store_snapshot_fn fn, void *
 /* ---- reads for the history path (src/history/ decides what to read) ----
  * A read session is one read transaction on a pooled read-only connection:
  * everything read through it comes from the same state of the file, and it
- * never waits for the writer. */
+ * never waits for the writer's commits: snapshots still queued for a group
+ * commit are newer than the newest raw row, and the ring holds them. */
 typedef struct store_read store_read;
 
 /* Open a metrics database that no server of ours is writing (or is, from
@@ -164,6 +199,15 @@ hiro_err store_query_app(store *s, double from, double to, size_t max_points, st
 void store_app_series_free(store_app_series *list, size_t n);
 /* Columns of a series of this type (timestamp included). */
 size_t store_app_columns(int type);
+
+/* Recorded events in [from, to] (wall-clock seconds), optionally only those
+ * of one process name and/or one kind name ("plugin_exited"; NULL = any): the
+ * newest max of them, oldest first. *out is a new array the caller frees
+ * (NULL when none). Events still queued are committed first. Rows of a kind
+ * this binary does not know are skipped. */
+hiro_err store_query_events(store *s, double from, double to, const char *process,
+                            const char *kind, size_t max, hiro_event **out,
+                            size_t *n) HIRO_MUST_USE;
 
 void store_get_status(store *s, store_status *out);
 

@@ -1,84 +1,87 @@
-/* write.c - the write path: raw rows, the process-instance cache and the
- * rollup feed inside one transaction per batch; store_write_batch. */
+/* write.c - the write path inside a transaction: raw rows of a snapshot
+ * (with the process-instance cache and the rollup feed) or of an event; and
+ * store_write_batch, the synchronous bulk path. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/log.h"
-#include "common/strbuf.h"
 #include "appmetrics/app_frame.h"
+#include "common/strbuf.h"
 #include "store/store_internal.h"
 
-enum { BATCH_TXN_SNAPSHOTS = 20000 }; /* bounds the WAL during a backfill */
+/* Snapshots per transaction of store_write_batch: bounds the WAL (and the
+ * memory a rollback needs) during a backfill. */
+enum { BATCH_TXN_SNAPSHOTS = 20000 };
 /* Bound parameters per raw_process row: process_id and the columns. */
 enum { ROW_PARAMS = 1 + PROC_FIELDS };
+/* A wall clock stepped back makes a snapshot's ts_ms collide with one already
+ * stored; it moves 1 ms later per try. This many tries (100 s of taken
+ * milliseconds) before it counts as an error rather than a collision. */
+enum { TS_COLLISION_TRIES = 100000 };
+/* Process rows per snapshot kept on the stack; more take the heap. */
+enum { STACK_PROCS = 32 };
 
-void store_set_werr(store *s, const char *what) {
-  snprintf(s->werr, sizeof s->werr, "%s: %s (%s)", what, sqlite3_errmsg(s->db),
-           sqlite3_errstr(sqlite3_extended_errcode(s->db)));
+static int prepare(store *s, const char *sql, sqlite3_stmt **stmt) {
+  return sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, stmt, NULL);
 }
 
-static int prepare(store *s, const char *sql, sqlite3_stmt **st) {
-  return sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL);
-}
-
-hiro_err store_prepare_write(store *s, char *err, size_t errlen) {
-  char sql[1024];
-  int n = snprintf(sql, sizeof sql, "INSERT INTO raw_system(ts_ms");
-  for (int i = 0; i < SYS_FIELDS; i++)
-    n += snprintf(sql + n, sizeof sql - n, ",%s", model_sys_columns[i].db);
-  n += snprintf(sql + n, sizeof sql - n, ") VALUES(?1");
-  for (int i = 0; i < SYS_FIELDS; i++) n += snprintf(sql + n, sizeof sql - n, ",?%d", i + 2);
-  snprintf(sql + n, sizeof sql - n, ")");
-  if (prepare(s, sql, &s->st_insert_system) != SQLITE_OK ||
-      prepare(s, "SELECT id FROM process_name WHERE kind=?1 AND name=?2", &s->st_find_name) ||
-      prepare(s, "INSERT INTO process_name(kind, name) VALUES(?1, ?2)", &s->st_insert_name) ||
-      prepare(s, "SELECT id FROM process WHERE name_id=?1 AND pid=?2", &s->st_find_process) ||
-      prepare(s, "INSERT INTO process(name_id, pid) VALUES(?1, ?2)", &s->st_insert_process_row) ||
+hiro_err write_prepare(store *s) {
+  write_stmts *w = &s->stmt;
+  strbuf sql;
+  sb_init(&sql, 1024);
+  sb_puts(&sql, "INSERT INTO raw_system(ts_ms");
+  for (int i = 0; i < SYS_FIELDS; i++) sb_printf(&sql, ",%s", model_sys_columns[i].db);
+  sb_puts(&sql, ") VALUES(?1");
+  for (int i = 0; i < SYS_FIELDS; i++) sb_printf(&sql, ",?%d", i + 2);
+  sb_putc(&sql, ')');
+  int rc = prepare(s, sql.data, &w->insert_system);
+  sb_free(&sql);
+  if (rc != SQLITE_OK ||
+      prepare(s, "SELECT id FROM process_name WHERE kind=?1 AND name=?2", &w->find_name) ||
+      prepare(s, "INSERT INTO process_name(kind, name) VALUES(?1, ?2)", &w->insert_name) ||
+      prepare(s, "SELECT id FROM process WHERE name_id=?1 AND pid=?2", &w->find_process) ||
+      prepare(s, "INSERT INTO process(name_id, pid) VALUES(?1, ?2)", &w->insert_process_row) ||
+      prepare(s, "INSERT INTO events(ts_ms, kind, process, pid, detail, exit_code, signal,"
+                 " errno, cpu_seconds, lifetime_seconds, delay_seconds)"
+                 " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)", &w->insert_event) ||
       prepare(s, "INSERT INTO meta(key, value) VALUES(?1, ?2) "
                  "ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)",
-              &s->st_set_meta) ||
-      prepare(s, "SELECT min(ts_ms) FROM raw_system", &s->st_oldest_raw) ||
-      prepare(s, "BEGIN IMMEDIATE", &s->st_begin) || prepare(s, "COMMIT", &s->st_commit) ||
-      store_rollup_prepare(s) != HIRO_OK || store_app_prepare(s) != HIRO_OK) {
-    snprintf(err, errlen, "%s: preparing statements: %s", s->path, sqlite3_errmsg(s->db));
+              &w->set_meta) ||
+      prepare(s, "SELECT min(ts_ms) FROM raw_system", &w->oldest_raw) ||
+      prepare(s, "BEGIN IMMEDIATE", &w->begin) || prepare(s, "COMMIT", &w->commit) ||
+      prepare(s, "ROLLBACK", &w->rollback) || rollup_prepare(s) != HIRO_OK ||
+      store_app_prepare(s) != HIRO_OK) {
+    txn_set_error(s, "preparing statements");
     return HIRO_EIO;
   }
   return HIRO_OK;
 }
 
-void store_finalize_write(store *s) {
+void write_finalize(store *s) {
   store_app_finalize(s);
-  for (int k = 0; k <= PROC_MULTI; k++) {
-    sqlite3_finalize(s->st_insert_process[k]);
-    s->st_insert_process[k] = NULL;
-  }
-  sqlite3_stmt **all[] = {&s->st_insert_system, &s->st_find_name,
-                          &s->st_insert_name,   &s->st_find_process,   &s->st_insert_process_row,
-                          &s->st_set_meta,      &s->st_oldest_raw,     &s->st_begin,
-                          &s->st_commit,        &s->st_upsert_sys[0],
-                          &s->st_upsert_sys[1], &s->st_upsert_proc[0], &s->st_upsert_proc[1]};
-  for (size_t i = 0; i < HIRO_ARRAY_LEN(all); i++) {
-    sqlite3_finalize(*all[i]);
-    *all[i] = NULL;
-  }
+  /* write_stmts holds nothing but statement pointers. */
+  sqlite3_stmt **all = (sqlite3_stmt **)&s->stmt;
+  for (size_t i = 0; i < sizeof s->stmt / sizeof *all; i++) sqlite3_finalize(all[i]);
+  memset(&s->stmt, 0, sizeof s->stmt);
 }
 
 /* Look up or insert a row; returns its id or -1 (s->werr set). */
 static int64_t find_or_insert(store *s, sqlite3_stmt *find, sqlite3_stmt *insert,
                               int64_t key, const char *name, int64_t key2) {
   for (int pass = 0; pass < 2; pass++) {
-    sqlite3_stmt *st = pass == 0 ? find : insert;
-    sqlite3_bind_int64(st, 1, key);
-    if (name) sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-    else sqlite3_bind_int64(st, 2, key2);
-    int rc = sqlite3_step(st);
-    int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : sqlite3_last_insert_rowid(s->db);
-    sqlite3_reset(st);
+    sqlite3_stmt *stmt = pass == 0 ? find : insert;
+    sqlite3_bind_int64(stmt, 1, key);
+    if (name) sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
+    else sqlite3_bind_int64(stmt, 2, key2);
+    int rc = sqlite3_step(stmt);
+    int64_t id =
+        rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : sqlite3_last_insert_rowid(s->db);
+    sqlite3_reset(stmt);
     if (pass == 0 && rc == SQLITE_ROW) return id;
     if (pass == 1 && rc == SQLITE_DONE) return id;
     if (rc != SQLITE_DONE) {
-      store_set_werr(s, "looking up a process");
+      txn_set_error(s, "looking up a process");
       return -1;
     }
   }
@@ -97,9 +100,10 @@ static int64_t process_id(store *s, int kind, const char *name, int pid, int64_t
   int64_t nid = -1;
   for (size_t i = 0; i < s->n_cache && nid < 0; i++)
     if (s->cache[i].kind == kind && strcmp(s->cache[i].name, name) == 0) nid = s->cache[i].name_id;
-  if (nid < 0) nid = find_or_insert(s, s->st_find_name, s->st_insert_name, kind, name, 0);
+  if (nid < 0) nid = find_or_insert(s, s->stmt.find_name, s->stmt.insert_name, kind, name, 0);
   if (nid < 0) return -1;
-  int64_t pidrow = find_or_insert(s, s->st_find_process, s->st_insert_process_row, nid, NULL, pid);
+  int64_t pidrow =
+      find_or_insert(s, s->stmt.find_process, s->stmt.insert_process_row, nid, NULL, pid);
   if (pidrow < 0) return -1;
   if (s->n_cache == s->cap_cache) {
     s->cap_cache = s->cap_cache ? 2 * s->cap_cache : 32;
@@ -118,28 +122,28 @@ static int64_t process_id(store *s, int kind, const char *name, int pid, int64_t
 /* Insert the raw_system row; a timestamp already taken (the wall clock
  * stepped back) moves 1 ms later until free. Returns the stored ts_ms or -1. */
 static int64_t insert_system(store *s, int64_t ts_ms, const sys_row *row) {
-  sqlite3_stmt *st = s->st_insert_system;
+  sqlite3_stmt *stmt = s->stmt.insert_system;
   for (int i = 0; i < SYS_FIELDS; i++) {
     if (!row->present[model_sys_columns[i].group])
-      sqlite3_bind_null(st, i + 2);
+      sqlite3_bind_null(stmt, i + 2);
     else
-      sqlite3_bind_int64(st, i + 2, row->v[i]);
+      sqlite3_bind_int64(stmt, i + 2, row->v[i]);
   }
-  for (int attempt = 0; attempt < 100000; attempt++, ts_ms++) {
-    sqlite3_bind_int64(st, 1, ts_ms);
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
+  for (int attempt = 0; attempt < TS_COLLISION_TRIES; attempt++, ts_ms++) {
+    sqlite3_bind_int64(stmt, 1, ts_ms);
+    int rc = sqlite3_step(stmt);
+    sqlite3_reset(stmt);
     if (rc == SQLITE_DONE) return ts_ms;
     if (sqlite3_extended_errcode(s->db) != SQLITE_CONSTRAINT_PRIMARYKEY) break;
   }
-  store_set_werr(s, "inserting a snapshot");
+  txn_set_error(s, "inserting a snapshot");
   return -1;
 }
 
 /* Insert k (1..PROC_MULTI) raw_process rows at ts_ms in one statement. */
 static hiro_err insert_processes(store *s, int64_t ts_ms, const int64_t *pid_rows,
                                  const proc_row *rows, size_t k) {
-  sqlite3_stmt **slot = &s->st_insert_process[k];
+  sqlite3_stmt **slot = &s->stmt.insert_process[k];
   if (!*slot) {
     /* OR REPLACE: two children with the same name and pid in one snapshot
      * (a collector bug) must not fail the whole batch. */
@@ -157,45 +161,45 @@ static hiro_err insert_processes(store *s, int64_t ts_ms, const int64_t *pid_row
     int prc = prepare(s, sql.data, slot);
     sb_free(&sql);
     if (prc != SQLITE_OK) {
-      store_set_werr(s, "preparing a process insert");
+      txn_set_error(s, "preparing a process insert");
       return HIRO_EIO;
     }
   }
-  sqlite3_stmt *st = *slot;
-  sqlite3_bind_int64(st, 1, ts_ms);
+  sqlite3_stmt *stmt = *slot;
+  sqlite3_bind_int64(stmt, 1, ts_ms);
   for (size_t r = 0; r < k; r++) {
     int first = (int)(2 + ROW_PARAMS * r);
-    sqlite3_bind_int64(st, first, pid_rows[r]);
+    sqlite3_bind_int64(stmt, first, pid_rows[r]);
     for (int i = 0; i < PROC_FIELDS; i++) {
       if (rows[r].present[model_proc_columns[i].group])
-        sqlite3_bind_int64(st, first + 1 + i, rows[r].v[i]);
+        sqlite3_bind_int64(stmt, first + 1 + i, rows[r].v[i]);
       else
-        sqlite3_bind_null(st, first + 1 + i); /* not measured: NULL, never 0 */
+        sqlite3_bind_null(stmt, first + 1 + i); /* not measured: NULL, never 0 */
     }
   }
-  int rc = sqlite3_step(st);
-  sqlite3_reset(st);
-  if (rc == SQLITE_DONE) return HIRO_OK;
-  store_set_werr(s, "inserting process rows");
-  return HIRO_EIO;
+  return txn_step(s, stmt, "inserting process rows");
 }
 
-static hiro_err write_one(store *s, const metrics_snapshot *snap) {
+/* Wall-clock seconds as stored (Unix milliseconds); out-of-range as 0. */
+static int64_t stored_ms(double seconds) {
+  double ms = seconds * 1000.0;
+  return ms > 0 && ms < 9e15 ? (int64_t)(ms + 0.5) : 0;
+}
+
+static hiro_err write_snapshot(store_txn *tx, const metrics_snapshot *snap) {
+  store *s = tx->s;
   sys_row sys;
   store_encode_system(snap, &sys);
-  double ms = snap->timestamp * 1000.0;
-  int64_t ts_ms = ms > 0 && ms < 9e15 ? (int64_t)(ms + 0.5) : 0;
-  ts_ms = insert_system(s, ts_ms, &sys);
+  int64_t ts_ms = insert_system(s, stored_ms(snap->timestamp), &sys);
   if (ts_ms < 0) return HIRO_EIO;
-  s->tx_rows_raw++;
-  if (ts_ms < s->tx_min_ts_ms) s->tx_min_ts_ms = ts_ms;
+  tx->rows_raw++;
+  if (ts_ms < tx->min_new_ts_ms) tx->min_new_ts_ms = ts_ms;
 
   size_t n = snap->n_children + (snap->has_process ? 1 : 0);
-  enum { STACK = 32 };
-  int64_t name_ids_stack[STACK], pid_rows_stack[STACK];
-  int pids_stack[STACK];
-  proc_row rows_stack[STACK];
-  bool heap = n > STACK;
+  int64_t name_ids_stack[STACK_PROCS], pid_rows_stack[STACK_PROCS];
+  int pids_stack[STACK_PROCS];
+  proc_row rows_stack[STACK_PROCS];
+  bool heap = n > STACK_PROCS;
   int64_t *name_ids = heap ? xmalloc(n * sizeof *name_ids) : name_ids_stack;
   int64_t *pid_rows = heap ? xmalloc(n * sizeof *pid_rows) : pid_rows_stack;
   int *pids = heap ? xmalloc(n * sizeof *pids) : pids_stack;
@@ -224,7 +228,7 @@ static hiro_err write_one(store *s, const metrics_snapshot *snap) {
     size_t chunk = n - done < PROC_MULTI ? n - done : PROC_MULTI;
     if (insert_processes(s, ts_ms, pid_rows + done, rows + done, chunk) != HIRO_OK) goto out;
   }
-  rc = store_rollup_add(s, ts_ms, &sys, name_ids, pids, rows, n);
+  rc = rollup_add(tx, ts_ms, &sys, name_ids, pids, rows, n);
   if (rc == HIRO_OK) rc = store_app_write(s, ts_ms, app_frame_of(snap));
 out:
   if (heap) {
@@ -236,53 +240,60 @@ out:
   return rc;
 }
 
-hiro_err store_write_txn(store *s, const metrics_snapshot *snaps, size_t n) {
-  tier_acc saved[TIERS];
-  store_rollup_save(s, saved);
-  size_t cache_len = s->n_cache;
-  s->tx_rows_raw = s->tx_rows_tier[0] = s->tx_rows_tier[1] = 0;
-  s->tx_min_ts_ms = INT64_MAX;
-  hiro_err rc = HIRO_EIO;
-  /* Prepared BEGIN/COMMIT: at one transaction per tick, parsing them each
-   * time was a visible part of the idle server's CPU. */
-  int step = sqlite3_step(s->st_begin);
-  sqlite3_reset(s->st_begin);
-  if (step != SQLITE_DONE) {
-    store_set_werr(s, "starting a transaction");
-    goto out;
-  }
-  for (size_t i = 0; i < n; i++)
-    if (write_one(s, &snaps[i]) != HIRO_OK) goto out;
-  step = sqlite3_step(s->st_commit);
-  sqlite3_reset(s->st_commit);
-  if (step != SQLITE_DONE) {
-    store_set_werr(s, "committing");
-    goto out;
-  }
-  rc = HIRO_OK;
-out:
-  if (rc != HIRO_OK) {
-    if (!sqlite3_get_autocommit(s->db)) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-    store_rollup_restore(s, saved);
-    store_app_rollback(s);
-    s->n_cache = cache_len;
-    s->tx_rows_raw = s->tx_rows_tier[0] = s->tx_rows_tier[1] = 0;
-    s->tx_min_ts_ms = INT64_MAX;
-  } else {
-    store_rollup_free(saved);
-    store_commit_counters(s);
-  }
-  return rc;
+/* Bind text, or NULL when empty. */
+static void bind_text_or_null(sqlite3_stmt *stmt, int i, const char *text) {
+  if (text[0]) sqlite3_bind_text(stmt, i, text, -1, SQLITE_STATIC);
+  else sqlite3_bind_null(stmt, i);
 }
 
-void store_commit_counters(store *s) {
-  pthread_mutex_lock(&s->lock);
-  s->rows_raw += s->tx_rows_raw;
-  for (int t = 0; t < TIERS; t++) s->rows_tier[t] += s->tx_rows_tier[t];
-  if (s->tx_min_ts_ms < s->oldest_raw_ms) s->oldest_raw_ms = s->tx_min_ts_ms;
-  pthread_mutex_unlock(&s->lock);
-  s->tx_rows_raw = s->tx_rows_tier[0] = s->tx_rows_tier[1] = 0;
-  s->tx_min_ts_ms = INT64_MAX;
+/* Bind an int, or NULL when it does not apply (below min). */
+static void bind_int_from(sqlite3_stmt *stmt, int i, int v, int min) {
+  if (v >= min) sqlite3_bind_int(stmt, i, v);
+  else sqlite3_bind_null(stmt, i);
+}
+
+/* Bind a double, or NULL when it does not apply (NaN). */
+static void bind_real(sqlite3_stmt *stmt, int i, double v) {
+  if (v == v) sqlite3_bind_double(stmt, i, v);
+  else sqlite3_bind_null(stmt, i);
+}
+
+/* An event's row; the numbers that do not apply (model/event.h: -1, NaN,
+ * pid 0) are NULL. */
+static hiro_err write_event(store_txn *tx, const hiro_event *e) {
+  sqlite3_stmt *stmt = tx->s->stmt.insert_event;
+  sqlite3_bind_int64(stmt, 1, stored_ms(e->timestamp));
+  sqlite3_bind_text(stmt, 2, event_kind_name(e->kind), -1, SQLITE_STATIC);
+  bind_text_or_null(stmt, 3, e->process);
+  bind_int_from(stmt, 4, e->pid, 1);
+  bind_text_or_null(stmt, 5, e->detail);
+  bind_int_from(stmt, 6, e->exit_code, 0);
+  bind_int_from(stmt, 7, e->signal, 1);
+  bind_int_from(stmt, 8, e->err, 1);
+  bind_real(stmt, 9, e->cpu_seconds);
+  bind_real(stmt, 10, e->lifetime_seconds);
+  bind_real(stmt, 11, e->delay_seconds);
+  return txn_step(tx->s, stmt, "inserting an event");
+}
+
+hiro_err write_record(store_txn *tx, const store_record *rec) {
+  switch (rec->kind) {
+  case REC_SNAPSHOT: return write_snapshot(tx, &rec->u.snap);
+  case REC_EVENT: return write_event(tx, rec->u.event);
+  }
+  return HIRO_OK;
+}
+
+/* n snapshots in one transaction. */
+static hiro_err write_snapshots(store *s, const metrics_snapshot *snaps, size_t n) {
+  store_txn tx;
+  if (txn_begin(s, &tx) != HIRO_OK) return HIRO_EIO;
+  for (size_t i = 0; i < n; i++)
+    if (write_snapshot(&tx, &snaps[i]) != HIRO_OK) {
+      txn_rollback(&tx);
+      return HIRO_EIO;
+    }
+  return txn_commit(&tx);
 }
 
 hiro_err store_write_batch(store *s, const metrics_snapshot *snaps, size_t n) {
@@ -290,10 +301,10 @@ hiro_err store_write_batch(store *s, const metrics_snapshot *snaps, size_t n) {
   pthread_mutex_lock(&s->db_lock);
   for (size_t done = 0; done < n && rc == HIRO_OK; done += BATCH_TXN_SNAPSHOTS) {
     size_t chunk = n - done < BATCH_TXN_SNAPSHOTS ? n - done : BATCH_TXN_SNAPSHOTS;
-    rc = store_write_txn(s, snaps + done, chunk);
+    rc = write_snapshots(s, snaps + done, chunk);
     if (rc == HIRO_OK) {
       pthread_mutex_lock(&s->lock);
-      s->written += chunk;
+      s->queue.written[REC_SNAPSHOT] += chunk;
       pthread_mutex_unlock(&s->lock);
     } else {
       log_warn("store: batch write to %s failed: %s", s->path, s->werr);

@@ -151,7 +151,11 @@ class Workspace:
         self.port = free_port()
         self.ui_port = free_port()
         self.procs = []
-        base = {"http_port": self.port, "admin_ui_port": self.ui_port}
+        # Commit every snapshot at once: most tests watch writes happen.
+        # Group commit (the default) is tested where it matters: test_storage
+        # and test_reliability_crash set metrics_flush_interval themselves.
+        base = {"http_port": self.port, "admin_ui_port": self.ui_port,
+                "metrics_flush_interval": 0}
         if config is not None:
             base.update(config)
         self.write_config(base)

@@ -111,6 +111,7 @@ static void test_upgrade_keeps_data(void **state) {
 
   db = tsu_db(tsu_dbpath);
   assert_int_equal(tsu_int(db, "PRAGMA user_version"), store_schema_version());
+  assert_int_equal(tsu_int(db, "PRAGMA application_id"), 0x4869726F);
   /* 0002's views work on the old rows; the catch-up rolled them up. */
   assert_int_equal(tsu_int(db, "SELECT rss_bytes FROM v_process_raw WHERE name='devices'"),
                    2048 * 1024);
@@ -134,13 +135,56 @@ static void assert_refused_untouched(const char *path, hiro_err want, const char
   assert_memory_equal(before, after, before_len);
   free(before);
   free(after);
+  /* Nothing beside it either: no WAL, no shared-memory file. */
+  char side[600];
+  snprintf(side, sizeof side, "%s-wal", path);
+  assert_int_not_equal(access(side, F_OK), 0);
+  snprintf(side, sizeof side, "%s-shm", path);
+  assert_int_not_equal(access(side, F_OK), 0);
 }
 
 static void test_newer_refused(void **state) {
   sqlite3 *db = tsu_db(tsu_dbpath);
-  tsu_exec(db, "CREATE TABLE future(x); INSERT INTO future VALUES(1); PRAGMA user_version=99");
+  /* A later hirocli's file: our application_id, a higher user_version. */
+  tsu_exec(db, "CREATE TABLE future(x); INSERT INTO future VALUES(1); PRAGMA user_version=99;"
+               "PRAGMA application_id=1214870127");
   sqlite3_close(db);
   assert_refused_untouched(tsu_dbpath, HIRO_ESCHEMA, "newer");
+}
+
+/* Issue 13.2: another program's database with a user_version of its own
+ * (here 1, like ours once was) used to be switched to WAL, given our views
+ * and user_version 2 by a start that then failed. */
+static void test_foreign_with_user_version_refused(void **state) {
+  sqlite3 *db = tsu_db(tsu_dbpath);
+  tsu_exec(db, "CREATE TABLE users(id); PRAGMA user_version=1");
+  sqlite3_close(db);
+  assert_refused_untouched(tsu_dbpath, HIRO_ESCHEMA, "not a hirocli");
+  /* Also with some of our table names but not all of them, and with
+   * another program's application_id on a file that has all of them. */
+  db = tsu_db(tsu_dbpath);
+  tsu_exec(db, "CREATE TABLE raw_system(ts_ms INTEGER PRIMARY KEY); CREATE TABLE meta(k)");
+  sqlite3_close(db);
+  assert_refused_untouched(tsu_dbpath, HIRO_ESCHEMA, "not a hirocli");
+  char *m1 = read_file(HIRO_MIGRATIONS_DIR "/0001_initial.sql", NULL);
+  char other[600];
+  snprintf(other, sizeof other, "%s/other.db", tsu_dir);
+  db = tsu_db(other);
+  tsu_exec(db, m1);
+  tsu_exec(db, "PRAGMA user_version=1; PRAGMA application_id=42");
+  sqlite3_close(db);
+  free(m1);
+  assert_refused_untouched(other, HIRO_ESCHEMA, "application_id 42");
+}
+
+/* A file of ours is marked, and a file from before the mark (user_version 1
+ * or 2, our tables) is recognised and marked when upgraded. */
+static void test_application_id(void **state) {
+  store *s = tsu_open(tsu_dbpath, NULL);
+  store_close(s);
+  sqlite3 *db = tsu_db(tsu_dbpath);
+  assert_int_equal(tsu_int(db, "PRAGMA application_id"), 0x4869726F);
+  sqlite3_close(db);
 }
 
 static void test_foreign_sqlite_refused(void **state) {
@@ -182,6 +226,9 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_upgrade_keeps_data, tsu_setup, tsu_teardown),
       cmocka_unit_test_setup_teardown(test_newer_refused, tsu_setup, tsu_teardown),
       cmocka_unit_test_setup_teardown(test_foreign_sqlite_refused, tsu_setup, tsu_teardown),
+      cmocka_unit_test_setup_teardown(test_foreign_with_user_version_refused, tsu_setup,
+                                      tsu_teardown),
+      cmocka_unit_test_setup_teardown(test_application_id, tsu_setup, tsu_teardown),
       cmocka_unit_test_setup_teardown(test_not_sqlite_refused, tsu_setup, tsu_teardown),
       cmocka_unit_test_setup_teardown(test_symlink_refused, tsu_setup, tsu_teardown),
   };

@@ -31,6 +31,12 @@ static void test_retention_per_tier(void **state) {
     tsu_snapshot(&v[k], NOW - 60.0 * (double)(POINTS - 1 - k), 2, &rng, true, true);
   store *s = tsu_open(tsu_dbpath, &tsu_keep_all);
   assert_int_equal(store_write_batch(s, v, POINTS), HIRO_OK);
+  /* Events live as long as the minute tier (1 day below). */
+  for (int i = 0; i < 3; i++) {
+    hiro_event ev;
+    event_init(&ev, EVENT_PLUGIN_STARTED, NOW - 86400.0 * (2 - i) - 1, "demo", 42);
+    store_enqueue_event(s, &ev);
+  }
   store_close(s);
 
   const store_retention r = {.raw_hours = 1, .minute_days = 1, .hour_days = 2};
@@ -70,6 +76,7 @@ static void test_retention_per_tier(void **state) {
   assert_int_equal(tsu_int(db, "SELECT count(*) FROM process_1m"), keep_pmin);
   assert_int_equal(tsu_int(db, "SELECT count(*) FROM system_1h"), keep_hour);
   assert_int_equal(tsu_int(db, "SELECT count(*) FROM process_1h"), keep_phour);
+  assert_int_equal(tsu_int(db, "SELECT count(*) FROM events"), 1);
   assert_int_equal(st.rows_raw, keep_raw);
   assert_int_equal(st.rows_minute, keep_min);
   assert_int_equal(st.rows_hour, keep_hour);

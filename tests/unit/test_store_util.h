@@ -161,6 +161,15 @@ static inline int64_t tsu_int(sqlite3 *db, const char *sql) {
   return v;
 }
 
+/* PRAGMA integrity_check says "ok". */
+static inline void tsu_assert_intact(sqlite3 *db) {
+  sqlite3_stmt *st = NULL;
+  assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL), SQLITE_OK);
+  assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+  assert_string_equal((const char *)sqlite3_column_text(st, 0), "ok");
+  sqlite3_finalize(st);
+}
+
 static inline void tsu_exec(sqlite3 *db, const char *sql) {
   char *msg = NULL;
   if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
@@ -180,6 +189,13 @@ static inline store *tsu_open(const char *path, const store_retention *r) {
   if (rc != HIRO_OK) fprintf(stderr, "store_open: %s\n", err);
   assert_int_equal(rc, HIRO_OK);
   return s;
+}
+
+/* The writer commits every record at once (metrics_flush_interval 0), for
+ * tests that watch each write happen. */
+static inline void tsu_commit_each(store *s) {
+  const store_commit_policy each = {.max_delay = 0, .max_bytes = 1, .max_items = 1};
+  store_set_commit_policy(s, &each);
 }
 
 #endif
