@@ -150,6 +150,7 @@ class EveryKeyHasASetupOption(unittest.TestCase):
              "metrics_enabled": (["--metrics"], True),
              "metrics_interval": (["--metrics-interval", "7"], 7),
              "metrics_history_size": (["--metrics-history-size", "77"], 77),
+             "metrics_flush_interval": (["--metrics-flush-interval", "12"], 12),
              "metrics_db_path": (["--db-path", "x.db"], "x.db"),
              "metrics_persist": (["--no-persist"], False),
              "metrics_retention": (["--retention-raw-hours", "3", "--retention-minute-days", "4",
