@@ -110,13 +110,14 @@ hiro_err store_query_app(store *s, double from, double to, size_t max_points, st
                          size_t *n, int *resolution) {
   *out = NULL;
   *n = 0;
-  sqlite3 *db = NULL;
-  if (sqlite3_open_v2(s->path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX,
-                      NULL) != SQLITE_OK) {
-    sqlite3_close(db);
-    return HIRO_EIO;
-  }
-  sqlite3_busy_timeout(db, 2000);
+  /* Application metrics are in no ring: rows still queued for a group
+   * commit are committed first. A pooled reader never reads a replaced
+   * file with the old one's WAL. */
+  writer_sync_for_read(s, to);
+  int slot;
+  store_reader *r = reader_acquire(s, &slot);
+  if (!r) return HIRO_EIO;
+  sqlite3 *db = reader_db(r);
   int tier = choose_tier(db, from, to, max_points);
   *resolution = tier == 0 ? 0 : tier == 1 ? 60 : 3600;
   char sql[1200];
@@ -147,7 +148,7 @@ hiro_err store_query_app(store *s, double from, double to, size_t max_points, st
   for (size_t i = 0; i < *n; i++) thin(&(*out)[i], max_points);
 out:
   sqlite3_finalize(st);
-  sqlite3_close(db);
+  reader_release(s, r, slot);
   if (rc != HIRO_OK) {
     store_app_series_free(*out, *n);
     *out = NULL;
