@@ -1,5 +1,6 @@
-/* owner.c - attribution fallback: a sender pid's parent chain, walked up
- * through /proc (via the platform layer) until a plugin's process. */
+/* owner.c - attribution: a sender pid's parent chain, walked up through
+ * /proc (via the platform layer) until a plugin's process, or until the
+ * server when a plugin's descendant was orphaned and reparented to it. */
 #include "appmetrics/owner.h"
 
 #include <stdlib.h>
@@ -31,6 +32,27 @@ void app_owner_walk_free(app_owner_walk *w) {
   free(w);
 }
 
+/* The plugin of list named name, or -1. */
+static int plugin_named(const child_ref *list, size_t n, const char *name) {
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(list[i].name, name) == 0) return (int)i;
+  return -1;
+}
+
+/* An orphan reparented to the server: the server is a child subreaper, so
+ * only descendants of its plugins end up as its children besides the
+ * plugins themselves. Which plugin's tree it left is in the environment
+ * every plugin was started with (the one the tree tracking reads too). */
+static int orphan_owner(app_owner_walk *w, int pid, const child_ref *list, size_t n,
+                        char name[HIRO_NAME_MAX]) {
+  char env[HIRO_NAME_MAX];
+  if (!platform_proc_getenv(w->plat, pid, "HIRO_PLUGIN_NAME", env, sizeof env)) return 0;
+  int i = plugin_named(list, n, env);
+  if (i < 0) return 0;
+  memcpy(name, list[i].name, HIRO_NAME_MAX);
+  return 1;
+}
+
 int app_owner_walk_lookup(void *ctx, int pid, char name[HIRO_NAME_MAX]) {
   app_owner_walk *w = ctx;
   if (!w->plugins) return 0;
@@ -46,6 +68,7 @@ int app_owner_walk_lookup(void *ctx, int pid, char name[HIRO_NAME_MAX]) {
     }
     int parent;
     if (found || platform_pid_parent(w->plat, pid, &parent) != HIRO_OK) break;
+    if (parent == self) found = orphan_owner(w, pid, list, n, name);
     pid = parent;
   }
   free(list);

@@ -70,6 +70,21 @@ PARENT_PLUGIN = textwrap.dedent("""\
     time.sleep(3600)
 """)
 
+# A plugin whose publisher is orphaned (double fork): the server, a child
+# subreaper, becomes its parent, and it is still attributed to the plugin.
+ORPHAN_PLUGIN = textwrap.dedent("""\
+    import os, socket, time
+    if os.fork() == 0:
+        if os.fork() == 0:
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+            while True:
+                s.sendto(b"orphan.beats:1|c", os.environ["HIRO_STATSD_SOCKET"])
+                time.sleep(0.1)
+        os._exit(0)
+    os.wait()
+    time.sleep(3600)
+""")
+
 # One datagram from a process outside every plugin tree, claiming a plugin's name.
 OUTSIDER = ("import socket, sys; s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); "
             "s.sendto(b'outsider.hits:1|c', sys.argv[1])")
@@ -123,13 +138,15 @@ class KnownSeries(unittest.TestCase):
         fixed = write_script(cls.ws, "fixed.py", FIXED_PLUGIN)
         steady = write_script(cls.ws, "steady.py", STEADY_PLUGIN)
         parent = write_script(cls.ws, "parent.py", PARENT_PLUGIN)
+        orphan = write_script(cls.ws, "orphan.py", ORPHAN_PLUGIN)
         cls.done = os.path.join(cls.ws.dir, "fixed.done")
         cfg = cls.ws.read_config()
         cfg.update({"metrics_enabled": True, "metrics_interval": 1.0, "metrics_persist": False,
                     "channels": [
                         {"name": "fixed", "command": [PY, fixed, str(cls.ROUNDS), cls.done]},
                         {"name": "steady", "command": [PY, steady]},
-                        {"name": "parent", "command": [PY, parent]}]})
+                        {"name": "parent", "command": [PY, parent]},
+                        {"name": "orphaned", "command": [PY, orphan]}]})
         cls.ws.write_config(cfg)
         cls.ws.start_foreground()
         wait_for(lambda: os.path.exists(cls.done), 20, 0.1, "the fixed plugin's rounds")
@@ -192,6 +209,10 @@ class KnownSeries(unittest.TestCase):
         app = wait_for(lambda: plugin_app(self.ws, "parent"), 10, 0.2, "the grandchild's series")
         self.assertEqual(app["grandchild.beats"]["type"], "counter")
         self.assertGreater(app["grandchild.beats"]["total"], 0)
+
+    def test_orphaned_descendant_is_attributed_to_its_plugin(self):
+        app = wait_for(lambda: plugin_app(self.ws, "orphaned"), 10, 0.2, "the orphan's series")
+        self.assertGreater(app["orphan.beats"]["total"], 0)
 
     def test_outsider_is_refused_whatever_it_claims(self):
         before = app_status(self.ws)["unattributed_datagrams"]
