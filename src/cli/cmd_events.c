@@ -16,19 +16,23 @@
 
 enum { E_MINUTES, E_FROM, E_TO, E_PROCESS, E_KIND, E_FOLLOW, E_JSON, E_PORT, E_COUNT };
 static const opt_spec events_options[E_COUNT] = {
-    [E_MINUTES] = {"--minutes", OPT_NUMBER, "N", "the last N minutes (default 5)", 0.001, 1e9, 0,
-                   NULL},
-    [E_FROM] = {"--from", OPT_NUMBER, "T", "start time, Unix seconds (instead of --minutes)", 0,
-                1e12, 0, NULL},
-    [E_TO] = {"--to", OPT_NUMBER, "T", "end time, Unix seconds (default now)", 0, 1e12, 0, NULL},
-    [E_PROCESS] = {"--process", OPT_STRING, "NAME", "only this plugin (or server)", 0, 0, 0, NULL},
-    [E_KIND] = {"--kind", OPT_STRING, "KIND", "only this kind (plugin_exited, ...)", 0, 0, 0, NULL},
-    [E_FOLLOW] = {"--follow", OPT_FLAG, NULL, "keep printing new events until interrupted", 0, 0,
-                  0, NULL},
-    [E_JSON] = {"--json", OPT_FLAG, NULL, "print the server's JSON reply as is (with --follow: "
-                "one event object per line)", 0, 0, 0, NULL},
-    [E_PORT] = {"--port", OPT_INT, "N", "REST API port to use instead of the recorded one", 1,
-                65535, 0, NULL},
+    [E_MINUTES] = {.name = "--minutes", .kind = OPT_NUMBER, .metavar = "N", .min = 0.001,
+                   .max = 1e9, .help = "the last N minutes (default 5)"},
+    [E_FROM] = {.name = "--from", .kind = OPT_NUMBER, .metavar = "T", .min = 0, .max = 1e12,
+                .help = "start time, Unix seconds (instead of --minutes)"},
+    [E_TO] = {.name = "--to", .kind = OPT_NUMBER, .metavar = "T", .min = 0, .max = 1e12,
+              .help = "end time, Unix seconds (default now)"},
+    [E_PROCESS] = {.name = "--process", .kind = OPT_STRING, .metavar = "NAME",
+                   .help = "only this plugin (or server)"},
+    [E_KIND] = {.name = "--kind", .kind = OPT_STRING, .metavar = "KIND",
+                .help = "only this kind (plugin_exited, ...)"},
+    [E_FOLLOW] = {.name = "--follow", .kind = OPT_FLAG,
+                  .help = "keep printing new events until interrupted"},
+    [E_JSON] = {.name = "--json", .kind = OPT_FLAG,
+                .help = "print the server's JSON reply as is (with --follow: one event object "
+                        "per line)"},
+    [E_PORT] = {.name = "--port", .kind = OPT_INT, .metavar = "N", .min = 1, .max = 65535,
+                .help = "REST API port to use instead of the recorded one"},
 };
 
 /* Append "&name=value", percent-encoding everything but unreserved bytes

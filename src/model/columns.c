@@ -27,7 +27,8 @@ const model_column model_proc_columns[MODEL_PROC_COLUMNS] = {MODEL_PROCESS_COLUM
 
 #define ITEM_ROW(type, prefix, id, field, sc, db, nm, dec, unit, prom, help, status)          \
   [prefix##id] = {db, nm, NULL, KEY_LIT(field), sizeof KEY_LIT(field) - 1, offsetof(type, field), \
-                  CTYPE_OF(((type *)0)->field), MODEL_##sc, 0, dec, unit, prom, help, status},
+                  CTYPE_OF(((type *)0)->field), MODEL_##sc, 0, dec, unit, prom, help,          \
+                  (status) ? MODEL_STATUS : MODEL_MEASURE, status},
 #define FS_ROW(...) ITEM_ROW(filesystem_metrics, MODEL_FS_, __VA_ARGS__)
 #define DISK_ROW(...) ITEM_ROW(disk_device_metrics, MODEL_DISK_, __VA_ARGS__)
 #define IF_ROW(...) ITEM_ROW(interface_metrics, MODEL_IF_, __VA_ARGS__)
