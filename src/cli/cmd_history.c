@@ -39,7 +39,7 @@ static const opt_spec history_options[H_COUNT] = {
     [H_MAX_POINTS] = {"--max-points", OPT_INT, "N",
                       "at most N points (default 1800; --rows: the terminal's height)", 1,
                       HISTORY_MAX_POINTS_LIMIT, 0, NULL, NULL},
-    [H_AGG] = {"--agg", OPT_CHOICE, "avg|min|max", "what a rolled-up point of --rows shows", 0, 0,
+    [H_AGG] = {"--agg", OPT_CHOICE, "avg|min|max", "what a rolled-up point of --rows and --json holds", 0, 0,
                0, "avg|min|max", NULL},
     [H_ROWS] = {"--rows", OPT_FLAG, NULL, "a table of the points instead of the summary", 0, 0,
                 0, NULL, NULL},

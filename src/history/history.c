@@ -10,7 +10,6 @@
 
 #include "history/fold.h"
 #include "history/plan.h"
-#include "model/columns.h"
 
 /* A raw point starts a gap when the interval its rates were measured over
  * begins more than this after the previous point: wall and monotonic clocks

@@ -87,12 +87,6 @@ static int64_t buckets(const history_span *sp, int64_t width_s) {
   return floordiv(sp->to_ms, w) - floordiv(sp->from_ms, w) + 1;
 }
 
-int64_t history_points(const history_span *sp, const history_counts *c, int64_t resolution,
-                       bool ring) {
-  if (resolution > 0) return buckets(sp, resolution);
-  return ring ? c->ring_count : c->raw_count + c->ring_tail;
-}
-
 static bool fits(const history_counts *c, int64_t points) {
   return c->max_points == 0 || points <= (int64_t)c->max_points;
 }

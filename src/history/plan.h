@@ -62,10 +62,6 @@ typedef struct {
  * holding more rows in the range is passed over for a coarser one (keeps a
  * 30-day range at 1800 points from scanning 43,200 minute rows). */
 int64_t history_read_cap(size_t max_points);
-/* Points of the span at resolution seconds (0: raw, then the raw count). */
-int64_t history_points(const history_span *sp, const history_counts *c, int64_t resolution,
-                       bool ring);
-
 /* The plan for the clamped span: raw when its snapshots fit max_points and a
  * source holds all of them; else the finest ladder step whose bucket count
  * fits and that a source covering the span can give within the read cap
