@@ -1,5 +1,6 @@
 /* events_api.c - GET /metrics/events: the events of [from, to] (the rules of
- * /metrics/history), optionally of one process and one kind, oldest first,
+ * /metrics/history), optionally of some processes and one kind, oldest
+ * first: from the database when persistence is on (every run's events), else
  * from the server's in-memory event log. */
 #include "http/events_api.h"
 
@@ -9,6 +10,9 @@
 
 #include "common/clock.h"
 #include "http/params.h"
+
+/* The newest events an answer holds at most. */
+#define EVENTS_MAX 100000
 
 static void put_int_or_null(strbuf *b, const char *key, int v, bool present) {
   sb_printf(b, ",\"%s\":", key);
@@ -50,7 +54,23 @@ void events_route(const api_context *ctx, const api_request *req, api_response *
   }
   event_filter f = {ep.range.from, ep.range.to, ep.range.processes, ep.range.n_processes, ep.kind};
   hiro_event *events = NULL;
-  size_t n = ctx->events ? eventlog_query(ctx->events, &f, &events) : 0;
+  size_t n = 0;
+  if (ctx->st) {
+    /* The database keeps every run's events (retention like the minute
+     * tier); one process is filtered there, several here. */
+    const char *one = ep.range.n_processes == 1 ? ep.range.processes[0] : NULL;
+    const char *kind = ep.kind >= 0 ? event_kind_name((event_kind)ep.kind) : NULL;
+    if (store_query_events(ctx->st, f.from, f.to, one, kind, EVENTS_MAX, &events, &n) != HIRO_OK) {
+      api_error(resp, 500, "events query failed (see server.log)");
+      return;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+      if (event_filter_match(&f, &events[i])) events[k++] = events[i];
+    n = k;
+  } else if (ctx->events) {
+    n = eventlog_query(ctx->events, &f, &events);
+  }
   strbuf b;
   sb_init(&b, 64 + n * 256);
   sb_putc(&b, '[');
