@@ -52,11 +52,13 @@ static const opt_spec options[O_COUNT] = {
                .choices = "raw|1m|1h|auto"},
     [O_TABLE] = {.name = "--table",
                  .kind = OPT_CHOICE,
-                 .metavar = "system|processes|app",
+                 .metavar = "system|processes|app|filesystems|disks|interfaces",
                  .help = "system (default): one row per timestamp; processes: one row\n"
                          "per timestamp and process; app: one row per timestamp and\n"
-                         "application series (StatsD metrics of the plugins)",
-                 .choices = "system|processes|app"},
+                         "application series (StatsD metrics of the plugins);\n"
+                         "filesystems, disks, interfaces: one row per timestamp and\n"
+                         "mounted filesystem, physical disk or network interface",
+                 .choices = "system|processes|app|filesystems|disks|interfaces"},
     [O_PROCESS] = {.name = "--process",
                    .kind = OPT_STRING,
                    .metavar = "NAME",
@@ -88,7 +90,8 @@ static const opt_spec options[O_COUNT] = {
 /* In the order of the choices in the table above. */
 static const export_resolution res_values[] = {EXPORT_RES_RAW, EXPORT_RES_1M, EXPORT_RES_1H,
                                                EXPORT_RES_AUTO};
-static const char *const table_names[] = {"system", "processes", "app"};
+static const char *const table_names[] = {"system",      "processes", "app",
+                                          "filesystems", "disks",     "interfaces"};
 static const char *const agg_names[] = {"avg", "min", "max"};
 
 /* Index of word among the '|'-separated choices. */
@@ -162,7 +165,7 @@ hiro_err export_parse_args(int argc, char **argv, double now, export_options *o,
     o->agg_set = true;
   }
   if (val[O_PROCESS].set) {
-    if (o->table == EXPORT_TABLE_SYSTEM)
+    if (o->table != EXPORT_TABLE_PROCESSES && o->table != EXPORT_TABLE_APP)
       return hiro_set_err(err, errlen, "--process needs --table processes or app"), HIRO_EINVAL;
     o->process = val[O_PROCESS].str;
   }

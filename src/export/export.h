@@ -18,7 +18,12 @@ enum {
   EXPORT_EXIT_USAGE = 2, /* bad command line */
 };
 
-typedef enum { EXPORT_TABLE_SYSTEM = 0, EXPORT_TABLE_PROCESSES, EXPORT_TABLE_APP } export_table;
+typedef enum {
+  EXPORT_TABLE_SYSTEM = 0, EXPORT_TABLE_PROCESSES, EXPORT_TABLE_APP,
+  /* The system context's lists (model_lists, same order): one row per
+   * timestamp and filesystem / disk / interface. */
+  EXPORT_TABLE_FILESYSTEMS, EXPORT_TABLE_DISKS, EXPORT_TABLE_INTERFACES
+} export_table;
 /* Seconds per row of a tier; EXPORT_RES_AUTO picks one at run time. */
 typedef enum {
   EXPORT_RES_AUTO = -1,

@@ -221,7 +221,43 @@ static void build_sql(export_table table, int res, export_agg agg, char *sql, si
 #undef ADD
 }
 
+/* The model_lists index of a list table, or -1. */
+static int list_of(export_table table) {
+  return table >= EXPORT_TABLE_FILESYSTEMS ? (int)(table - EXPORT_TABLE_FILESYSTEMS) : -1;
+}
+
+/* The SELECT of a list table: ts_ms, samples, name, then its columns; ?3
+ * (the process filter) does not apply to lists. */
+static void build_list_sql(int l, int res, export_agg agg, char *sql, size_t n) {
+  const model_list *ml = &model_lists[l];
+  size_t len = 0;
+#define ADD(...) len += (size_t)snprintf(sql + len, len < n ? n - len : 0, __VA_ARGS__)
+  ADD(res == EXPORT_RES_RAW ? "SELECT r.ts_ms, 1, n.name" : "SELECT r.bucket * 1000, r.n, n.name");
+  for (int c = 0; c < ml->n_columns; c++) {
+    if (res == EXPORT_RES_RAW)
+      ADD(", r.%s", ml->columns[c].db);
+    else
+      ADD(", r.%s_%s", ml->columns[c].db, agg_suffix[agg]);
+  }
+  if (res == EXPORT_RES_RAW)
+    ADD(" FROM raw_%s r CROSS JOIN list_name n WHERE n.id = r.name_id AND r.ts_ms BETWEEN ?1"
+        " AND ?2 AND ?3 IS NULL ORDER BY r.ts_ms, r.name_id", ml->table);
+  else
+    ADD(" FROM %s_%s r CROSS JOIN list_name n WHERE n.id = r.name_id AND r.bucket BETWEEN ?1"
+        " AND ?2 AND ?3 IS NULL ORDER BY r.bucket, r.name_id", ml->table,
+        res == EXPORT_RES_1M ? "1m" : "1h");
+#undef ADD
+}
+
+static bool write_list_header(FILE *f, int l) {
+  const model_list *ml = &model_lists[l];
+  fprintf(f, "time,timestamp,samples,%s", ml->label);
+  for (int c = 0; c < ml->n_columns; c++) fprintf(f, ",%s", ml->columns[c].name);
+  return fputs(CSV_EOL, f) != EOF;
+}
+
 static bool write_header(FILE *f, export_table table) {
+  if (list_of(table) >= 0) return write_list_header(f, list_of(table));
   const model_column *cols = table == EXPORT_TABLE_SYSTEM ? model_sys_columns : model_proc_columns;
   size_t ncols = table == EXPORT_TABLE_SYSTEM ? MODEL_SYS_COLUMNS : MODEL_PROC_COLUMNS;
   fputs("time,timestamp,samples", f);
@@ -295,6 +331,22 @@ static void write_row(FILE *f, sqlite3_stmt *st, export_table table, bool raw, t
   p += tc->len;
   p = csv_put_int(p, (int64_t)sqlite3_column_int64(st, 1));
   int col = 3;
+  if (list_of(table) >= 0) {
+    const model_list *ml = &model_lists[list_of(table)];
+    *p++ = ',';
+    fwrite(line, 1, (size_t)(p - line), f);
+    p = line;
+    const char *name = (const char *)sqlite3_column_text(st, 2);
+    csv_write_field(f, name ? name : "", name ? strlen(name) : 0);
+    for (int i = 0; i < ml->n_columns; i++) {
+      *p++ = ',';
+      p = put_value(p, st, 3 + i, ml->columns[i].scale);
+    }
+    memcpy(p, CSV_EOL, sizeof CSV_EOL - 1);
+    p += sizeof CSV_EOL - 1;
+    fwrite(line, 1, (size_t)(p - line), f);
+    return;
+  }
   if (table == EXPORT_TABLE_SYSTEM) {
     *p++ = ',';
     p = put_value(p, st, 2, MODEL_X100);
@@ -393,10 +445,11 @@ static void write_app_row(FILE *f, sqlite3_stmt *st, bool raw) {
 
 /* True when the database has the application tables (a file written by a
  * binary older than them has not). */
-static bool has_app_tables(sqlite3 *db) {
+static bool has_table(sqlite3 *db, const char *name) {
   sqlite3_stmt *st = NULL;
-  bool found = sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE name = 'raw_app'", -1,
-                                  &st, NULL) == SQLITE_OK &&
+  bool found = sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE name = ?1", -1, &st,
+                                  NULL) == SQLITE_OK &&
+               sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC) == SQLITE_OK &&
                sqlite3_step(st) == SQLITE_ROW;
   sqlite3_finalize(st);
   return found;
@@ -420,14 +473,17 @@ hiro_err export_run(const export_options *o, FILE *out, export_stats *stats, cha
   }
   if (res == EXPORT_RES_AUTO && (rc = choose_tier(o, &res, err, errlen)) != HIRO_OK) goto out;
   rc = HIRO_EIO;
-  if (o->table == EXPORT_TABLE_APP && !has_app_tables(db)) {
-    hiro_set_err(err, errlen, "%s: no application metrics tables (schema too old: start a newer "
-            "hirocli server on it once)", o->db_path);
+  if ((o->table == EXPORT_TABLE_APP && !has_table(db, "raw_app")) ||
+      (list_of(o->table) >= 0 && !has_table(db, "list_name"))) {
+    hiro_set_err(err, errlen, "%s: no %s tables (schema too old: start a newer hirocli server on "
+            "it once)", o->db_path, o->table == EXPORT_TABLE_APP ? "application metrics"
+                                                                   : "filesystem, disk and interface");
     rc = HIRO_ESCHEMA;
     goto out;
   }
   char sql[8192];
   if (o->table == EXPORT_TABLE_APP) build_app_sql(res, o->agg, sql, sizeof sql);
+  else if (list_of(o->table) >= 0) build_list_sql(list_of(o->table), res, o->agg, sql, sizeof sql);
   else build_sql(o->table, res, o->agg, sql, sizeof sql);
   if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
     hiro_set_err(err, errlen, "%s: cannot query: %s", o->db_path, sqlite3_errmsg(db));

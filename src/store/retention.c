@@ -73,6 +73,7 @@ hiro_err retention_step(store_txn *tx, double now_s, bool *more) {
   }
   const int64_t app_cut_s[TIERS] = {(int64_t)cut_s[0], (int64_t)cut_s[1]};
   if (store_app_retention(s, raw_cut_ms, app_cut_s) != HIRO_OK) return HIRO_EIO;
+  if (store_lists_retention(s, raw_cut_ms, app_cut_s) != HIRO_OK) return HIRO_EIO;
   /* Events are kept as long as the minute tier. */
   int64_t events = delete_batch(s, "events", "ts_ms", NULL, (int64_t)(cut_s[0] * 1000.0));
   if (events < 0) return HIRO_EIO;

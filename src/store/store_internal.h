@@ -12,6 +12,8 @@
  *   queue.c      the bounded record queue between producers and the writer
  *   query.c      read-only connections: history, recent rows
  *   events.c     reading lifecycle events
+ *   list_store.c filesystems, disks, interfaces (rows written with the
+ *                snapshot; rollups computed from the rows they cover)
  *   app_store.c, app_query.c  application metrics (rows written with the
  *                snapshot that carries them; their own history reads)
  *   writer.c     the writer thread: commit policy, retries, housekeeping
@@ -108,6 +110,8 @@ typedef struct {
 
 /* Application-metrics statements and state of the writer (app_store.c). */
 typedef struct app_store app_store;
+/* Statements and state of the system lists' writer (list_store.c). */
+typedef struct list_store list_store;
 struct app_frame;
 
 /* ---- the record queue (queue.c) ---- */
@@ -203,6 +207,7 @@ struct store {
   proc_cache_entry *cache;
   size_t n_cache, cap_cache;
   app_store *app; /* application metrics (app_store.c) */
+  list_store *lists; /* filesystems, disks, interfaces (list_store.c) */
   tier_acc tier[TIERS];
   int64_t watermark_ms[TIERS];
   file_id wal;    /* the -wal our connection uses: removed if it outlives a replaced file */
@@ -350,5 +355,16 @@ hiro_err store_app_write(store *s, int64_t ts_ms, const struct app_frame *f) HIR
 hiro_err store_app_roll(store *s, int64_t now_s) HIRO_MUST_USE;
 void store_app_rollback(store *s);
 hiro_err store_app_retention(store *s, int64_t raw_cut_ms, const int64_t cut_s[TIERS]) HIRO_MUST_USE;
+
+/* list_store.c: the system context's lists (model_lists), written with the
+ * snapshot that carries them; rollups computed from the rows they cover. */
+hiro_err store_lists_prepare(store *s) HIRO_MUST_USE;
+void store_lists_finalize(store *s);
+hiro_err store_lists_write(store *s, int64_t ts_ms, const metrics_snapshot *snap) HIRO_MUST_USE;
+/* Complete the buckets closed by now_s (INT64_MAX: every bucket, the newest
+ * included, at shutdown). Inside a transaction. */
+hiro_err store_lists_roll(store *s, int64_t now_s) HIRO_MUST_USE;
+void store_lists_rollback(store *s);
+hiro_err store_lists_retention(store *s, int64_t raw_cut_ms, const int64_t cut_s[TIERS]) HIRO_MUST_USE;
 
 #endif

@@ -46,6 +46,7 @@ void txn_rollback(store_txn *tx) {
   memset(tx->saved, 0, sizeof tx->saved);
   s->n_cache = tx->cache_len;
   store_app_rollback(s);
+  store_lists_rollback(s);
 }
 
 hiro_err txn_commit(store_txn *tx) {

@@ -51,7 +51,7 @@ hiro_err write_prepare(store *s) {
       prepare(s, "SELECT min(ts_ms) FROM raw_system", &w->oldest_raw) ||
       prepare(s, "BEGIN IMMEDIATE", &w->begin) || prepare(s, "COMMIT", &w->commit) ||
       prepare(s, "ROLLBACK", &w->rollback) || rollup_prepare(s) != HIRO_OK ||
-      store_app_prepare(s) != HIRO_OK) {
+      store_app_prepare(s) != HIRO_OK || store_lists_prepare(s) != HIRO_OK) {
     txn_set_error(s, "preparing statements");
     return HIRO_EIO;
   }
@@ -60,6 +60,7 @@ hiro_err write_prepare(store *s) {
 
 void write_finalize(store *s) {
   store_app_finalize(s);
+  store_lists_finalize(s);
   /* write_stmts holds nothing but statement pointers. */
   sqlite3_stmt **all = (sqlite3_stmt **)&s->stmt;
   for (size_t i = 0; i < sizeof s->stmt / sizeof *all; i++) sqlite3_finalize(all[i]);
@@ -230,6 +231,7 @@ static hiro_err write_snapshot(store_txn *tx, const metrics_snapshot *snap) {
   }
   rc = rollup_add(tx, ts_ms, &sys, name_ids, pids, rows, n);
   if (rc == HIRO_OK) rc = store_app_write(s, ts_ms, app_frame_of(snap));
+  if (rc == HIRO_OK) rc = store_lists_write(s, ts_ms, snap);
 out:
   if (heap) {
     free(name_ids);

@@ -388,6 +388,7 @@ static void housekeeping(store *s, writer_state *w, bool all_buckets, int retent
     int64_t cutoff = all_buckets ? INT64_MAX : (int64_t)(clock_wall() - ROLLUP_GRACE);
     if (txn_begin(s, &tx) == HIRO_OK) {
       if (rollup_flush(&tx, cutoff) == HIRO_OK && store_app_roll(s, cutoff) == HIRO_OK &&
+          store_lists_roll(s, cutoff) == HIRO_OK &&
           (!retention || retention_in(&tx, w, retention_steps) == HIRO_OK)) {
         if (txn_commit(&tx) == HIRO_OK && retention) retention_vacuum(s, false);
       } else {

@@ -132,6 +132,72 @@ static void test_process_views(void **state) {
   free_snapshots();
 }
 
+/* Two entries in every list of snapshot i, with values stored exactly. */
+static void fill_lists(metrics_snapshot *snap, int i) {
+  static const char *const names[MODEL_LISTS][2] = {
+      {"/", "/srv/data"}, {"vda", "nvme0n1"}, {"eth0", "wlan0"}};
+  for (int l = 0; l < MODEL_LISTS; l++) {
+    const model_list *ml = &model_lists[l];
+    snapshot_set_list(snap, l, 2);
+    for (int k = 0; k < 2; k++) {
+      void *item = (void *)model_list_item(snap, l, (size_t)k);
+      *(const char **)((char *)item + ml->name_offset) = model_intern(names[l][k]);
+      for (int c = 0; c < ml->n_columns; c++) {
+        const model_column *col = &ml->columns[c];
+        double v = col->ctype == MODEL_BOOL ? (k == 0) : (double)((i * 7 + c * 13 + k) % 97);
+        if (col->scale == MODEL_KIB) v *= 1024;
+        model_set_stored(item, col, col->scale == MODEL_X100 ? v * 100 : col->scale == MODEL_KIB ? v / 1024 : v);
+      }
+    }
+  }
+}
+
+/* Every list figure is stored under its flat name in v_<table>_raw, and the
+ * 1-minute and 1-hour views hold the true min and max of the raw rows. */
+static void test_list_views(void **state) {
+  uint64_t rng = 9;
+  for (int i = 0; i < SNAPS; i++) {
+    tsu_snapshot(&snaps[i], T0 + i, 0, &rng, true, true);
+    fill_lists(&snaps[i], i);
+  }
+  store *s = NULL;
+  char err[256], sql[512];
+  assert_int_equal(store_open(tsu_dbpath, &tsu_keep_all, &s, err, sizeof err), HIRO_OK);
+  assert_int_equal(store_write_batch(s, snaps, SNAPS), HIRO_OK);
+  store_close(s); /* closes the open buckets */
+  sqlite3 *db = tsu_db(tsu_dbpath);
+  for (int l = 0; l < MODEL_LISTS; l++) {
+    const model_list *ml = &model_lists[l];
+    for (int c = 0; c < ml->n_columns; c++) {
+      const model_column *col = &ml->columns[c];
+      const void *item = model_list_item(&snaps[11], l, 1);
+      snprintf(sql, sizeof sql, "SELECT %s FROM v_%s_raw WHERE ts = %.3f AND %s = '%s'",
+               col->name, ml->table, T0 + 11, ml->label, model_list_name(ml, item));
+      assert_float_equal(view_value(db, sql), model_value(item, col), tolerance(col));
+      double hi = -INFINITY, lo = INFINITY;
+      for (int k = 0; k < SNAPS; k++) {
+        double v = model_value(model_list_item(&snaps[k], l, 0), col);
+        hi = v > hi ? v : hi;
+        lo = v < lo ? v : lo;
+      }
+      for (int tier = 0; tier < 2; tier++) {
+        snprintf(sql, sizeof sql, "SELECT %s_max FROM v_%s_%s WHERE %s = '%s'", col->name,
+                 ml->table, tier ? "1h" : "1m", ml->label,
+                 model_list_name(ml, model_list_item(&snaps[0], l, 0)));
+        assert_float_equal(view_value(db, sql), hi, tolerance(col));
+        snprintf(sql, sizeof sql, "SELECT %s_min FROM v_%s_%s WHERE %s = '%s'", col->name,
+                 ml->table, tier ? "1h" : "1m", ml->label,
+                 model_list_name(ml, model_list_item(&snaps[0], l, 0)));
+        assert_float_equal(view_value(db, sql), lo, tolerance(col));
+      }
+    }
+    snprintf(sql, sizeof sql, "SELECT sum(samples) FROM v_%s_1m", ml->table);
+    assert_float_equal(view_value(db, sql), 2 * SNAPS, 0);
+  }
+  sqlite3_close(db);
+  free_snapshots();
+}
+
 static void test_history_round_trip(void **state) {
   store *s = write_snapshots();
   history_request req = {.from = T0, .to = T0 + SNAPS, .max_points = 1000, .agg = STORE_AGG_AVG};
@@ -231,6 +297,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_system_views, tsu_setup, tsu_teardown),
       cmocka_unit_test_setup_teardown(test_process_views, tsu_setup, tsu_teardown),
       cmocka_unit_test_setup_teardown(test_history_round_trip, tsu_setup, tsu_teardown),
+      cmocka_unit_test_setup_teardown(test_list_views, tsu_setup, tsu_teardown),
       cmocka_unit_test(test_json_has_every_column),
       cmocka_unit_test(test_json_null_convention),
   };
