@@ -1,7 +1,7 @@
 /* list_store.c - the system context's lists in SQLite (filesystems, disks,
- * network interfaces: model_lists of model/columns.h): one raw row per entry
- * per snapshot, in the snapshot's transaction, and 1-minute / 1-hour rollups
- * per entry.
+ * network interfaces: model_lists of model/columns.h): raw rows per entry in
+ * the snapshot's transaction (every snapshot; filesystems once a minute), and
+ * 1-minute / 1-hour rollups per entry.
  *
  * Like the application metrics, the rollups are computed from the rows they
  * cover with SQL aggregates when a bucket closes (raw rows for minutes,
@@ -26,6 +26,12 @@ typedef struct {
   int64_t id;
 } name_entry;
 
+/* Filesystem usage moves slowly and its rows are the widest of the lists:
+ * they are recorded once a minute (the ring, /metrics and Prometheus still
+ * have them every tick). Disks and interfaces: every snapshot (their rates
+ * are per interval). */
+static const int64_t record_every_ms[MODEL_LISTS] = {[MODEL_LIST_FILESYSTEMS] = 60000};
+
 struct list_store {
   sqlite3_stmt *find_name, *insert_name;
   sqlite3_stmt *insert_raw[MODEL_LISTS];
@@ -34,6 +40,7 @@ struct list_store {
   size_t n_names, cap_names;
   bool loaded; /* watermarks read from meta */
   int64_t watermark_ms[TIERS];
+  int64_t last_recorded_ms[MODEL_LISTS]; /* per list, with record_every_ms */
 };
 
 static int prep(store *s, const char *sql, sqlite3_stmt **st) {
@@ -118,6 +125,7 @@ void store_lists_finalize(store *s) {
 void store_lists_rollback(store *s) {
   if (!s->lists) return;
   s->lists->n_names = 0; /* ids inserted by the failed transaction are gone */
+  memset(s->lists->last_recorded_ms, 0, sizeof s->lists->last_recorded_ms);
   s->lists->loaded = false;
 }
 
@@ -229,6 +237,10 @@ hiro_err store_lists_write(store *s, int64_t ts_ms, const metrics_snapshot *snap
   for (int l = 0; l < MODEL_LISTS; l++) {
     const model_list *ml = &model_lists[l];
     sqlite3_stmt *st = ls->insert_raw[l];
+    if (record_every_ms[l] && ts_ms >= ls->last_recorded_ms[l] &&
+        ts_ms / record_every_ms[l] == ls->last_recorded_ms[l] / record_every_ms[l])
+      continue; /* recorded in this minute already */
+    if (model_list_count(snap, l)) ls->last_recorded_ms[l] = ts_ms;
     for (size_t i = 0; i < model_list_count(snap, l); i++) {
       const void *item = model_list_item(snap, l, i);
       int64_t id = name_id(s, l, model_list_name(ml, item));
