@@ -1,4 +1,4 @@
--- schema.sql - the full schema the migrations produce (PRAGMA user_version = 10).
+-- schema.sql - the full schema the migrations produce (PRAGMA user_version = 11).
 -- Kept in step with migrations/ by tests/unit/test_store_migrations.c. Open
 -- with: sqlite3 metrics.db, then query the v_* views. Regenerate with
 -- scripts/gen_schema.sh.
@@ -2082,7 +2082,7 @@ CREATE VIEW v_events AS SELECT
   delay_seconds
 FROM events;
 
--- 0010_system_lists.sql - the system context's lists: every real filesystem,
+-- 0011_system_lists.sql - the system context's lists: every real filesystem,
 -- every whole physical disk and every network interface (loopback excluded),
 -- one raw row per entry per snapshot and 1-minute / 1-hour rollups per entry
 -- (avg, min, max, samples), computed from the rows they cover when a bucket

@@ -370,7 +370,8 @@ class Errors(ExportCase):
             (["--db", db, "--to", "2026-02-30"], "--to"),
             (["--db", db, "--resolution", "5m"], "--resolution"),
             (["--db", db, "--agg", "median"], "--agg"),
-            (["--db", db, "--table", "disks"], "--table"),
+            (["--db", db, "--table", "mounts"], "--table"),
+            (["--db", db, "--table", "disks", "--process", "x"], "--process"),
             (["--db", db, "--process", "server"], "--table processes"),
             (["--db", db, "--bogus"], "unknown option"),
             (["--db", db, "stray"], "unexpected argument"),
@@ -528,6 +529,35 @@ class ConcurrentWriter(ExportCase):
 
 class WithServer(hirotest.ServerTest):
     config = {"metrics_enabled": True, "metrics_interval": 1.0}
+
+    def test_filesystems_disks_and_interfaces(self):
+        """The system context's lists, recorded by a real server: raw rows
+        match what /metrics said, the minute rollups cover them."""
+        self.ws.start()
+        hirotest.wait_for(lambda: self.ws.get("/metrics").status == 200, 15, what="a snapshot")
+        snap = self.ws.get("/metrics").json()
+        time.sleep(2.5)
+        self.ws.cli("stop", check=True)  # closes the open buckets
+        db = os.path.join(self.ws.dir, "metrics.db")
+        for table, label, key, first in (
+                ("filesystems", "mount", "filesystems", "total_bytes"),
+                ("disks", "device", "disks", "read_bytes_per_sec"),
+                ("interfaces", "interface", "interfaces", "bytes_sent_per_sec")):
+            names = {e[label] for e in snap[key]}
+            for res in ("raw", "1m"):
+                p = subprocess.run([EXPORT, "--db", db, "--table", table, "--resolution", res],
+                                   capture_output=True, timeout=60)
+                self.assertEqual(p.returncode, 0, p.stderr)
+                rows = parse_csv(p.stdout)
+                self.assertEqual(rows[0][:5], ["time", "timestamp", "samples", label, first])
+                if names:
+                    self.assertEqual({r[3] for r in rows[1:]}, names, (table, res))
+        # Filesystem sizes as the snapshot said (they do not change).
+        p = subprocess.run([EXPORT, "--db", db, "--table", "filesystems", "--resolution", "raw"],
+                           capture_output=True, timeout=60)
+        sizes = {r[3]: int(r[4]) for r in parse_csv(p.stdout)[1:]}
+        for fs in snap["filesystems"]:
+            self.assertEqual(sizes[fs["mount"]], fs["total_bytes"])
 
     def test_export_while_server_writes_and_hirocli_front(self):
         server = self.ws.start_foreground()

@@ -1,4 +1,4 @@
--- 0010_system_lists.sql - the system context's lists: every real filesystem,
+-- 0011_system_lists.sql - the system context's lists: every real filesystem,
 -- every whole physical disk and every network interface (loopback excluded),
 -- one raw row per entry per snapshot and 1-minute / 1-hour rollups per entry
 -- (avg, min, max, samples), computed from the rows they cover when a bucket
