@@ -52,13 +52,15 @@ static const opt_spec options[O_COUNT] = {
                .choices = "raw|1m|1h|auto"},
     [O_TABLE] = {.name = "--table",
                  .kind = OPT_CHOICE,
-                 .metavar = "system|processes|app|filesystems|disks|interfaces",
+                 .metavar = "system|processes|app|filesystems|disks|interfaces|events",
                  .help = "system (default): one row per timestamp; processes: one row\n"
                          "per timestamp and process; app: one row per timestamp and\n"
                          "application series (StatsD metrics of the plugins);\n"
                          "filesystems, disks, interfaces: one row per timestamp and\n"
-                         "mounted filesystem, physical disk or network interface",
-                 .choices = "system|processes|app|filesystems|disks|interfaces"},
+                         "mounted filesystem, physical disk or network interface;\n"
+                         "events: one row per lifecycle event (plugin started,\n"
+                         "exited, restart scheduled, ...), never rolled up",
+                 .choices = "system|processes|app|filesystems|disks|interfaces|events"},
     [O_PROCESS] = {.name = "--process",
                    .kind = OPT_STRING,
                    .metavar = "NAME",
@@ -90,8 +92,8 @@ static const opt_spec options[O_COUNT] = {
 /* In the order of the choices in the table above. */
 static const export_resolution res_values[] = {EXPORT_RES_RAW, EXPORT_RES_1M, EXPORT_RES_1H,
                                                EXPORT_RES_AUTO};
-static const char *const table_names[] = {"system",      "processes", "app",
-                                          "filesystems", "disks",     "interfaces"};
+static const char *const table_names[] = {"system", "processes",  "app",   "filesystems",
+                                          "disks",  "interfaces", "events"};
 static const char *const agg_names[] = {"avg", "min", "max"};
 
 /* Index of word among the '|'-separated choices. */
@@ -164,9 +166,18 @@ hiro_err export_parse_args(int argc, char **argv, double now, export_options *o,
     o->agg = (export_agg)pick(options[O_AGG].choices, val[O_AGG].str);
     o->agg_set = true;
   }
+  if (o->table == EXPORT_TABLE_EVENTS) {
+    if (o->resolution == EXPORT_RES_1M || o->resolution == EXPORT_RES_1H)
+      return hiro_set_err(err, errlen, "events are not rolled up: --table events takes "
+                                       "--resolution raw or auto"),
+             HIRO_EINVAL;
+    o->resolution = EXPORT_RES_RAW;
+  }
   if (val[O_PROCESS].set) {
-    if (o->table != EXPORT_TABLE_PROCESSES && o->table != EXPORT_TABLE_APP)
-      return hiro_set_err(err, errlen, "--process needs --table processes or app"), HIRO_EINVAL;
+    if (o->table != EXPORT_TABLE_PROCESSES && o->table != EXPORT_TABLE_APP &&
+        o->table != EXPORT_TABLE_EVENTS)
+      return hiro_set_err(err, errlen, "--process needs --table processes, app or events"),
+             HIRO_EINVAL;
     o->process = val[O_PROCESS].str;
   }
   return parse_range(val, now, o, err, errlen);

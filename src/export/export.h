@@ -22,7 +22,10 @@ typedef enum {
   EXPORT_TABLE_SYSTEM = 0, EXPORT_TABLE_PROCESSES, EXPORT_TABLE_APP,
   /* The system context's lists (model_lists, same order): one row per
    * timestamp and filesystem / disk / interface. */
-  EXPORT_TABLE_FILESYSTEMS, EXPORT_TABLE_DISKS, EXPORT_TABLE_INTERFACES
+  EXPORT_TABLE_FILESYSTEMS, EXPORT_TABLE_DISKS, EXPORT_TABLE_INTERFACES,
+  /* Lifecycle events (plugins started, exited, ...): one row per event,
+   * never rolled up. */
+  EXPORT_TABLE_EVENTS
 } export_table;
 /* Seconds per row of a tier; EXPORT_RES_AUTO picks one at run time. */
 typedef enum {

@@ -223,7 +223,9 @@ static void build_sql(export_table table, int res, export_agg agg, char *sql, si
 
 /* The model_lists index of a list table, or -1. */
 static int list_of(export_table table) {
-  return table >= EXPORT_TABLE_FILESYSTEMS ? (int)(table - EXPORT_TABLE_FILESYSTEMS) : -1;
+  return table >= EXPORT_TABLE_FILESYSTEMS && table <= EXPORT_TABLE_INTERFACES
+             ? (int)(table - EXPORT_TABLE_FILESYSTEMS)
+             : -1;
 }
 
 /* The SELECT of a list table: ts_ms, samples, name, then its columns; ?3
@@ -256,7 +258,45 @@ static bool write_list_header(FILE *f, int l) {
   return fputs(CSV_EOL, f) != EOF;
 }
 
+/* Events: every column of the events table, oldest first. */
+static const char events_sql[] =
+    "SELECT ts_ms, kind, process, pid, detail, exit_code, signal, errno, cpu_seconds,"
+    " lifetime_seconds, delay_seconds FROM events WHERE ts_ms BETWEEN ?1 AND ?2"
+    " AND (?3 IS NULL OR process = ?3) ORDER BY ts_ms, id";
+static const char events_header[] = "time,timestamp,kind,process,pid,detail,exit_code,signal,"
+                                    "errno,cpu_seconds,lifetime_seconds,delay_seconds";
+
+/* One event: the times, then each column as stored (text quoted as needed,
+ * NULL as an empty cell). */
+static void write_event_row(FILE *f, sqlite3_stmt *st) {
+  char cell[64];
+  int64_t ms = (int64_t)sqlite3_column_int64(st, 0);
+  csv_format_iso(ms, true, cell, sizeof cell);
+  fputs(cell, f);
+  fprintf(f, ",%lld.%03d", (long long)(ms / 1000), (int)(ms % 1000)); /* all three decimals */
+  for (int i = 1; i < sqlite3_column_count(st); i++) {
+    fputc(',', f);
+    switch (sqlite3_column_type(st, i)) {
+    case SQLITE_NULL: break;
+    case SQLITE_INTEGER:
+      *csv_put_int(cell, (int64_t)sqlite3_column_int64(st, i)) = '\0';
+      fputs(cell, f);
+      break;
+    case SQLITE_FLOAT:
+      csv_format_real(sqlite3_column_double(st, i), cell, sizeof cell);
+      fputs(cell, f);
+      break;
+    default: {
+      const char *text = (const char *)sqlite3_column_text(st, i);
+      csv_write_field(f, text ? text : "", text ? strlen(text) : 0);
+    }
+    }
+  }
+  fputs(CSV_EOL, f);
+}
+
 static bool write_header(FILE *f, export_table table) {
+  if (table == EXPORT_TABLE_EVENTS) return fprintf(f, "%s" CSV_EOL, events_header) > 0;
   if (list_of(table) >= 0) return write_list_header(f, list_of(table));
   const model_column *cols = table == EXPORT_TABLE_SYSTEM ? model_sys_columns : model_proc_columns;
   size_t ncols = table == EXPORT_TABLE_SYSTEM ? MODEL_SYS_COLUMNS : MODEL_PROC_COLUMNS;
@@ -474,15 +514,18 @@ hiro_err export_run(const export_options *o, FILE *out, export_stats *stats, cha
   if (res == EXPORT_RES_AUTO && (rc = choose_tier(o, &res, err, errlen)) != HIRO_OK) goto out;
   rc = HIRO_EIO;
   if ((o->table == EXPORT_TABLE_APP && !has_table(db, "raw_app")) ||
-      (list_of(o->table) >= 0 && !has_table(db, "list_name"))) {
+      (list_of(o->table) >= 0 && !has_table(db, "list_name")) ||
+      (o->table == EXPORT_TABLE_EVENTS && !has_table(db, "events"))) {
     hiro_set_err(err, errlen, "%s: no %s tables (schema too old: start a newer hirocli server on "
             "it once)", o->db_path, o->table == EXPORT_TABLE_APP ? "application metrics"
-                                                                   : "filesystem, disk and interface");
+                                    : o->table == EXPORT_TABLE_EVENTS ? "lifecycle event"
+                                                                      : "filesystem, disk and interface");
     rc = HIRO_ESCHEMA;
     goto out;
   }
   char sql[8192];
   if (o->table == EXPORT_TABLE_APP) build_app_sql(res, o->agg, sql, sizeof sql);
+  else if (o->table == EXPORT_TABLE_EVENTS) snprintf(sql, sizeof sql, "%s", events_sql);
   else if (list_of(o->table) >= 0) build_list_sql(list_of(o->table), res, o->agg, sql, sizeof sql);
   else build_sql(o->table, res, o->agg, sql, sizeof sql);
   if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
@@ -512,6 +555,7 @@ hiro_err export_run(const export_options *o, FILE *out, export_stats *stats, cha
   time_cache tc = {0};
   while ((step = sqlite3_step(st)) == SQLITE_ROW) {
     if (o->table == EXPORT_TABLE_APP) write_app_row(out, st, res == EXPORT_RES_RAW);
+    else if (o->table == EXPORT_TABLE_EVENTS) write_event_row(out, st);
     else write_row(out, st, o->table, res == EXPORT_RES_RAW, &tc);
     /* stdio keeps the error flag: checking now and then is enough. */
     if ((++n & 4095) == 0 && ferror(out)) break;
