@@ -107,6 +107,11 @@ class Faults(ServerTest):
                  "writing again")
         p = self.persistence()
         self.assertEqual(p["dropped_snapshots"], 0)  # held and retried, not lost
+        # Both ends are lifecycle events, recorded once the disk has room.
+        kinds = wait_for(lambda: (lambda k: {"storage_error", "storage_recovered"} <= k and k)(
+            {e["kind"] for e in self.ws.get("/metrics/events?minutes=10").json()}), 15, 0.2,
+            "the storage events")
+        self.assertIn("storage_error", kinds)
         self.assertEqual(self.ws.cli("stop").returncode, 0)
         self.assertEqual(integrity(db), "ok")
 
