@@ -173,6 +173,12 @@ static void snapshot_sink(void *ctx, const metrics_snapshot *snap) {
     metrics_snapshot recorded = *snap;
     recorded.extra = frame ? &frame->base : NULL;
     store_enqueue(s->st, &recorded);
+    /* A tick that was under way while the collector was disabled arrives
+     * after configure committed what was queued: commit it too, so that
+     * disabling loses nothing (CONTRACT §11). */
+    collector_status cs;
+    collector_get_status(s->coll, &cs);
+    if (!cs.enabled) store_flush(s->st);
   }
   app_frame_release(frame);
 }
