@@ -1,6 +1,8 @@
 """test_storage - the SQLite recorder seen through the running server: history
 from disk tiers with the X-Metrics-* headers, warm restart of the ring, a
-SIGKILL during steady writing, and status' persistence object."""
+SIGKILL during steady writing, status' persistence object, group commit (rows
+wait for the flush interval, history serves them from memory meanwhile), and
+another program's SQLite file refused with nothing written."""
 import os
 import signal
 import sqlite3
@@ -136,6 +138,58 @@ class Restarts(ServerTest):
         self.ws.start()
         wait_for(lambda: db_check(db)[1] > rows, 10, what="writing resumed")
         self.assertEqual(db_check(db)[0], "ok")
+
+
+class GroupCommit(ServerTest):
+    """Snapshots wait up to metrics_flush_interval for one commit together;
+    the ring serves them meanwhile."""
+    FLUSH = 6.0
+    config = {"metrics_enabled": True, "metrics_interval": 1.0, "metrics_flush_interval": FLUSH,
+              "channels": [{"name": "demo", "command": [DEMO], "restart": True}]}
+
+    def persistence(self):
+        return self.ws.get("/metrics/status").json()["persistence"]
+
+    def test_commits_in_groups(self):
+        self.ws.start()
+        db = os.path.join(self.ws.dir, "metrics.db")
+        wait_for(lambda: self.ws.get("/metrics/status").json()["history_count"] >= 3, 10,
+                 what="three snapshots")
+        p = self.persistence()
+        self.assertEqual(p["written_snapshots"], 0)
+        self.assertGreaterEqual(p["queue_depth"], 3)
+        self.assertEqual(db_check(db)[1], 0)
+        snaps = self.ws.get("/metrics/history?minutes=1").json()
+        self.assertGreaterEqual(len(snaps), 3)  # from memory, not waiting for the commit
+        # One commit for the group once the oldest has waited FLUSH seconds.
+        wait_for(lambda: self.persistence()["written_snapshots"] >= 3, self.FLUSH + 5, 0.1,
+                 what="the group commit")
+        ok, rows, _ = db_check(db)
+        self.assertEqual(ok, "ok")
+        self.assertGreaterEqual(rows, 3)
+        self.assertLessEqual(self.persistence()["queue_depth"], 2)
+
+
+class ForeignDatabase(ServerTest):
+    """Issue 13.2: metrics_db_path naming another program's SQLite file (with a
+    user_version of its own) makes start fail and leaves the file byte for
+    byte as it was, with no -wal or -shm beside it."""
+    config = {"metrics_enabled": True, "metrics_db_path": "app.db"}
+
+    def test_refused_untouched(self):
+        path = os.path.join(self.ws.dir, "app.db")
+        con = sqlite3.connect(path)
+        con.executescript("CREATE TABLE users(id); PRAGMA user_version=1;")
+        con.close()
+        with open(path, "rb") as f:
+            before = f.read()
+        r = self.ws.cli("start")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("not a hirocli metrics database", r.stdout + r.stderr)
+        with open(path, "rb") as f:
+            self.assertEqual(f.read(), before)
+        self.assertFalse(os.path.exists(path + "-wal"))
+        self.assertFalse(os.path.exists(path + "-shm"))
 
 
 if __name__ == "__main__":
