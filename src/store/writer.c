@@ -48,6 +48,7 @@ typedef struct {
   double next_retention;   /* clock_mono(): next retention pass */
   bool retention_backlog;  /* the last pass found full batches: go on soon */
   int64_t rollup_end;      /* wall-clock end of the earliest open bucket; INT64_MAX = none */
+  double next_housekeeping; /* clock_mono(): after a failed pass, not before this */
 } writer_state;
 
 static struct timespec deadline_after(double seconds) {
@@ -280,6 +281,7 @@ static bool commit_due(const store *s, const writer_state *w, double now) {
 /* Whether idle housekeeping (own transaction) is due: retention or a stale
  * open bucket with nothing queued, or a retention backlog. s->lock held. */
 static bool housekeeping_due(const store *s, const writer_state *w, double now) {
+  if (now < w->next_housekeeping) return false;
   if (w->retention_backlog) return now >= w->next_retention;
   if (s->queue.count) return false; /* it rides along the coming commit */
   bool stale = w->rollup_end != INT64_MAX && clock_wall() >= (double)w->rollup_end + ROLLUP_GRACE;
@@ -301,6 +303,7 @@ static void writer_wait(store *s, const writer_state *w) {
     } else if (w->rollup_end != INT64_MAX) {
       wake = fmin(wake, now + ((double)w->rollup_end + ROLLUP_GRACE - clock_wall()));
     }
+    if (!s->queue.count) wake = fmax(wake, w->next_housekeeping);
     /* An enqueue, flush, stop or maintain request signals `work` sooner. */
     struct timespec ts = deadline_after(fmax(wake - now, 0.001));
     pthread_cond_timedwait(&s->work, &s->lock, &ts);
@@ -386,15 +389,20 @@ static void housekeeping(store *s, writer_state *w, bool all_buckets, int retent
     store_txn tx;
     bool retention = retention_steps > 0 && clock_mono() >= w->next_retention;
     int64_t cutoff = all_buckets ? INT64_MAX : (int64_t)(clock_wall() - ROLLUP_GRACE);
+    bool ok = false;
     if (txn_begin(s, &tx) == HIRO_OK) {
       if (rollup_flush(&tx, cutoff) == HIRO_OK && store_app_roll(s, cutoff) == HIRO_OK &&
           store_lists_roll(s, cutoff) == HIRO_OK &&
           (!retention || retention_in(&tx, w, retention_steps) == HIRO_OK)) {
-        if (txn_commit(&tx) == HIRO_OK && retention) retention_vacuum(s, false);
+        ok = txn_commit(&tx) == HIRO_OK;
+        if (ok && retention) retention_vacuum(s, false);
       } else {
         txn_rollback(&tx);
       }
     }
+    /* A locked or full database: not again at once (a stale bucket would
+     * otherwise ask for another pass right away). */
+    if (!ok) w->next_housekeeping = clock_mono() + BACKOFF_MAX;
   }
   /* Also after a failed reopen, which dropped the old file's buckets. */
   note_rollup_end(s, w);
