@@ -267,9 +267,9 @@ static void test_commit_after_max_delay(void **state) {
 static void test_commit_when_group_full(void **state) {
   uint64_t rng = 32;
   store *s = tsu_open(tsu_dbpath, &tsu_keep_all);
-  /* A snapshot with a server and 2 plugins is estimated at 72 + 3 x 28 =
-   * 156 bytes: the 7th reaches 1000. */
-  const store_commit_policy p = {.max_delay = 3600, .max_bytes = 1000, .max_items = 1000};
+  /* A snapshot with a server and 2 plugins is estimated at 143 + 3 x 50 =
+   * 293 bytes: the 7th reaches 2000. */
+  const store_commit_policy p = {.max_delay = 3600, .max_bytes = 2000, .max_items = 1000};
   store_set_commit_policy(s, &p);
   enqueue_range(s, 1700000000.0, 0, 6, &rng);
   sleep_ms(300);
