@@ -156,6 +156,22 @@ static void sample_facts(sampler *s, facts_state *f, int pid, double now, proces
   f->primed = true;
 }
 
+/* The process has not run since the last read (platform_proc_fresh is
+ * false): its I/O counters and descriptors are as they were, and no I/O
+ * happened in between, so the rates are 0 and the base time moves to now
+ * (the next real delta then covers only the interval it happened in). */
+static void reuse_facts(facts_state *f, double now, process_metrics *out) {
+  out->has_fds = f->last.has_fds;
+  out->open_fds = f->last.open_fds;
+  if (f->last.has_io) {
+    out->io_read_bytes = f->last.read_bytes;
+    out->io_write_bytes = f->last.write_bytes;
+    out->has_io = true;
+    out->io_read_bytes_per_sec = out->io_write_bytes_per_sec = 0;
+  }
+  f->mono = now;
+}
+
 static void forget_handle(child_state *k) {
   platform_proc_close(k->handle);
   forget_facts(&k->facts);
@@ -242,7 +258,10 @@ static bool sample_child(sampler *s, child_state *k, const child_ref *ref, size_
   out->vms_bytes = ps.vms_bytes;
   out->num_threads = ps.num_threads;
   out->cpu_seconds = (double)ps.cpu_ns / 1e9;
-  sample_facts(s, &k->facts, ref->pid, now, out);
+  if (k->facts.h && k->facts.primed && !platform_proc_fresh(k->handle))
+    reuse_facts(&k->facts, now, out);
+  else
+    sample_facts(s, &k->facts, ref->pid, now, out);
   k->last_cpu_ns = ps.cpu_ns;
   k->last_mono = now;
   k->primed = true;

@@ -159,6 +159,11 @@ platform_proc *platform_proc_open(platform *p, int pid);
  * it). */
 hiro_err platform_proc_read(platform_proc *h, proc_sample *out) HIRO_MUST_USE;
 int platform_proc_pid(const platform_proc *h);
+/* Whether the last successful platform_proc_read read the process afresh.
+ * False when it answered the previous figures because the process had not
+ * run since (see above): then nothing about it can have changed, its other
+ * per-process figures (I/O, descriptors) included. */
+bool platform_proc_fresh(const platform_proc *h);
 void platform_proc_close(platform_proc *h);
 
 /* Start time of pid in clock ticks after boot, for callers that must later
@@ -249,7 +254,10 @@ void platform_cgroup_signal(const char *dir, int sig);
 void platform_cgroup_kill(const char *dir);
 platform_cgroup *platform_cgroup_open(const char *dir);
 void platform_cgroup_close(platform_cgroup *g);
-/* CPU of every process that ran in the group (usage_usec, ns) and its pids. */
+/* CPU of every process that ran in the group (usage_usec, ns) and its pids.
+ * The pid list is re-read only when that CPU time moved or
+ * PLATFORM_PROC_REFRESH seconds passed (joining and leaving take CPU time
+ * in the group; a process moved in from outside shows within that period). */
 hiro_err platform_cgroup_read(platform_cgroup *g, uint64_t *cpu_ns, int *pids, size_t max,
                               size_t *n) HIRO_MUST_USE;
 

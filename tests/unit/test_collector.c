@@ -350,6 +350,86 @@ static void test_tick_allocates_nothing(void **state) {
 #endif
 }
 
+/* A plugin that has not run is not read again (one CPU-clock read): its I/O
+ * counters and descriptors are the last ones, its I/O rates 0, and when it
+ * does I/O again the rate covers only the tick it happened in. */
+static void io_child(int cmd, int ack) {
+  char c;
+  while (read(cmd, &c, 1) == 1) {
+    char path[600];
+    snprintf(path, sizeof path, "%s/test_collector_io.%d", HIRO_BIN_DIR, (int)getpid());
+    FILE *f = fopen(path, "w");
+    if (f) {
+      static char block[1 << 20];
+      for (int i = 0; i < 4; i++) fwrite(block, 1, sizeof block, f);
+      fflush(f);
+      fsync(fileno(f));
+      fclose(f);
+      unlink(path);
+    }
+    if (write(ack, &c, 1) != 1) _exit(1);
+  }
+  _exit(0);
+}
+
+static void test_idle_plugin_facts(void **state) {
+  platform *p = platform_open("/proc", "/sys");
+  assert_non_null(p);
+  int cmd[2], ack[2];
+  assert_int_equal(pipe(cmd), 0);
+  assert_int_equal(pipe(ack), 0);
+  pid_t pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    close(cmd[1]);
+    close(ack[0]);
+    io_child(cmd[0], ack[1]);
+  }
+  spawned[n_spawned++] = pid;
+  close(cmd[0]);
+  close(ack[1]);
+  usleep(50 * 1000);
+  fake_manager m = {0};
+  add_ref(p, &m, "io", pid);
+  collector *c = collector_new(p, 1.0, 4);
+  collector_set_child_provider(c, provide, &m);
+  fake_now = 1000.0;
+  clock_override(fake_clock, fake_clock);
+  metrics_snapshot s = {0};
+  assert_int_equal(collector_tick_once(c, &s), HIRO_ENOENT);
+  int fds = -1;
+  for (int i = 0; i < 3; i++) { /* second and third: the idle path */
+    fake_now += 1.0;
+    assert_int_equal(collector_tick_once(c, &s), HIRO_OK);
+    const process_metrics *k = find(&s, "io");
+    assert_true(k->alive && k->has_fds && k->open_fds > 0);
+    if (fds >= 0) assert_int_equal(k->open_fds, fds);
+    fds = k->open_fds;
+    if (i > 0) {
+      assert_true(k->has_io);
+      assert_float_equal(k->io_write_bytes_per_sec, 0, 0);
+    }
+  }
+  uint64_t before = find(&s, "io")->io_write_bytes;
+  char x = 'x';
+  assert_int_equal(write(cmd[1], &x, 1), 1);
+  assert_int_equal(read(ack[0], &x, 1), 1);
+  fake_now += 1.0;
+  assert_int_equal(collector_tick_once(c, &s), HIRO_OK);
+  const process_metrics *k = find(&s, "io");
+  assert_true(k->has_io);
+  /* The bytes of this one tick over its one second, not over the three
+   * seconds since the last full read. */
+  assert_float_equal(k->io_write_bytes_per_sec, (double)(k->io_write_bytes - before), 1e-6);
+  clock_override(NULL, NULL);
+  close(cmd[1]);
+  close(ack[0]);
+  snapshot_free(&s);
+  collector_free(c);
+  kill_spawned(NULL);
+  platform_close(p);
+}
+
 static void test_runtime_configuration(void **state) {
   platform *p = platform_open("/proc", "/sys");
   collector *c = collector_new(p, 1.0, 5);
@@ -424,6 +504,7 @@ int main(void) {
       cmocka_unit_test(test_failed_reads_logged_once),
       cmocka_unit_test_teardown(test_real_children, kill_spawned),
       cmocka_unit_test_teardown(test_tick_allocates_nothing, kill_spawned),
+      cmocka_unit_test_teardown(test_idle_plugin_facts, kill_spawned),
       cmocka_unit_test(test_runtime_configuration),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -872,11 +872,13 @@ static void test_real_idle_child(void **state) {
   /* It has not run: one clock read, the previous figures. */
   idle_clock_now += PLATFORM_PROC_REFRESH / 2;
   assert_int_equal(platform_proc_read(h, &s2), HIRO_OK);
+  assert_false(platform_proc_fresh(h));
   assert_true(s2.cpu_ns == s1.cpu_ns);
   assert_true(s2.rss_bytes == s1.rss_bytes);
   /* After the refresh period the pages written into it show. */
   idle_clock_now += PLATFORM_PROC_REFRESH;
   assert_int_equal(platform_proc_read(h, &s3), HIRO_OK);
+  assert_true(platform_proc_fresh(h));
   assert_true(s3.cpu_ns == s1.cpu_ns);
   assert_true(s3.rss_bytes >= s1.rss_bytes + IDLE_TOUCH - (1u << 20));
 
@@ -885,6 +887,7 @@ static void test_real_idle_child(void **state) {
   assert_int_equal(write(cmd[1], &c, 1), 1);
   assert_int_equal(read(reply[0], &c, 1), 1);
   assert_int_equal(platform_proc_read(h, &s4), HIRO_OK);
+  assert_true(platform_proc_fresh(h));
   assert_true(s4.cpu_ns > s3.cpu_ns);
   assert_true(s4.rss_bytes >= s3.rss_bytes + IDLE_TOUCH - (1u << 20));
   assert_int_equal(s4.num_threads, 1);
@@ -905,6 +908,111 @@ static void test_real_idle_child(void **state) {
   close(cmd[1]);
   close(reply[0]);
   close(reply[1]);
+}
+
+/* ---- a cgroup's member list follows its CPU time ---------------------- */
+
+static char test_cgroup[4300];
+static pid_t cg_kids[2];
+
+static int remove_test_cgroup(void **state) {
+  clock_override(NULL, NULL);
+  for (int i = 0; i < 2; i++)
+    if (cg_kids[i] > 0) {
+      kill(cg_kids[i], SIGKILL);
+      waitpid(cg_kids[i], NULL, 0);
+      cg_kids[i] = 0;
+    }
+  if (test_cgroup[0]) (void)platform_cgroup_remove(test_cgroup);
+  test_cgroup[0] = '\0';
+  return 0;
+}
+
+/* A child that waits for a byte on cmd, then forks a short-lived child of
+ * its own (joining and leaving the group, both charged to it). */
+static void cgroup_child(int cmd) {
+  char c;
+  while (read(cmd, &c, 1) == 1) {
+    pid_t p = fork();
+    if (p == 0) _exit(0);
+    if (p > 0) waitpid(p, NULL, 0);
+  }
+  _exit(0);
+}
+
+static void move_into(const char *dir, pid_t pid) {
+  int fd = platform_cgroup_open_procs(dir);
+  assert_true(fd >= 0);
+  char buf[32];
+  int n = snprintf(buf, sizeof buf, "%d", (int)pid);
+  assert_int_equal(write(fd, buf, (size_t)n), n);
+  close(fd);
+}
+
+static void test_real_cgroup_members(void **state) {
+  char base[4096], why[256];
+  if (!platform_cgroup_base(base, sizeof base, why, sizeof why)) {
+    print_message("skipped: %s\n", why);
+    skip();
+  }
+  snprintf(test_cgroup, sizeof test_cgroup, "%s/hiro-test-platform-%d", base, (int)getpid());
+  if (platform_cgroup_create(test_cgroup) != HIRO_OK) {
+    test_cgroup[0] = '\0';
+    print_message("skipped: cannot create a group under %s\n", base);
+    skip();
+  }
+  int cmd[2];
+  assert_int_equal(pipe(cmd), 0);
+  for (int i = 0; i < 2; i++) {
+    cg_kids[i] = fork();
+    assert_true(cg_kids[i] >= 0);
+    if (cg_kids[i] == 0) {
+      close(cmd[1]);
+      if (i == 0) cgroup_child(cmd[0]);
+      for (;;) pause();
+    }
+  }
+  close(cmd[0]);
+  move_into(test_cgroup, cg_kids[0]);
+  usleep(50 * 1000);
+  idle_clock_now = 1000.0;
+  clock_override(NULL, idle_clock);
+  platform_cgroup *g = platform_cgroup_open(test_cgroup);
+  assert_non_null(g);
+  uint64_t cpu0, cpu1;
+  int pids[8];
+  size_t n = 0;
+  assert_int_equal(platform_cgroup_read(g, &cpu0, pids, 8, &n), HIRO_OK);
+  assert_int_equal(n, 1);
+  assert_int_equal(pids[0], cg_kids[0]);
+
+  /* Moved in from outside without running: the list is the last one until
+   * the refresh period has passed, then it shows. */
+  move_into(test_cgroup, cg_kids[1]);
+  idle_clock_now += 1;
+  assert_int_equal(platform_cgroup_read(g, &cpu1, pids, 8, &n), HIRO_OK);
+  assert_int_equal(n, 1);
+  idle_clock_now += PLATFORM_PROC_REFRESH;
+  assert_int_equal(platform_cgroup_read(g, &cpu1, pids, 8, &n), HIRO_OK);
+  assert_int_equal(n, 2);
+
+  /* A member forks (and reaps) a child: the group's CPU time moves and the
+   * list is read at once. */
+  idle_clock_now += 1;
+  kill(cg_kids[1], SIGKILL);
+  waitpid(cg_kids[1], NULL, 0);
+  cg_kids[1] = 0;
+  assert_int_equal(write(cmd[1], "x", 1), 1);
+  uint64_t cpu2 = cpu1;
+  for (int tries = 0; tries < 200 && cpu2 == cpu1; tries++) {
+    usleep(10 * 1000);
+    assert_int_equal(platform_cgroup_read(g, &cpu2, pids, 8, &n), HIRO_OK);
+  }
+  assert_true(cpu2 > cpu1);
+  assert_int_equal(n, 1); /* the killed one is gone, the forked one too */
+  assert_int_equal(pids[0], cg_kids[0]);
+  close(cmd[1]);
+  platform_cgroup_close(g);
 }
 
 int main(void) {
@@ -935,6 +1043,7 @@ int main(void) {
       cmocka_unit_test(test_real_self),
       cmocka_unit_test(test_real_child_killed),
       cmocka_unit_test_teardown(test_real_idle_child, kill_idle_child),
+      cmocka_unit_test_teardown(test_real_cgroup_members, remove_test_cgroup),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

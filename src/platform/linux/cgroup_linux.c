@@ -16,11 +16,21 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/hiro.h"
 #include "platform/linux/platform_linux.h"
 
+/* The member list is read again only when the group's CPU time moved or
+ * PLATFORM_PROC_REFRESH seconds passed: a process joins by being forked by
+ * a member and leaves by exiting, and both take CPU time charged to the
+ * group. (A process moved in or out by another one shows within the
+ * refresh period.) Most plugins sleep: their group is read with one file. */
 struct platform_cgroup {
   pfile cpu_stat, procs;
+  uint64_t last_usec;  /* usage_usec when pids were last read */
+  double last_procs;   /* clock_mono() of that read; < 0: never */
+  int *pids;           /* that read's members (procs_cap entries) */
+  size_t n_pids, procs_cap;
 };
 
 /* The mount point of the cgroup2 file system, from /proc/self/mountinfo. */
@@ -165,6 +175,7 @@ bool platform_cgroup_empty(const char *dir) {
 platform_cgroup *platform_cgroup_open(const char *dir) {
   platform_cgroup *g = xcalloc(1, sizeof *g);
   g->cpu_stat.fd = g->procs.fd = -1;
+  g->last_procs = -1;
   char path[4200];
   snprintf(path, sizeof path, "%s/cpu.stat", dir);
   hiro_err err = pfile_open(&g->cpu_stat, path, 512, true);
@@ -181,6 +192,7 @@ void platform_cgroup_close(platform_cgroup *g) {
   if (!g) return;
   pfile_close(&g->cpu_stat);
   pfile_close(&g->procs);
+  free(g->pids);
   free(g);
 }
 
@@ -200,8 +212,23 @@ hiro_err platform_cgroup_read(platform_cgroup *g, uint64_t *cpu_ns, int *pids, s
   }
   if (!any) return HIRO_EPARSE;
   *cpu_ns = usec * 1000;
+  double now = clock_mono();
+  if (g->last_procs >= 0 && usec == g->last_usec && now >= g->last_procs &&
+      now - g->last_procs < PLATFORM_PROC_REFRESH && g->n_pids <= max) {
+    if (g->n_pids) memcpy(pids, g->pids, g->n_pids * sizeof *pids);
+    *n = g->n_pids;
+    return HIRO_OK;
+  }
   err = pfile_read(&g->procs);
   if (err != HIRO_OK) return err;
   *n = parse_pids(g->procs.buf, g->procs.len, pids, max);
+  if (*n > g->procs_cap) {
+    g->procs_cap = *n;
+    g->pids = xrealloc(g->pids, g->procs_cap * sizeof *g->pids);
+  }
+  if (*n) memcpy(g->pids, pids, *n * sizeof *pids);
+  g->n_pids = *n;
+  g->last_usec = usec;
+  g->last_procs = now;
   return HIRO_OK;
 }

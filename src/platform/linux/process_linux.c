@@ -58,6 +58,7 @@ struct platform_proc {
   bool warned; /* a non-exit failure was logged already */
   proc_sample last;     /* the last full read on the fast path ... */
   double last_full;     /* ... and its clock_mono(); < 0 when there is none */
+  bool fresh;           /* the last read was a full one */
 };
 
 /* A zombie (Z) or dead (X, x) process has exited: it only waits to be reaped. */
@@ -113,6 +114,7 @@ static hiro_err read_fast(platform_proc *h, proc_sample *out) {
   if (h->last_full >= 0 && cpu_ns == h->last.cpu_ns && now - h->last_full < PLATFORM_PROC_REFRESH &&
       now >= h->last_full) {
     *out = h->last;
+    h->fresh = false;
     return HIRO_OK;
   }
   hiro_err err = read_statm(h, out);
@@ -125,6 +127,7 @@ static hiro_err read_fast(platform_proc *h, proc_sample *out) {
   out->start_ticks = h->start_ticks;
   h->last = *out;
   h->last_full = now;
+  h->fresh = true;
   return HIRO_OK;
 }
 
@@ -187,6 +190,8 @@ hiro_err platform_proc_read(platform_proc *h, proc_sample *out) {
 }
 
 int platform_proc_pid(const platform_proc *h) { return h ? h->pid : -1; }
+
+bool platform_proc_fresh(const platform_proc *h) { return !h || h->task_fd < 0 || h->fresh; }
 
 void platform_proc_close(platform_proc *h) {
   if (!h) return;
