@@ -497,12 +497,15 @@ function defineChecks({ live, spike, token, page, consoleProblems, loadResult })
       await page.locator('#chart-disk-io').scrollIntoViewIfNeeded();
       const box = await page.locator('#chart-disk-io').boundingBox();
       const y = box.y + box.height / 2;
-      await page.mouse.move(box.x + box.width * 0.55, y);
+      // The server may be up for only about a minute here: drag across the
+      // last minute of the 5 min axis, where its samples are.
+      await page.mouse.move(box.x + box.width * 0.8, y);
       await page.mouse.down();
-      await page.mouse.move(box.x + box.width * 0.75, y, { steps: 5 });
+      await page.mouse.move(box.x + box.width * 0.97, y, { steps: 5 });
       await page.mouse.up();
       await waitFor(() => /from=\d+&to=\d+/.test(page.url()), 5000, 'the zoomed range in the URL');
       await page.waitForSelector('#zoom-reset:not([hidden])', { timeout: 3000 });
+      await waitFor(async () => (await pointCount(page, 'chart-disk-io', 'read')) > 0, 20_000, 'the zoomed disk chart\'s data');
       const frame = await chartFrame(page, 'chart-disk-io');
       const span = (frame.xMax - frame.xMin) / 1000;
       assert(span > 20 && span < 120, `zoomed span is ${span} s`);
