@@ -26,7 +26,7 @@ typedef struct {
   size_t history_frames;         /* at most this many frames in memory */
   app_owner_fn owner;            /* pid -> plugin; NULL: walk parents up to plugins */
   void *owner_ctx;
-  child_provider_fn plugins;     /* the plugins, for the walk */
+  plugin_provider_fn plugins;     /* the plugins, for the walk */
   void *plugins_ctx;
   aggregate_event_fn on_event;   /* limit events; may be NULL */
   void *event_ctx;

@@ -12,11 +12,11 @@ enum { MAX_PLUGINS = 256, MAX_DEPTH = 64 };
 
 struct app_owner_walk {
   platform *plat;
-  child_provider_fn plugins;
+  plugin_provider_fn plugins;
   void *plugins_ctx;
 };
 
-app_owner_walk *app_owner_walk_new(child_provider_fn plugins, void *plugins_ctx) {
+app_owner_walk *app_owner_walk_new(plugin_provider_fn plugins, void *plugins_ctx) {
   platform *plat = platform_open(PLATFORM_PROC_ROOT, PLATFORM_SYS_ROOT);
   if (!plat) return NULL;
   app_owner_walk *w = xcalloc(1, sizeof *w);
@@ -33,7 +33,7 @@ void app_owner_walk_free(app_owner_walk *w) {
 }
 
 /* The plugin of list named name, or -1. */
-static int plugin_named(const child_ref *list, size_t n, const char *name) {
+static int plugin_named(const plugin_ref *list, size_t n, const char *name) {
   for (size_t i = 0; i < n; i++)
     if (strcmp(list[i].name, name) == 0) return (int)i;
   return -1;
@@ -43,7 +43,7 @@ static int plugin_named(const child_ref *list, size_t n, const char *name) {
  * only descendants of its plugins end up as its children besides the
  * plugins themselves. Which plugin's tree it left is in the environment
  * every plugin was started with (the one the tree tracking reads too). */
-static int orphan_owner(app_owner_walk *w, int pid, const child_ref *list, size_t n,
+static int orphan_owner(app_owner_walk *w, int pid, const plugin_ref *list, size_t n,
                         char name[HIRO_NAME_MAX]) {
   char env[HIRO_NAME_MAX];
   if (!platform_proc_getenv(w->plat, pid, "HIRO_PLUGIN_NAME", env, sizeof env)) return 0;
@@ -56,7 +56,7 @@ static int orphan_owner(app_owner_walk *w, int pid, const child_ref *list, size_
 int app_owner_walk_lookup(void *ctx, int pid, char name[HIRO_NAME_MAX]) {
   app_owner_walk *w = ctx;
   if (!w->plugins) return 0;
-  child_ref *list = xcalloc(MAX_PLUGINS, sizeof *list);
+  plugin_ref *list = xcalloc(MAX_PLUGINS, sizeof *list);
   size_t n = w->plugins(w->plugins_ctx, list, MAX_PLUGINS);
   int self = platform_self_pid(), found = 0;
   for (int depth = 0; depth < MAX_DEPTH && pid > 1 && pid != self && !found; depth++) {

@@ -17,7 +17,7 @@ cJSON *setup_split_words(const char *line, char *why, size_t whylen);
 
 /* What the setup command changes in "channels", in this order. */
 typedef struct {
-  bool clear;                  /* --no-channels */
+  bool clear;                  /* --no-plugin_manager */
   const char **remove;         /* --remove-channel NAME... */
   size_t n_remove;
   const char **add;            /* --channel 'NAME=COMMAND [ARG...]'... */

@@ -71,7 +71,7 @@ collector *collector_new(platform *p, double interval, size_t history_size) {
   return c;
 }
 
-void collector_set_child_provider(collector *c, child_provider_fn fn, void *ctx) {
+void collector_set_child_provider(collector *c, plugin_provider_fn fn, void *ctx) {
   sampler_set_child_provider(c->sampler, fn, ctx);
 }
 

@@ -15,7 +15,7 @@
 #define COLLECTOR_MAX_INTERVAL 3600.0
 #define COLLECTOR_MAX_HISTORY 1000000
 
-/* What the channel manager tells the collector about one plugin. */
+/* What the plugin manager tells the collector about one plugin. */
 typedef struct {
   char name[HIRO_NAME_MAX];
   int pid;              /* last known pid; 0 when it never started */
@@ -33,11 +33,11 @@ typedef struct {
   double exit_mono;          /* clock_mono() when it was reaped */
   double down_seconds;       /* total time not running since the manager started */
   plugin_lifecycle life;
-} child_ref;
+} plugin_ref;
 
 /* Fills out (capacity max) with the current plugins; returns how many. Called
  * on the collector thread once per tick; must not block for long. */
-typedef size_t (*child_provider_fn)(void *ctx, child_ref *out, size_t max);
+typedef size_t (*plugin_provider_fn)(void *ctx, plugin_ref *out, size_t max);
 
 /* Receives every new snapshot on the collector thread (the store's enqueue).
  * Must not block. */
@@ -59,7 +59,7 @@ typedef struct {
  * collector_start. Returns NULL on bad arguments. */
 collector *collector_new(platform *p, double interval, size_t history_size);
 /* Set before collector_start; fn may be NULL. */
-void collector_set_child_provider(collector *c, child_provider_fn fn, void *ctx);
+void collector_set_child_provider(collector *c, plugin_provider_fn fn, void *ctx);
 void collector_set_sink(collector *c, snapshot_sink_fn fn, void *ctx);
 /* The workspace directory (its filesystem is marked in snapshots). Set
  * before collector_start. */

@@ -1,5 +1,5 @@
 /* eventlog.h - the server's lifecycle events in memory: a bounded log that
- * every producer (channel manager, collector, server) pushes to, readers
+ * every producer (plugin manager, collector, server) pushes to, readers
  * query by time, process and kind, and that forwards each event to an
  * optional sink (the store). */
 #ifndef HIRO_EVENTLOG_H

@@ -38,15 +38,15 @@ typedef struct {
   double last_mono;    /* when last_cpu_ns was read */
   bool primed;         /* last_cpu_ns holds a real earlier reading */
   bool listed;         /* present in this tick's provider answer */
-  unsigned exit_seen;  /* child_ref.exit_seq already accounted */
-  double down_prev;    /* child_ref.down_seconds at the last tick; < 0 = none */
+  unsigned exit_seen;  /* plugin_ref.exit_seq already accounted */
+  double down_prev;    /* plugin_ref.down_seconds at the last tick; < 0 = none */
   sampler_tree *tree;
-} child_state;
+} plugin_state;
 
 struct sampler {
   platform *plat;
   double hz;
-  child_provider_fn provider;
+  plugin_provider_fn provider;
   void *provider_ctx;
 
   platform_proc *self;
@@ -56,9 +56,9 @@ struct sampler {
   cpu_times cpu_prev;
   double prev_mono;
 
-  child_state *kids;
-  size_t n_kids, cap_kids;
-  child_ref *refs;
+  plugin_state *plugins;
+  size_t n_plugins, cap_plugins;
+  plugin_ref *refs;
   facts_state self_facts;
   sampler_tree **trees; /* per provider slot, for the orphan scan */
   tree_orphans *orphans;
@@ -84,12 +84,12 @@ sampler *sampler_new(platform *p) {
 
 void sampler_free(sampler *s) {
   if (!s) return;
-  for (size_t i = 0; i < s->n_kids; i++) {
-    platform_proc_close(s->kids[i].handle);
-    platform_facts_close(s->kids[i].facts.h);
-    sampler_tree_free(s->kids[i].tree);
+  for (size_t i = 0; i < s->n_plugins; i++) {
+    platform_proc_close(s->plugins[i].handle);
+    platform_facts_close(s->plugins[i].facts.h);
+    sampler_tree_free(s->plugins[i].tree);
   }
-  free(s->kids);
+  free(s->plugins);
   free(s->refs);
   free(s->trees);
   tree_orphans_free(s->orphans);
@@ -101,7 +101,7 @@ void sampler_free(sampler *s) {
 
 void sampler_set_workspace(sampler *s, const char *path) { context_set_workspace(s->context, path); }
 
-void sampler_set_child_provider(sampler *s, child_provider_fn fn, void *ctx) {
+void sampler_set_child_provider(sampler *s, plugin_provider_fn fn, void *ctx) {
   s->provider = fn;
   s->provider_ctx = ctx;
 }
@@ -109,15 +109,15 @@ void sampler_set_child_provider(sampler *s, child_provider_fn fn, void *ctx) {
 /* The state of the plugin called name, created if new. The provider lists
  * plugins in the same order every tick, so index hint is tried first: a
  * tick stays linear in the number of plugins. */
-static child_state *find_child(sampler *s, const char *name, size_t hint) {
-  if (hint < s->n_kids && strcmp(s->kids[hint].name, name) == 0) return &s->kids[hint];
-  for (size_t i = 0; i < s->n_kids; i++)
-    if (strcmp(s->kids[i].name, name) == 0) return &s->kids[i];
-  if (s->n_kids == s->cap_kids) {
-    s->cap_kids = s->cap_kids ? s->cap_kids * 2 : 8;
-    s->kids = xrealloc(s->kids, s->cap_kids * sizeof *s->kids);
+static plugin_state *find_child(sampler *s, const char *name, size_t hint) {
+  if (hint < s->n_plugins && strcmp(s->plugins[hint].name, name) == 0) return &s->plugins[hint];
+  for (size_t i = 0; i < s->n_plugins; i++)
+    if (strcmp(s->plugins[i].name, name) == 0) return &s->plugins[i];
+  if (s->n_plugins == s->cap_plugins) {
+    s->cap_plugins = s->cap_plugins ? s->cap_plugins * 2 : 8;
+    s->plugins = xrealloc(s->plugins, s->cap_plugins * sizeof *s->plugins);
   }
-  child_state *k = &s->kids[s->n_kids++];
+  plugin_state *k = &s->plugins[s->n_plugins++];
   memset(k, 0, sizeof *k);
   hiro_strlcpy(k->name, name, sizeof k->name);
   k->tree = sampler_tree_new();
@@ -172,7 +172,7 @@ static void reuse_facts(facts_state *f, double now, process_metrics *out) {
   f->mono = now;
 }
 
-static void forget_handle(child_state *k) {
+static void forget_handle(plugin_state *k) {
   platform_proc_close(k->handle);
   forget_facts(&k->facts);
   k->handle = NULL;
@@ -182,16 +182,16 @@ static void forget_handle(child_state *k) {
 /* Drop state for plugins the provider no longer lists. */
 static void prune_children(sampler *s) {
   size_t w = 0;
-  for (size_t i = 0; i < s->n_kids; i++) {
-    if (s->kids[i].listed) {
-      s->kids[w++] = s->kids[i];
+  for (size_t i = 0; i < s->n_plugins; i++) {
+    if (s->plugins[i].listed) {
+      s->plugins[w++] = s->plugins[i];
     } else {
-      platform_proc_close(s->kids[i].handle);
-      platform_facts_close(s->kids[i].facts.h);
-      sampler_tree_free(s->kids[i].tree);
+      platform_proc_close(s->plugins[i].handle);
+      platform_facts_close(s->plugins[i].facts.h);
+      sampler_tree_free(s->plugins[i].tree);
     }
   }
-  s->n_kids = w;
+  s->n_plugins = w;
 }
 
 /* CPU % of a process seen for the first time: its average since it started.
@@ -207,7 +207,7 @@ static double lifetime_cpu_percent(sampler *s, const proc_sample *ps) {
 /* The last interval of a plugin that exited since the last tick, exactly:
  * the manager read its CPU clock as a zombie and its rusage when reaping it.
  * cpu_percent covers the part of the interval it lived. */
-static void account_exit(sampler *s, child_state *k, const child_ref *ref, process_metrics *out) {
+static void account_exit(sampler *s, plugin_state *k, const plugin_ref *ref, process_metrics *out) {
   if (ref->exit_seq == k->exit_seen) return;
   k->exit_seen = ref->exit_seq;
   if (k->primed && ref->exit_cpu_ns >= k->last_cpu_ns) {
@@ -222,7 +222,7 @@ static void account_exit(sampler *s, child_state *k, const child_ref *ref, proce
 }
 
 /* Read one plugin into out; returns whether it is alive. */
-static bool sample_child(sampler *s, child_state *k, const child_ref *ref, size_t slot,
+static bool sample_child(sampler *s, plugin_state *k, const plugin_ref *ref, size_t slot,
                          double now, double elapsed, process_metrics *out) {
   if (k->pid != ref->pid || k->start_ticks != ref->start_ticks) {
     forget_handle(k);
@@ -274,11 +274,11 @@ static bool sample_child(sampler *s, child_state *k, const child_ref *ref, size_
 static void sample_children(sampler *s, double now, double elapsed, metrics_snapshot *out) {
   size_t n = s->provider ? s->provider(s->provider_ctx, s->refs, MAX_CHILDREN) : 0;
   if (n > MAX_CHILDREN) n = MAX_CHILDREN;
-  for (size_t i = 0; i < s->n_kids; i++) s->kids[i].listed = false;
+  for (size_t i = 0; i < s->n_plugins; i++) s->plugins[i].listed = false;
   snapshot_set_children(out, n); /* reuses the previous tick's array */
   bool walk = false;
   for (size_t i = 0; i < n; i++) {
-    child_state *k = find_child(s, s->refs[i].name, i);
+    plugin_state *k = find_child(s, s->refs[i].name, i);
     k->listed = true;
     s->trees[i] = k->tree;
     walk |= s->refs[i].running && !s->refs[i].cgroup;
@@ -286,8 +286,8 @@ static void sample_children(sampler *s, double now, double elapsed, metrics_snap
   /* Orphans the server adopted matter only to trees tracked by the walk. */
   if (walk) tree_orphans_scan(s->orphans, s->refs, s->trees, n);
   for (size_t i = 0; i < n; i++) {
-    const child_ref *ref = &s->refs[i];
-    child_state *k = find_child(s, ref->name, i);
+    const plugin_ref *ref = &s->refs[i];
+    plugin_state *k = find_child(s, ref->name, i);
     out->children[i].alive = sample_child(s, k, ref, i, now, elapsed, &out->children[i]);
   }
   prune_children(s);
@@ -341,10 +341,10 @@ static void sample_system(sampler *s, metrics_snapshot *out) {
 void sampler_prime(sampler *s) {
   metrics_snapshot scratch = {0};
   s->self_ok = false;
-  for (size_t i = 0; i < s->n_kids; i++) {
-    s->kids[i].primed = false;
-    s->kids[i].down_prev = -1;
-    sampler_tree_unprime(s->kids[i].tree);
+  for (size_t i = 0; i < s->n_plugins; i++) {
+    s->plugins[i].primed = false;
+    s->plugins[i].down_prev = -1;
+    sampler_tree_unprime(s->plugins[i].tree);
   }
   s->prev_mono = clock_mono();
   /* A take with no usable "previous" values: it only records counters. */

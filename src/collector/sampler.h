@@ -10,7 +10,7 @@ typedef struct sampler sampler;
 
 sampler *sampler_new(platform *p);
 void sampler_free(sampler *s);
-void sampler_set_child_provider(sampler *s, child_provider_fn fn, void *ctx);
+void sampler_set_child_provider(sampler *s, plugin_provider_fn fn, void *ctx);
 /* The workspace directory, whose filesystem is marked in the snapshot. */
 void sampler_set_workspace(sampler *s, const char *path);
 

@@ -24,7 +24,7 @@ struct sampler_tree {
   size_t n, cap;
   int *frontier; /* MAX_MEMBERS pids: this tick's walk */
   platform_cgroup *cg;
-  const char *cg_path;  /* the child_ref.cgroup cg was opened for */
+  const char *cg_path;  /* the plugin_ref.cgroup cg was opened for */
   bool primed;          /* counter_ns and last_mono hold a real reading */
   double last_mono;
   uint64_t counter_ns;  /* published tree CPU: monotonic over every life */
@@ -33,7 +33,7 @@ struct sampler_tree {
   uint64_t base_ns, life_ns, plugin_ns;
   int life_pid;
   uint64_t life_start;
-  unsigned exit_seen; /* child_ref.exit_seq already accounted */
+  unsigned exit_seen; /* plugin_ref.exit_seq already accounted */
 };
 
 struct tree_orphans {
@@ -138,7 +138,7 @@ static void publish(sampler_tree *t, uint64_t counter, double now, double since,
 }
 
 /* Walk mode: the rest of a life that ended since the last take. */
-static void close_life(sampler_tree *t, const child_ref *ref) {
+static void close_life(sampler_tree *t, const plugin_ref *ref) {
   uint64_t others = t->life_ns > t->plugin_ns ? t->life_ns - t->plugin_ns : 0;
   uint64_t total = ref->exit_tree_cpu_ns + others;
   t->base_ns += total > t->life_ns ? total : t->life_ns;
@@ -154,7 +154,7 @@ static void add_self(process_tree *out, const proc_sample *self) {
   out->processes++;
 }
 
-static bool take_walk(sampler_tree *t, platform *plat, const child_ref *ref,
+static bool take_walk(sampler_tree *t, platform *plat, const plugin_ref *ref,
                       const tree_orphans *o, size_t idx, const proc_sample *self,
                       process_tree *out, uint64_t *counter) {
   if (ref->pid != t->life_pid || ref->start_ticks != t->life_start) {
@@ -196,7 +196,7 @@ static bool take_walk(sampler_tree *t, platform *plat, const child_ref *ref,
   return true;
 }
 
-static bool take_cgroup(sampler_tree *t, platform *plat, const child_ref *ref,
+static bool take_cgroup(sampler_tree *t, platform *plat, const plugin_ref *ref,
                         const proc_sample *self, process_tree *out, uint64_t *counter) {
   if (t->cg_path != ref->cgroup) {
     platform_cgroup_close(t->cg);
@@ -216,7 +216,7 @@ static bool take_cgroup(sampler_tree *t, platform *plat, const child_ref *ref,
   return true;
 }
 
-bool sampler_tree_take(sampler_tree *t, platform *plat, const child_ref *ref, const tree_orphans *o,
+bool sampler_tree_take(sampler_tree *t, platform *plat, const plugin_ref *ref, const tree_orphans *o,
                        size_t i, double now, const proc_sample *self, process_tree *out) {
   memset(out, 0, sizeof *out);
   uint64_t counter = 0;
@@ -230,7 +230,7 @@ bool sampler_tree_take(sampler_tree *t, platform *plat, const child_ref *ref, co
   return true;
 }
 
-bool sampler_tree_final(sampler_tree *t, platform *plat, const child_ref *ref, process_tree *out) {
+bool sampler_tree_final(sampler_tree *t, platform *plat, const plugin_ref *ref, process_tree *out) {
   memset(out, 0, sizeof *out);
   if (!t->primed || ref->exit_seq == t->exit_seen) return false;
   uint64_t counter = t->counter_ns;
@@ -303,7 +303,7 @@ static const char *env_owner(tree_orphans *o, int pid) {
   return o->env[k].name[0] ? o->env[k].name : NULL;
 }
 
-void tree_orphans_scan(tree_orphans *o, const child_ref *refs, sampler_tree *const *trees,
+void tree_orphans_scan(tree_orphans *o, const plugin_ref *refs, sampler_tree *const *trees,
                        size_t n) {
   /* A subreaper's adopted orphans become children of its first live thread,
    * the main thread: one kept children list (0.5-1 us), not every thread's. */

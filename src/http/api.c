@@ -81,7 +81,7 @@ static void put_plugins_json(strbuf *b, const api_context *ctx) {
   else sb_puts(b, "null");
   sb_puts(b, ",\"plugins\":[");
   enum { MAX_LISTED = 256 };
-  child_ref *refs = ctx->plugins ? xcalloc(MAX_LISTED, sizeof *refs) : NULL;
+  plugin_ref *refs = ctx->plugins ? xcalloc(MAX_LISTED, sizeof *refs) : NULL;
   size_t n = refs ? ctx->plugins(ctx->plugins_ctx, refs, MAX_LISTED) : 0;
   for (size_t i = 0; i < n && i < MAX_LISTED; i++) {
     sb_puts(b, i ? ",{\"name\":" : "{\"name\":");

@@ -28,7 +28,7 @@ typedef struct {
   uint64_t *requests_served; /* incremented per request when not NULL */
   eventlog *events;      /* lifecycle events; may be NULL */
   const char *tree_mode; /* "cgroup" or "proc-walk"; NULL when no plugins run */
-  child_provider_fn plugins; /* the channel manager's provider, for status; may be NULL */
+  plugin_provider_fn plugins; /* the plugin manager's provider, for status; may be NULL */
   void *plugins_ctx;
 } api_context;
 

@@ -77,7 +77,7 @@ static void put_time_or_null(strbuf *b, double t) {
   else sb_puts(b, "null");
 }
 
-/* What the channel manager knows: restarts, the last exit, the restart plan. */
+/* What the plugin manager knows: restarts, the last exit, the restart plan. */
 void snapshot_json_lifecycle(strbuf *b, const plugin_lifecycle *life) {
   sb_printf(b, "\"restarts\":%u,", life->restarts);
   key(b, "started_at");

@@ -2,7 +2,7 @@
  * given up on; the server started or stopped (or had crashed); the collector
  * was reconfigured; storage failed or recovered; a plugin's application
  * metrics hit a limit (series, rate). One record shape for the
- * producers (channel manager, server, collector, store), the in-memory log,
+ * producers (plugin manager, server, collector, store), the in-memory log,
  * the database and every reader. */
 #ifndef HIRO_MODEL_EVENT_H
 #define HIRO_MODEL_EVENT_H

@@ -21,7 +21,7 @@ typedef struct {
   double percent; /* (total - available) / total * 100 */
 } memory_metrics;
 
-/* What the channel manager knows about a plugin's life (plugins only; not
+/* What the plugin manager knows about a plugin's life (plugins only; not
  * stored with the snapshot: the events table keeps the history). */
 typedef struct {
   bool known;             /* false in snapshots read back from the database */

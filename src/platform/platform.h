@@ -167,7 +167,7 @@ bool platform_proc_fresh(const platform_proc *h);
 void platform_proc_close(platform_proc *h);
 
 /* Start time of pid in clock ticks after boot, for callers that must later
- * recognise the same process (the channel manager records it at spawn).
+ * recognise the same process (the plugin manager records it at spawn).
  * HIRO_ENOENT when pid does not exist. */
 hiro_err platform_proc_start_ticks(platform *p, int pid, uint64_t *start_ticks) HIRO_MUST_USE;
 

@@ -22,7 +22,7 @@
 #include "http/http.h"
 #include "http/latest_cache.h"
 #include "platform/platform.h"
-#include "server/channels.h"
+#include "server/plugins.h"
 #include "server/config.h"
 #include "server/dblock.h"
 #include "server/plugin_output.h"
@@ -38,7 +38,7 @@ typedef struct {
   platform *plat;
   store *st;
   collector *coll;
-  channels *chans;
+  plugin_manager *chans;
   appmetrics *app;                   /* NULL when its socket could not be bound */
   char app_socket[PATH_MAX];         /* <workspace>/app-metrics.sock */
   uint64_t requests_served;          /* counted by the API (atomically) */
@@ -77,7 +77,7 @@ static void server_teardown(server *s, bool started) {
   latest_cache_free(s->api.latest);
   collector_free(s->coll); /* joins the thread: no more snapshots reach the store */
   appmetrics_stop(s->app); /* after the last tick; frames in the store's queue stay valid */
-  channels_free(s->chans); /* SIGTERM, grace, SIGKILL, reap: every tree */
+  plugins_free(s->chans); /* SIGTERM, grace, SIGKILL, reap: every tree */
   plugin_output_free(s->output); /* what the stopped plugins left in their pipes */
   if (started) server_event(s, EVENT_SERVER_STOPPED, "server stopped cleanly");
   if (s->events) eventlog_set_sink(s->events, NULL, NULL); /* the store goes next */
@@ -205,7 +205,7 @@ static bool start_app_metrics(server *s, const char *workspace, char *err, size_
                             .max_series = s->cfg.app_metrics_max_series,
                             .max_rate = s->cfg.app_metrics_max_rate,
                             .history_frames = s->cfg.metrics_history_size,
-                            .plugins = channels_provider,
+                            .plugins = plugins_provider,
                             .plugins_ctx = s->chans,
                             .on_event = s->events ? app_limit_event : NULL,
                             .event_ctx = s->events};
@@ -263,8 +263,8 @@ static bool new_plugins(server *s, const char *workspace, char *err, size_t errl
   for (size_t i = 0; i < s->cfg.n_channels; i++) names[i] = s->cfg.channels[i].name;
   s->output = plugin_output_new(names, s->cfg.n_channels, NULL);
   free(names);
-  channels_options copt;
-  channels_options_default(&copt);
+  plugins_options copt;
+  plugins_options_default(&copt);
   copt.log_fd = STDERR_FILENO; /* only if the output thread could not start */
   copt.output = s->output;
   copt.statsd_socket = s->app_socket;
@@ -277,14 +277,14 @@ static bool new_plugins(server *s, const char *workspace, char *err, size_t errl
   copt.on_event = eventlog_push;
   copt.event_ctx = s->events;
   copt.statsd_udp_port = s->cfg.app_metrics_udp_port;
-  s->chans = channels_new(s->cfg.channels, s->cfg.n_channels, &copt);
+  s->chans = plugins_new(s->cfg.channels, s->cfg.n_channels, &copt);
   if (!s->chans) {
     snprintf(err, errlen, "cannot start the channel plugins (see the log)");
     return false;
   }
   /* Before the listeners: handlers read these without a lock. */
-  s->api.tree_mode = channels_tree_mode(s->chans);
-  s->api.plugins = channels_provider;
+  s->api.tree_mode = plugins_tree_mode(s->chans);
+  s->api.plugins = plugins_provider;
   s->api.plugins_ctx = s->chans;
   return true;
 }
@@ -334,11 +334,11 @@ static bool start_parts(server *s, const server_options *opt, char *url, size_t 
   if (!new_plugins(s, opt->workspace, err, errlen)) return false;
   if (!start_app_metrics(s, opt->workspace, err, errlen)) return false;
   if (!start_listeners(s, opt, url, url_len, err, errlen)) return false;
-  if (channels_start(s->chans) != HIRO_OK) {
+  if (plugins_start(s->chans) != HIRO_OK) {
     snprintf(err, errlen, "cannot start the channel plugins (see the log)");
     return false;
   }
-  collector_set_child_provider(s->coll, channels_provider, s->chans);
+  collector_set_child_provider(s->coll, plugins_provider, s->chans);
   if (collector_start(s->coll, s->cfg.metrics_enabled) != HIRO_OK) {
     snprintf(err, errlen, "cannot start the metrics collector");
     return false;
@@ -380,7 +380,7 @@ int server_run(const server_options *opt, int ready_fd) {
   /* Blocked before any thread starts, so every thread inherits the mask and
    * only sigwait below sees them. */
   pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
-  /* SIGCHLD too, so the channel manager receives it on a signalfd: exits of
+  /* SIGCHLD too, so the plugin manager receives it on a signalfd: exits of
    * orphans it adopted as a subreaper are reaped at once, without polling. */
   sigset_t chld;
   sigemptyset(&chld);

@@ -174,15 +174,15 @@ void trees_signal_plugin(plugin_trees *t, size_t i, int sig) {
   }
   /* The plugin has exited, so its children are ours now: the direct children
    * that carry its name in their environment (and their descendants). */
-  int *kids = xmalloc(MAX_WALK * sizeof *kids), *buf = xmalloc(MAX_WALK * sizeof *buf);
-  size_t n = platform_pid_children(t->plat, t->self_pid, kids, MAX_WALK);
+  int *children = xmalloc(MAX_WALK * sizeof *children), *buf = xmalloc(MAX_WALK * sizeof *buf);
+  size_t n = platform_pid_children(t->plat, t->self_pid, children, MAX_WALK);
   for (size_t k = 0; k < n; k++) {
     char owner[HIRO_NAME_MAX];
-    if (platform_proc_getenv(t->plat, kids[k], TREES_ENV_PLUGIN, owner, sizeof owner) &&
+    if (platform_proc_getenv(t->plat, children[k], TREES_ENV_PLUGIN, owner, sizeof owner) &&
         strcmp(owner, t->names[i]) == 0)
-      signal_subtree(t, kids[k], sig, buf);
+      signal_subtree(t, children[k], sig, buf);
   }
-  free(kids);
+  free(children);
   free(buf);
 }
 

@@ -1,4 +1,4 @@
-/* trees.h - the process trees of the channel plugins, as the channel manager
+/* trees.h - the process trees of the channel plugins, as the plugin manager
  * owns them: a cgroup v2 group per plugin when the server may create one,
  * else the descendants of the server (a child subreaper, so every orphan of a
  * plugin is reparented to it) walked through /proc; signalling whole trees;

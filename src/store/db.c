@@ -3,7 +3,6 @@
  * and reopen when the file was deleted or replaced while open. */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,16 +38,6 @@ static file_id file_of(const char *path, const char *suffix) {
   return (file_id){info.st_dev, info.st_ino};
 }
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t errlen, const char *fmt, ...) {
-  if (!err || !errlen) return;
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, errlen, fmt, ap);
-  va_end(ap);
-}
-
 /* Refuse what must never be opened for writing: a symlink (we would write
  * wherever it points), something that is not a regular file, or a file that
  * does not start with the SQLite header (opening it would not overwrite it,
@@ -57,28 +46,28 @@ static hiro_err check_path(const char *path, char *err, size_t errlen) {
   struct stat info;
   if (lstat(path, &info) != 0) {
     if (errno == ENOENT) return HIRO_OK;
-    set_err(err, errlen, "%s: %s", path, strerror(errno));
+    hiro_set_err(err, errlen, "%s: %s", path, strerror(errno));
     return HIRO_EIO;
   }
   if (S_ISLNK(info.st_mode)) {
-    set_err(err, errlen, "%s: is a symbolic link; refusing to open it as the database", path);
+    hiro_set_err(err, errlen, "%s: is a symbolic link; refusing to open it as the database", path);
     return HIRO_EINVAL;
   }
   if (!S_ISREG(info.st_mode)) {
-    set_err(err, errlen, "%s: not a regular file", path);
+    hiro_set_err(err, errlen, "%s: not a regular file", path);
     return HIRO_EINVAL;
   }
   if (info.st_size == 0) return HIRO_OK;
   int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) {
-    set_err(err, errlen, "%s: %s", path, strerror(errno));
+    hiro_set_err(err, errlen, "%s: %s", path, strerror(errno));
     return HIRO_EIO;
   }
   char header[sizeof sqlite_magic] = {0};
   ssize_t got = pread(fd, header, sizeof header, 0);
   close(fd);
   if (got != (ssize_t)sizeof header || memcmp(header, sqlite_magic, sizeof header) != 0) {
-    set_err(err, errlen, "%s: not an SQLite database (left untouched)", path);
+    hiro_set_err(err, errlen, "%s: not an SQLite database (left untouched)", path);
     return HIRO_EIO;
   }
   return HIRO_OK;
@@ -87,7 +76,7 @@ static hiro_err check_path(const char *path, char *err, size_t errlen) {
 static hiro_err exec(sqlite3 *db, const char *sql, char *err, size_t errlen) {
   char *msg = NULL;
   if (sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK) return HIRO_OK;
-  set_err(err, errlen, "%s", msg ? msg : sqlite3_errmsg(db));
+  hiro_set_err(err, errlen, "%s", msg ? msg : sqlite3_errmsg(db));
   sqlite3_free(msg);
   return HIRO_EIO;
 }
@@ -109,7 +98,7 @@ static hiro_err query_int(sqlite3 *db, const char *sql, const char *text, int64_
     rc = HIRO_OK;
   }
 out:
-  if (rc != HIRO_OK) set_err(err, errlen, "%s", sqlite3_errmsg(db));
+  if (rc != HIRO_OK) hiro_set_err(err, errlen, "%s", sqlite3_errmsg(db));
   sqlite3_finalize(stmt);
   return rc;
 }
@@ -140,7 +129,7 @@ static hiro_err identify(store *s, int64_t *version, char *err, size_t errlen) {
           HIRO_OK) {
     char detail[200];
     hiro_strlcpy(detail, err, sizeof detail);
-    set_err(err, errlen, "%s: cannot read database: %s (left untouched)", s->path, detail);
+    hiro_set_err(err, errlen, "%s: cannot read database: %s (left untouched)", s->path, detail);
     return HIRO_EIO;
   }
   int latest = store_schema_version();
@@ -148,14 +137,14 @@ static hiro_err identify(store *s, int64_t *version, char *err, size_t errlen) {
   bool older = app_id == 0 && *version >= 1 && *version <= STORE_LAST_UNMARKED_VERSION &&
                has_unmarked_tables(s->db);
   if (app_id != STORE_APPLICATION_ID && !new_db && !older) {
-    set_err(err, errlen,
+    hiro_set_err(err, errlen,
             "%s: an SQLite database that is not a hirocli metrics database "
             "(application_id %lld, user_version %lld; left untouched)",
             s->path, (long long)app_id, (long long)*version);
     return HIRO_ESCHEMA;
   }
   if (*version > latest) {
-    set_err(err, errlen,
+    hiro_set_err(err, errlen,
             "%s: schema version %lld is newer than this binary knows (%d); "
             "upgrade hirocli (database left untouched)",
             s->path, (long long)*version, latest);
@@ -188,7 +177,7 @@ static hiro_err migrate(store *s, int64_t version, char *err, size_t errlen) {
         exec(s->db, "COMMIT", detail, sizeof detail) != HIRO_OK) {
       /* No prepared statements yet: txn.c's rollback is not available. */
       if (!sqlite3_get_autocommit(s->db)) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-      set_err(err, errlen, "%s: migration %s failed: %s", s->path, m->name, detail);
+      hiro_set_err(err, errlen, "%s: migration %s failed: %s", s->path, m->name, detail);
       return HIRO_EIO;
     }
     log_info("store: applied migration %s to %s", m->name, s->path);
@@ -227,7 +216,7 @@ hiro_err db_open(store *s, char *err, size_t errlen) {
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW |
               SQLITE_OPEN_NOMUTEX;
   if (sqlite3_open_v2(s->path, &s->db, flags, NULL) != SQLITE_OK) {
-    set_err(err, errlen, "%s: cannot open: %s", s->path,
+    hiro_set_err(err, errlen, "%s: cannot open: %s", s->path,
             s->db ? sqlite3_errmsg(s->db) : "out of memory");
     rc = HIRO_EIO;
     goto fail;
@@ -244,7 +233,7 @@ hiro_err db_open(store *s, char *err, size_t errlen) {
   s->wal = file_of(s->path, "-wal");
   rc = HIRO_EIO;
   if (write_prepare(s) != HIRO_OK) {
-    set_err(err, errlen, "%s: %s", s->path, s->werr);
+    hiro_set_err(err, errlen, "%s: %s", s->path, s->werr);
     goto fail;
   }
   if (load_state(s, err, errlen) != HIRO_OK) goto fail;

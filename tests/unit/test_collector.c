@@ -161,11 +161,11 @@ static void test_rates_with_controlled_clock(void **state) {
 /* ---- real children on the real /proc ---- */
 
 typedef struct {
-  child_ref refs[4];
+  plugin_ref refs[4];
   size_t n;
 } fake_manager;
 
-static size_t provide(void *ctx, child_ref *out, size_t max) {
+static size_t provide(void *ctx, plugin_ref *out, size_t max) {
   fake_manager *m = ctx;
   size_t n = m->n < max ? m->n : max;
   memcpy(out, m->refs, n * sizeof *out);
@@ -228,7 +228,7 @@ static void body_alloc(void) {
 }
 
 static void add_ref(platform *p, fake_manager *m, const char *name, pid_t pid) {
-  child_ref *r = &m->refs[m->n++];
+  plugin_ref *r = &m->refs[m->n++];
   memset(r, 0, sizeof *r);
   strcpy(r->name, name);
   r->pid = pid;

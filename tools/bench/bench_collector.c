@@ -28,7 +28,7 @@
 #define BUDGET_RATIO 20.0
 
 typedef struct {
-  child_ref refs[256];
+  plugin_ref refs[256];
   size_t n;
   char *groups[256]; /* --cgroups: each tree's group */
   char *run_group;
@@ -37,7 +37,7 @@ typedef struct {
 static int tree_size = 1;
 static bool use_cgroups;
 
-static size_t provide(void *ctx, child_ref *out, size_t max) {
+static size_t provide(void *ctx, plugin_ref *out, size_t max) {
   children *c = ctx;
   size_t n = c->n < max ? c->n : max;
   memcpy(out, c->refs, n * sizeof *out);
@@ -90,7 +90,7 @@ static void spawn_children(platform *p, children *c, size_t n) {
       for (;;) pause();
     }
     if (join >= 0) close(join);
-    child_ref *r = &c->refs[c->n];
+    plugin_ref *r = &c->refs[c->n];
     c->groups[c->n++] = group;
     memset(r, 0, sizeof *r);
     snprintf(r->name, sizeof r->name, "plugin%zu", i);

@@ -1,4 +1,4 @@
-/* channels.h - the ChannelManager: spawns the configured channel plugins,
+/* channels.h - the plugin manager: spawns the configured channel plugins,
  * keeps the name -> pid table, reaps and restarts them with backoff, and stops
  * them (SIGTERM, then SIGKILL after a grace period) at shutdown.
  *
@@ -8,8 +8,8 @@
  * ends every process of every tree; the workspace record lets the next start
  * kill what a SIGKILLed server left. Every start, exit, restart decision and
  * failure is reported as a lifecycle event. */
-#ifndef HIRO_CHANNELS_H
-#define HIRO_CHANNELS_H
+#ifndef HIRO_PLUGINS_H
+#define HIRO_PLUGINS_H
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -19,7 +19,7 @@
 #include "model/event.h"
 #include "server/config.h"
 
-typedef struct channels channels;
+typedef struct plugin_manager plugin_manager;
 
 typedef struct {
   int log_fd;              /* plugins' stdout/stderr; -1 = inherit ours */
@@ -36,7 +36,7 @@ typedef struct {
   event_sink_fn on_event;  /* lifecycle events (manager thread); NULL = none */
   void *event_ctx;
   int statsd_udp_port;       /* HIRO_STATSD_UDP_PORT; 0 = unset */
-} channels_options;
+} plugins_options;
 
 /* One plugin as status output shows it. */
 typedef struct {
@@ -48,17 +48,17 @@ typedef struct {
   int last_exit;        /* last exit code, 128+signal, or -1 (none yet) */
   double restart_in;    /* seconds until the next restart; < 0 = none pending */
   plugin_lifecycle life;
-} channel_info;
+} plugin_info;
 
 /* Fill opt with the defaults above. Never fails. */
-void channels_options_default(channels_options *opt);
+void plugins_options_default(plugins_options *opt);
 
 /* Create a manager for the n configured plugins (deep-copied: cfg may be
  * freed afterwards). opt may be NULL for the defaults; opt->log_fd is not
- * owned and must stay open until channels_free. Nothing runs until
- * channels_start. Returns NULL (and logs why) on an empty or duplicate name
+ * owned and must stay open until plugins_free. Nothing runs until
+ * plugins_start. Returns NULL (and logs why) on an empty or duplicate name
  * or an empty command. */
-channels *channels_new(const channel_config *cfg, size_t n, const channels_options *opt);
+plugin_manager *plugins_new(const channel_config *cfg, size_t n, const plugins_options *opt);
 
 /* Make this process a child subreaper, kill what the previous run left
  * (opt->state_path), start the manager thread and spawn every plugin from it;
@@ -69,30 +69,30 @@ channels *channels_new(const channel_config *cfg, size_t n, const channels_optio
  * cannot run PATH: reason") and retried with backoff if it restarts; that is
  * not an error here. Returns HIRO_EIO when the thread cannot start, HIRO_EBUSY
  * when already started. Call once. */
-hiro_err channels_start(channels *ch) HIRO_MUST_USE;
+hiro_err plugins_start(plugin_manager *ch) HIRO_MUST_USE;
 
 /* SIGTERM every process of every plugin's tree (and every other descendant
  * of the server), wait up to the grace period, SIGKILL what is left, reap
  * everything and join the manager thread. No restarts happen afterwards.
  * Idempotent; blocks at most ~grace + 2 s. */
-void channels_stop(channels *ch);
+void plugins_stop(plugin_manager *ch);
 
-/* channels_stop, then free everything. Safe on NULL. */
-void channels_free(channels *ch);
+/* plugins_stop, then free everything. Safe on NULL. */
+void plugins_free(plugin_manager *ch);
 
-/* Collector callback (child_provider_fn): ctx is a channels *. Fills out with
+/* Collector callback (plugin_provider_fn): ctx is a plugin_manager *. Fills out with
  * up to max plugins in configuration order; returns how many. Thread-safe,
  * takes one mutex briefly, never blocks on I/O. */
-size_t channels_provider(void *ctx, child_ref *out, size_t max);
+size_t plugins_provider(void *ctx, plugin_ref *out, size_t max);
 
 /* Status snapshot of up to max plugins, in configuration order; returns how
  * many. Thread-safe. */
-size_t channels_list(channels *ch, channel_info *out, size_t max);
+size_t plugins_list(plugin_manager *ch, plugin_info *out, size_t max);
 
 /* Number of configured plugins. */
-size_t channels_count(const channels *ch);
+size_t plugins_count(const plugin_manager *ch);
 
-/* How the trees are tracked: "cgroup" or "proc-walk" (after channels_start). */
-const char *channels_tree_mode(channels *ch);
+/* How the trees are tracked: "cgroup" or "proc-walk" (after plugins_start). */
+const char *plugins_tree_mode(plugin_manager *ch);
 
 #endif

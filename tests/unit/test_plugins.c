@@ -1,4 +1,4 @@
-/* test_channels.c - the ChannelManager against real child processes: spawn,
+/* test_plugins.c - the plugin manager against real child processes: spawn,
  * provider, crash and restart, missing binary, restart rate, stop with and
  * without SIGTERM cooperation, and PDEATHSIG when the server is SIGKILLed. */
 #include <dirent.h>
@@ -21,7 +21,7 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "platform/platform.h"
-#include "server/channels.h"
+#include "server/plugins.h"
 
 #define DEMO_BIN HIRO_BIN_DIR "/hiro-channel-demo"
 
@@ -39,9 +39,9 @@ static channel_config plugin_cfg(const char *name, char **argv, bool restart) {
 }
 
 /* Fast backoff so restart tests take seconds, not minutes. */
-static channels_options fast_options(void) {
-  channels_options opt;
-  channels_options_default(&opt);
+static plugins_options fast_options(void) {
+  plugins_options opt;
+  plugins_options_default(&opt);
   opt.grace_seconds = 1.0;
   return opt;
 }
@@ -53,28 +53,28 @@ static void sleep_ms(long ms) {
   nanosleep(&ts, NULL);
 }
 
-static child_ref find_ref(channels *ch, const char *name) {
-  child_ref refs[8];
-  size_t n = channels_provider(ch, refs, 8);
+static plugin_ref find_ref(plugin_manager *ch, const char *name) {
+  plugin_ref refs[8];
+  size_t n = plugins_provider(ch, refs, 8);
   for (size_t i = 0; i < n; i++)
     if (strcmp(refs[i].name, name) == 0) return refs[i];
   fail_msg("no plugin named %s", name);
-  return (child_ref){0};
+  return (plugin_ref){0};
 }
 
 /* Poll the provider until pred holds for plugin name or seconds pass. */
-typedef bool (*ref_pred)(const child_ref *r, int arg);
-static bool wait_for(channels *ch, const char *name, ref_pred pred, int arg, double seconds) {
+typedef bool (*ref_pred)(const plugin_ref *r, int arg);
+static bool wait_for(plugin_manager *ch, const char *name, ref_pred pred, int arg, double seconds) {
   double deadline = clock_mono() + seconds;
   do {
-    child_ref r = find_ref(ch, name);
+    plugin_ref r = find_ref(ch, name);
     if (pred(&r, arg)) return true;
     sleep_ms(20);
   } while (clock_mono() < deadline);
   return false;
 }
-static bool is_down(const child_ref *r, int unused) { return !r->running; }
-static bool is_up_with_new_pid(const child_ref *r, int old) { return r->running && r->pid != old; }
+static bool is_down(const plugin_ref *r, int unused) { return !r->running; }
+static bool is_up_with_new_pid(const plugin_ref *r, int old) { return r->running && r->pid != old; }
 
 /* True once process group pgid is empty. Orphans of our plugins are
  * reparented to us (main makes this process a subreaper), so reap them here
@@ -108,16 +108,16 @@ static void test_spawn_and_provider(void **state) {
   int fds_before = count_open_fds();
   channel_config cfg[] = {plugin_cfg("demo", demo_argv, false),
                           plugin_cfg("sleeper", sleep_argv, false)};
-  channels_options opt = fast_options();
-  channels *ch = channels_new(cfg, 2, &opt);
+  plugins_options opt = fast_options();
+  plugin_manager *ch = plugins_new(cfg, 2, &opt);
   assert_non_null(ch);
-  assert_int_equal(channels_count(ch), 2);
-  assert_int_equal(channels_start(ch), HIRO_OK);
+  assert_int_equal(plugins_count(ch), 2);
+  assert_int_equal(plugins_start(ch), HIRO_OK);
 
-  child_ref refs[4];
-  assert_int_equal(channels_provider(ch, refs, 4), 2);
-  assert_int_equal(channels_provider(ch, refs, 1), 1); /* respects max */
-  assert_int_equal(channels_provider(ch, refs, 4), 2);
+  plugin_ref refs[4];
+  assert_int_equal(plugins_provider(ch, refs, 4), 2);
+  assert_int_equal(plugins_provider(ch, refs, 1), 1); /* respects max */
+  assert_int_equal(plugins_provider(ch, refs, 4), 2);
   assert_string_equal(refs[0].name, "demo");
   assert_string_equal(refs[1].name, "sleeper");
   platform *plat = platform_open("/proc", "/sys");
@@ -153,7 +153,7 @@ static void test_spawn_and_provider(void **state) {
   target[len] = '\0';
   assert_string_equal(target, "/dev/null");
 
-  channels_free(ch);
+  plugins_free(ch);
   for (int i = 0; i < 2; i++) assert_true(process_gone(refs[i].pid));
   assert_int_equal(count_open_fds(), fds_before);
 }
@@ -161,26 +161,26 @@ static void test_spawn_and_provider(void **state) {
 static void test_kill_and_restart(void **state) {
   channel_config cfg[] = {plugin_cfg("once", sleep_argv, false),
                           plugin_cfg("again", sleep_argv, true)};
-  channels_options opt = fast_options();
-  channels *ch = channels_new(cfg, 2, &opt);
+  plugins_options opt = fast_options();
+  plugin_manager *ch = plugins_new(cfg, 2, &opt);
   assert_non_null(ch);
-  assert_int_equal(channels_start(ch), HIRO_OK);
-  child_ref once = find_ref(ch, "once"), again = find_ref(ch, "again");
+  assert_int_equal(plugins_start(ch), HIRO_OK);
+  plugin_ref once = find_ref(ch, "once"), again = find_ref(ch, "again");
 
   assert_int_equal(kill(once.pid, SIGKILL), 0);
   assert_true(wait_for(ch, "once", is_down, 0, 1.0));
-  child_ref after = find_ref(ch, "once");
+  plugin_ref after = find_ref(ch, "once");
   assert_int_equal(after.pid, once.pid); /* last known pid stays */
   assert_true(process_gone(once.pid));   /* reaped: not even a zombie */
 
   assert_int_equal(kill(again.pid, SIGKILL), 0);
   assert_true(wait_for(ch, "again", is_down, 0, 1.0));
   assert_true(wait_for(ch, "again", is_up_with_new_pid, again.pid, 3.0));
-  child_ref back = find_ref(ch, "again");
+  plugin_ref back = find_ref(ch, "again");
   assert_true(back.start_ticks != 0);
 
-  channel_info info[2];
-  assert_int_equal(channels_list(ch, info, 2), 2);
+  plugin_info info[2];
+  assert_int_equal(plugins_list(ch, info, 2), 2);
   assert_int_equal(info[0].last_exit, 128 + SIGKILL);
   assert_false(info[0].running);
   assert_true(info[0].restart_in < 0);
@@ -189,7 +189,7 @@ static void test_kill_and_restart(void **state) {
   /* "once" stays down for good. */
   sleep_ms(700);
   assert_false(find_ref(ch, "once").running);
-  channels_free(ch);
+  plugins_free(ch);
   assert_true(process_gone(back.pid));
 }
 
@@ -202,15 +202,15 @@ static void test_missing_binary(void **state) {
 
   channel_config cfg[] = {plugin_cfg("ghost", missing_argv, true),
                           plugin_cfg("sleeper", sleep_argv, false)};
-  channels_options opt = fast_options();
-  channels *ch = channels_new(cfg, 2, &opt);
+  plugins_options opt = fast_options();
+  plugin_manager *ch = plugins_new(cfg, 2, &opt);
   assert_non_null(ch);
-  assert_int_equal(channels_start(ch), HIRO_OK);
-  child_ref ghost = find_ref(ch, "ghost");
+  assert_int_equal(plugins_start(ch), HIRO_OK);
+  plugin_ref ghost = find_ref(ch, "ghost");
   assert_false(ghost.running);
   assert_int_equal(ghost.pid, 0);
   assert_true(find_ref(ch, "sleeper").running);
-  channels_free(ch);
+  plugins_free(ch);
 
   log_set_output(NULL);
   fflush(log);
@@ -226,16 +226,16 @@ static void test_missing_binary(void **state) {
 
 static void test_restart_rate_is_capped(void **state) {
   channel_config cfg[] = {plugin_cfg("flappy", true_argv, true)};
-  channels_options opt = fast_options();
+  plugins_options opt = fast_options();
   opt.backoff_initial = 0.25;
   opt.backoff_max = 1.0;
-  channels *ch = channels_new(cfg, 1, &opt);
+  plugin_manager *ch = plugins_new(cfg, 1, &opt);
   assert_non_null(ch);
-  assert_int_equal(channels_start(ch), HIRO_OK);
+  assert_int_equal(plugins_start(ch), HIRO_OK);
   sleep_ms(4000);
-  channel_info info;
-  assert_int_equal(channels_list(ch, &info, 1), 1);
-  channels_free(ch);
+  plugin_info info;
+  assert_int_equal(plugins_list(ch, &info, 1), 1);
+  plugins_free(ch);
   /* Spawns at ~0, .25, .75, 1.75, 2.75, 3.75: about six in four seconds,
    * where an uncapped loop would have made thousands. */
   assert_in_range(info.spawns, 4, 7);
@@ -245,14 +245,14 @@ static void test_restart_rate_is_capped(void **state) {
 static void test_stop_kills_stubborn_plugin(void **state) {
   channel_config cfg[] = {plugin_cfg("stubborn", stubborn_argv, true),
                           plugin_cfg("demo", demo_argv, true)};
-  channels_options opt = fast_options();
-  channels *ch = channels_new(cfg, 2, &opt);
+  plugins_options opt = fast_options();
+  plugin_manager *ch = plugins_new(cfg, 2, &opt);
   assert_non_null(ch);
-  assert_int_equal(channels_start(ch), HIRO_OK);
+  assert_int_equal(plugins_start(ch), HIRO_OK);
   sleep_ms(300); /* let sh install its trap and fork sleep */
-  child_ref stubborn = find_ref(ch, "stubborn"), demo = find_ref(ch, "demo");
+  plugin_ref stubborn = find_ref(ch, "stubborn"), demo = find_ref(ch, "demo");
   double begin = clock_mono();
-  channels_stop(ch);
+  plugins_stop(ch);
   double took = clock_mono() - begin;
   assert_true(took >= 0.9 && took < 3.0); /* waited the 1 s grace, no more */
   assert_true(process_gone(stubborn.pid));
@@ -260,18 +260,18 @@ static void test_stop_kills_stubborn_plugin(void **state) {
   /* The sleep that sh forked went with its process group. */
   assert_true(group_gone(stubborn.pid, 2.0));
   assert_false(find_ref(ch, "stubborn").running);
-  channels_stop(ch); /* idempotent */
-  channels_free(ch);
+  plugins_stop(ch); /* idempotent */
+  plugins_free(ch);
 }
 
 /* In a forked helper: run a manager with one plugin, report the plugin's pid
  * through the pipe, and wait to be killed. */
 static _Noreturn void run_helper(int report_fd) {
   channel_config cfg[] = {plugin_cfg("orphan", sleep_argv, false)};
-  channels *ch = channels_new(cfg, 1, NULL);
-  if (!ch || channels_start(ch) != HIRO_OK) _exit(1);
-  child_ref ref;
-  channels_provider(ch, &ref, 1);
+  plugin_manager *ch = plugins_new(cfg, 1, NULL);
+  if (!ch || plugins_start(ch) != HIRO_OK) _exit(1);
+  plugin_ref ref;
+  plugins_provider(ch, &ref, 1);
   if (write(report_fd, &ref.pid, sizeof ref.pid) != sizeof ref.pid) _exit(1);
   for (;;) pause();
 }
@@ -326,13 +326,13 @@ static void test_plugins_get_default_signals(void **state) {
   pthread_sigmask(SIG_BLOCK, &term, &old);
   void (*old_pipe)(int) = signal(SIGPIPE, SIG_IGN);
   channel_config cfg[] = {plugin_cfg("sleeper", sleep_argv, false)};
-  channels *ch = channels_new(cfg, 1, NULL);
+  plugin_manager *ch = plugins_new(cfg, 1, NULL);
   assert_non_null(ch);
-  assert_int_equal(channels_start(ch), HIRO_OK);
+  assert_int_equal(plugins_start(ch), HIRO_OK);
   int pid = find_ref(ch, "sleeper").pid;
   unsigned long long blocked = status_mask(pid, "SigBlk"), ignored = status_mask(pid, "SigIgn");
   double begin = clock_mono();
-  channels_free(ch);
+  plugins_free(ch);
   signal(SIGPIPE, old_pipe);
   pthread_sigmask(SIG_SETMASK, &old, NULL);
   assert_int_equal(blocked, 0);
@@ -342,21 +342,21 @@ static void test_plugins_get_default_signals(void **state) {
 
 static void test_bad_config(void **state) {
   channel_config dup[] = {plugin_cfg("a", sleep_argv, false), plugin_cfg("a", true_argv, false)};
-  assert_null(channels_new(dup, 2, NULL));
+  assert_null(plugins_new(dup, 2, NULL));
   char *empty_argv[] = {NULL};
   channel_config empty[] = {plugin_cfg("a", empty_argv, false)};
-  assert_null(channels_new(empty, 1, NULL));
-  channels *none = channels_new(NULL, 0, NULL); /* no plugins is fine */
+  assert_null(plugins_new(empty, 1, NULL));
+  plugin_manager *none = plugins_new(NULL, 0, NULL); /* no plugins is fine */
   assert_non_null(none);
-  assert_int_equal(channels_start(none), HIRO_OK);
-  assert_int_equal(channels_start(none), HIRO_EBUSY);
-  child_ref ref;
-  assert_int_equal(channels_provider(none, &ref, 1), 0);
-  channels_free(none);
-  channels_free(NULL);
-  channels *never = channels_new(dup, 1, NULL); /* freed without starting */
+  assert_int_equal(plugins_start(none), HIRO_OK);
+  assert_int_equal(plugins_start(none), HIRO_EBUSY);
+  plugin_ref ref;
+  assert_int_equal(plugins_provider(none, &ref, 1), 0);
+  plugins_free(none);
+  plugins_free(NULL);
+  plugin_manager *never = plugins_new(dup, 1, NULL); /* freed without starting */
   assert_non_null(never);
-  channels_free(never);
+  plugins_free(never);
 }
 
 int main(void) {

@@ -1,8 +1,8 @@
-/* channels.c - the ChannelManager: one thread spawns, watches (one pidfd per
+/* channels.c - the plugin manager: one thread spawns, watches (one pidfd per
  * plugin, a signalfd for adopted orphans), reaps, restarts and finally stops
  * the channel plugins and everything they started. */
 #define _GNU_SOURCE /* pipe2, execvpe */
-#include "server/channels.h"
+#include "server/plugins.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -43,7 +43,7 @@
 #define RECORD_SOON_MS 500
 #define RECORD_SOON_FOR_S 10.0
 
-/* One plugin. The configuration part is immutable after channels_new. The
+/* One plugin. The configuration part is immutable after plugins_new. The
  * state part is written only by the manager thread, under ch->lock, so the
  * manager may read it without the lock and everyone else reads it with it. */
 typedef struct {
@@ -60,7 +60,7 @@ typedef struct {
   double started_at;  /* clock_mono() of the last spawn attempt */
   double next_start;  /* clock_mono() of the next spawn; < 0 = none pending */
   double backoff;     /* delay the next restart will wait */
-  /* The last exit, as the collector accounts it (see child_ref). */
+  /* The last exit, as the collector accounts it (see plugin_ref). */
   unsigned exit_seq;
   uint64_t exit_cpu_ns, exit_tree_cpu_ns;
   double exit_mono, exit_wall;
@@ -70,15 +70,15 @@ typedef struct {
   double down_since;  /* clock_mono() it went down; < 0 while running */
 } plugin;
 
-struct channels {
+struct plugin_manager {
   pthread_mutex_t lock; /* guards plugin state and the flags below */
   pthread_cond_t cond;  /* signals initial_done */
-  pthread_mutex_t stop_lock; /* serialises channels_stop callers */
+  pthread_mutex_t stop_lock; /* serialises plugins_stop callers */
   plugin *plugins;
   size_t n;
-  channels_options opt;
+  plugins_options opt;
   platform *plat; /* private: platform handles are single-threaded */
-  int wake_fd;    /* eventfd: channels_stop wakes the manager's poll */
+  int wake_fd;    /* eventfd: plugins_stop wakes the manager's poll */
   int sigchld_fd; /* signalfd for SIGCHLD (adopted orphans), -1 = poll */
   plugin_trees *trees;
   char *state_path;
@@ -88,7 +88,7 @@ struct channels {
   double last_spawn;    /* clock_mono() of the last successful spawn (manager only) */
 };
 
-void channels_options_default(channels_options *opt) {
+void plugins_options_default(plugins_options *opt) {
   opt->log_fd = -1;
   opt->statsd_socket = NULL;
   opt->statsd_udp_port = 0;
@@ -133,9 +133,9 @@ static bool config_is_valid(const channel_config *cfg, size_t n) {
   return true;
 }
 
-channels *channels_new(const channel_config *cfg, size_t n, const channels_options *opt) {
+plugin_manager *plugins_new(const channel_config *cfg, size_t n, const plugins_options *opt) {
   if ((n && !cfg) || !config_is_valid(cfg, n)) return NULL;
-  channels *ch = xcalloc(1, sizeof *ch);
+  plugin_manager *ch = xcalloc(1, sizeof *ch);
   ch->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (ch->wake_fd < 0) {
     log_error("channels: eventfd: %s", strerror(errno));
@@ -143,7 +143,7 @@ channels *channels_new(const channel_config *cfg, size_t n, const channels_optio
     return NULL;
   }
   if (opt) ch->opt = *opt;
-  else channels_options_default(&ch->opt);
+  else plugins_options_default(&ch->opt);
   ch->state_path = ch->opt.state_path ? xstrdup(ch->opt.state_path) : NULL;
   ch->opt.state_path = NULL; /* only the copy is used */
   ch->sigchld_fd = -1;
@@ -166,7 +166,7 @@ channels *channels_new(const channel_config *cfg, size_t n, const channels_optio
   }
   /* Without /proc the plugins still run; start_ticks just stays 0 (unknown). */
   ch->plat = platform_open(PLATFORM_PROC_ROOT, PLATFORM_SYS_ROOT);
-  /* The tracking mode is known from here on (channels_tree_mode). */
+  /* The tracking mode is known from here on (plugins_tree_mode). */
   const char **names = xcalloc(n ? n : 1, sizeof *names);
   for (size_t i = 0; i < n; i++) names[i] = ch->plugins[i].name;
   ch->trees = trees_new(ch->plat, names, n, ch->state_path, ch->opt.use_cgroups);
@@ -176,7 +176,7 @@ channels *channels_new(const channel_config *cfg, size_t n, const channels_optio
 
 /* ---- events ---- */
 
-static void emit(channels *ch, const hiro_event *e) {
+static void emit(plugin_manager *ch, const hiro_event *e) {
   if (ch->opt.on_event) ch->opt.on_event(ch->opt.event_ctx, e);
 }
 
@@ -247,10 +247,10 @@ static void plugin_signal(const plugin *p, int sig) {
   if (kill(-p->pid, sig) != 0 && errno == ESRCH) kill(p->pid, sig);
 }
 
-static size_t plugin_index(const channels *ch, const plugin *p) { return (size_t)(p - ch->plugins); }
+static size_t plugin_index(const plugin_manager *ch, const plugin *p) { return (size_t)(p - ch->plugins); }
 
 /* Schedule the next spawn of a plugin that is down (or never came up). */
-static void plugin_schedule(channels *ch, plugin *p, double now) {
+static void plugin_schedule(plugin_manager *ch, plugin *p, double now) {
   if (!p->restart) {
     p->next_start = -1;
     return;
@@ -261,7 +261,7 @@ static void plugin_schedule(channels *ch, plugin *p, double now) {
   if (p->backoff > ch->opt.backoff_max) p->backoff = ch->opt.backoff_max;
 }
 
-static void emit_start_failed(channels *ch, const plugin *p, int err) {
+static void emit_start_failed(plugin_manager *ch, const plugin *p, int err) {
   hiro_event e;
   event_init(&e, EVENT_START_FAILED, clock_wall(), p->name, 0);
   e.err = err;
@@ -272,7 +272,7 @@ static void emit_start_failed(channels *ch, const plugin *p, int err) {
 /* Fork and exec one plugin. Blocks only until the child has exec'd (or
  * failed to), which the CLOEXEC error pipe tells us. Returns the pid, or 0 on
  * failure (logged, event emitted, child reaped). */
-static pid_t plugin_fork(channels *ch, const plugin *p) {
+static pid_t plugin_fork(plugin_manager *ch, const plugin *p) {
   int err_pipe[2];
   if (pipe2(err_pipe, O_CLOEXEC) != 0) {
     log_error("channel %s: pipe: %s", p->name, strerror(errno));
@@ -327,7 +327,7 @@ static pid_t plugin_fork(channels *ch, const plugin *p) {
   return pid;
 }
 
-static void plugin_spawn(channels *ch, plugin *p) {
+static void plugin_spawn(plugin_manager *ch, plugin *p) {
   double now = clock_mono();
   pid_t pid = plugin_fork(ch, p);
   int pidfd = -1;
@@ -390,7 +390,7 @@ static uint64_t zombie_cpu_ns(pid_t pid) {
   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static void emit_exit(channels *ch, const plugin *p, bool stopping, double lifetime) {
+static void emit_exit(plugin_manager *ch, const plugin *p, bool stopping, double lifetime) {
   hiro_event e;
   event_init(&e, EVENT_PLUGIN_EXITED, p->exit_wall, p->name, (int)p->pid);
   e.exit_code = p->exit_code;
@@ -422,7 +422,7 @@ static void emit_exit(channels *ch, const plugin *p, bool stopping, double lifet
  * CPU time, kill what is left of its tree (while the zombie still holds the
  * pid, so the process group cannot be someone else's), reap it with wait4
  * and maybe schedule a restart. */
-static void plugin_reap(channels *ch, plugin *p, bool stopping) {
+static void plugin_reap(plugin_manager *ch, plugin *p, bool stopping) {
   uint64_t own_ns = zombie_cpu_ns(p->pid);
   plugin_signal(p, SIGKILL);
   if (ch->trees) trees_signal_plugin(ch->trees, plugin_index(ch, p), SIGKILL);
@@ -459,7 +459,7 @@ static void plugin_reap(channels *ch, plugin *p, bool stopping) {
     log_warn("channel %s: pid %d exited (status %d)", p->name, (int)p->pid, code);
 }
 
-static plugin *plugin_by_pid(channels *ch, pid_t pid) {
+static plugin *plugin_by_pid(plugin_manager *ch, pid_t pid) {
   for (size_t i = 0; i < ch->n; i++)
     if (ch->plugins[i].running && ch->plugins[i].pid == pid) return &ch->plugins[i];
   return NULL;
@@ -469,7 +469,7 @@ static plugin *plugin_by_pid(channels *ch, pid_t pid) {
  * orphans the subreaper adopted (their CPU went to nobody's cutime; in the
  * cgroup mode it is in the group's usage). WNOWAIT first, so a plugin is
  * still a zombie when plugin_reap looks at it. */
-static void reap_exited(channels *ch, bool stopping) {
+static void reap_exited(plugin_manager *ch, bool stopping) {
   for (;;) {
     siginfo_t info = {0};
     if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) != 0 || info.si_pid == 0) return;
@@ -486,7 +486,7 @@ static void reap_exited(channels *ch, bool stopping) {
 
 /* Spawn every plugin whose time has come; returns the poll timeout in ms
  * until the next pending spawn, or -1 when none is pending. */
-static int spawn_due(channels *ch) {
+static int spawn_due(plugin_manager *ch) {
   int timeout = -1;
   for (size_t i = 0; i < ch->n; i++) {
     plugin *p = &ch->plugins[i];
@@ -508,7 +508,7 @@ static int min_timeout(int a, int b) { return a < 0 ? b : b < 0 ? a : a < b ? a 
 /* Poll the wake fd, the SIGCHLD signalfd and the pidfds of running plugins
  * for up to timeout ms and reap whatever exited. fds has room for n + 2
  * entries. */
-static void watch_once(channels *ch, struct pollfd *fds, int timeout, bool stopping) {
+static void watch_once(plugin_manager *ch, struct pollfd *fds, int timeout, bool stopping) {
   nfds_t count = 0;
   bool polling = false;
   fds[count++] = (struct pollfd){.fd = ch->wake_fd, .events = POLLIN};
@@ -535,20 +535,20 @@ static void watch_once(channels *ch, struct pollfd *fds, int timeout, bool stopp
   reap_exited(ch, stopping);
 }
 
-static bool any_running(const channels *ch) {
+static bool any_running(const plugin_manager *ch) {
   for (size_t i = 0; i < ch->n; i++)
     if (ch->plugins[i].running) return true;
   return false;
 }
 
-static bool all_gone(channels *ch) {
+static bool all_gone(plugin_manager *ch) {
   return !any_running(ch) && (!ch->trees || trees_all_empty(ch->trees));
 }
 
 /* Reap until every plugin and every descendant is gone or deadline
  * (clock_mono) passes. Orphans in other trees do not wake the manager when
  * they exit without a signalfd, so the wait is sliced. */
-static void reap_until(channels *ch, struct pollfd *fds, double deadline, int resend) {
+static void reap_until(plugin_manager *ch, struct pollfd *fds, double deadline, int resend) {
   double now;
   while (!all_gone(ch) && (now = clock_mono()) < deadline) {
     if (resend && ch->trees) trees_signal_all(ch->trees, resend);
@@ -557,7 +557,7 @@ static void reap_until(channels *ch, struct pollfd *fds, double deadline, int re
   }
 }
 
-static void shutdown_all(channels *ch, struct pollfd *fds) {
+static void shutdown_all(plugin_manager *ch, struct pollfd *fds) {
   pthread_mutex_lock(&ch->lock);
   for (size_t i = 0; i < ch->n; i++) ch->plugins[i].next_start = -1;
   pthread_mutex_unlock(&ch->lock);
@@ -590,7 +590,7 @@ static void shutdown_all(channels *ch, struct pollfd *fds) {
               ch->state_path ? ch->state_path : "no record");
 }
 
-static bool stop_requested(channels *ch) {
+static bool stop_requested(plugin_manager *ch) {
   pthread_mutex_lock(&ch->lock);
   bool stop = ch->stop_requested;
   pthread_mutex_unlock(&ch->lock);
@@ -598,7 +598,7 @@ static bool stop_requested(channels *ch) {
 }
 
 static void *manager_main(void *arg) {
-  channels *ch = arg;
+  plugin_manager *ch = arg;
   hiro_thread_name("plugins");
   struct pollfd *fds = xcalloc(ch->n + 2, sizeof *fds);
   int timeout = spawn_due(ch);
@@ -627,7 +627,7 @@ static void *manager_main(void *arg) {
   return NULL;
 }
 
-hiro_err channels_start(channels *ch) {
+hiro_err plugins_start(plugin_manager *ch) {
   pthread_mutex_lock(&ch->lock);
   bool already = ch->started;
   ch->started = true;
@@ -668,7 +668,7 @@ hiro_err channels_start(channels *ch) {
   return HIRO_OK;
 }
 
-void channels_stop(channels *ch) {
+void plugins_stop(plugin_manager *ch) {
   if (!ch) return;
   pthread_mutex_lock(&ch->stop_lock);
   pthread_mutex_lock(&ch->lock);
@@ -687,9 +687,9 @@ void channels_stop(channels *ch) {
   pthread_mutex_unlock(&ch->stop_lock);
 }
 
-void channels_free(channels *ch) {
+void plugins_free(plugin_manager *ch) {
   if (!ch) return;
-  channels_stop(ch);
+  plugins_stop(ch);
   for (size_t i = 0; i < ch->n; i++) argv_free(ch->plugins[i].argv);
   free(ch->plugins);
   trees_free(ch->trees);
@@ -719,14 +719,14 @@ static void fill_lifecycle(const plugin *p, double now_mono, double now_wall,
     life->next_restart_at = now_wall + (p->next_start > now_mono ? p->next_start - now_mono : 0);
 }
 
-size_t channels_provider(void *ctx, child_ref *out, size_t max) {
-  channels *ch = ctx;
+size_t plugins_provider(void *ctx, plugin_ref *out, size_t max) {
+  plugin_manager *ch = ctx;
   double now = clock_mono(), wall = clock_wall();
   pthread_mutex_lock(&ch->lock);
   size_t n = ch->n < max ? ch->n : max;
   for (size_t i = 0; i < n; i++) {
     const plugin *p = &ch->plugins[i];
-    child_ref *r = &out[i];
+    plugin_ref *r = &out[i];
     memcpy(r->name, p->name, sizeof r->name);
     r->pid = (int)p->pid;
     r->running = p->running;
@@ -743,13 +743,13 @@ size_t channels_provider(void *ctx, child_ref *out, size_t max) {
   return n;
 }
 
-size_t channels_list(channels *ch, channel_info *out, size_t max) {
+size_t plugins_list(plugin_manager *ch, plugin_info *out, size_t max) {
   double now = clock_mono(), wall = clock_wall();
   pthread_mutex_lock(&ch->lock);
   size_t n = ch->n < max ? ch->n : max;
   for (size_t i = 0; i < n; i++) {
     const plugin *p = &ch->plugins[i];
-    channel_info *info = &out[i];
+    plugin_info *info = &out[i];
     memcpy(info->name, p->name, sizeof info->name);
     info->pid = (int)p->pid;
     info->running = p->running;
@@ -763,8 +763,8 @@ size_t channels_list(channels *ch, channel_info *out, size_t max) {
   return n;
 }
 
-size_t channels_count(const channels *ch) { return ch->n; }
+size_t plugins_count(const plugin_manager *ch) { return ch->n; }
 
-const char *channels_tree_mode(channels *ch) {
+const char *plugins_tree_mode(plugin_manager *ch) {
   return ch->trees ? trees_mode(ch->trees) : "proc-walk";
 }
