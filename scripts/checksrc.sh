@@ -13,6 +13,8 @@
 #   sqlite       sqlite3.h only in src/store/ (and src/export/reader.c, the
 #                documented read-only exception); microhttpd.h only in src/http/
 #   purpose      every source file opens with "/* NAME - purpose" on line 1
+#   format       clang-format (the repository's .clang-format) would change
+#                nothing: one layout, applied by the tool, not by review
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -54,6 +56,15 @@ for f in "${files[@]}"; do
     report "$f" "sqlite: only src/http/ includes microhttpd.h"
   fi
 done
+
+if command -v clang-format >/dev/null; then
+  for f in "${files[@]}"; do
+    clang-format --dry-run "$f" 2>&1 | grep -oE '^[^:]+:[0-9]+' | head -n 1 |
+      while IFS= read -r at; do echo "$at: format: run clang-format -i $f"; done | grep . && status=1
+  done
+else
+  report "clang-format" "not installed (scripts/deps.sh --test installs it)"
+fi
 
 [ $status -eq 0 ] && echo "checksrc: ${#files[@]} files clean"
 exit $status

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 pkgs=(build-essential cmake pkg-config libsqlite3-dev libmicrohttpd-dev libcjson-dev
       zlib1g-dev sqlite3 nodejs npm python3)
 if [ "${1:-}" = "--test" ]; then
-  pkgs+=(libcmocka-dev chromium python3-psutil prometheus wrk clang libclang-rt-14-dev curl)
+  pkgs+=(libcmocka-dev chromium python3-psutil prometheus wrk clang libclang-rt-14-dev clang-format curl)
   # test_install: the .deb (dpkg-shlibdeps), man pages (groff), the logrotate snippet
   pkgs+=(dpkg-dev groff-base logrotate)
 fi

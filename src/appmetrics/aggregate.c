@@ -14,7 +14,8 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 
-#define KEY_MAX (STATSD_NAME_MAX + 1 + STATSD_MAX_TAGS * (STATSD_TAG_KEY_MAX + STATSD_TAG_VALUE_MAX + 2))
+#define KEY_MAX                                                                                    \
+  (STATSD_NAME_MAX + 1 + STATSD_MAX_TAGS * (STATSD_TAG_KEY_MAX + STATSD_TAG_VALUE_MAX + 2))
 #define EVENT_PERIOD 60.0 /* seconds between events (and log lines) about one limit */
 #define LINE_QUOTE_MAX 80 /* bytes of a refused line quoted in last_error */
 
@@ -27,7 +28,7 @@ typedef struct {
   double last_update; /* clock_mono() */
   /* the open interval */
   double count, sum, min, max, gauge;
-  sketch *sk;   /* summaries: allocated on the first sample of an interval */
+  sketch *sk; /* summaries: allocated on the first sample of an interval */
   distinct *set;
   /* since the series appeared */
   double total, sum_total;
@@ -84,7 +85,8 @@ static const char *const drop_keys[APP_DROP_REASONS - STATSD_ERRORS] = {
 
 const char *aggregate_reason_key(int reason) {
   if (reason >= 0 && reason < STATSD_ERRORS) return statsd_error_key((statsd_error)reason);
-  if (reason >= STATSD_ERRORS && reason < APP_DROP_REASONS) return drop_keys[reason - STATSD_ERRORS];
+  if (reason >= STATSD_ERRORS && reason < APP_DROP_REASONS)
+    return drop_keys[reason - STATSD_ERRORS];
   return "unknown";
 }
 
@@ -187,8 +189,10 @@ static series *series_add(source *src, uint64_t hash, const char *key, size_t na
   s->type = type;
   s->min = s->max = NAN;
   src->list[src->n++] = s;
-  if (src->n * 2 + 2 > src->table_cap) table_rebuild(src);
-  else table_insert(src, src->n - 1);
+  if (src->n * 2 + 2 > src->table_cap)
+    table_rebuild(src);
+  else
+    table_insert(src, src->n - 1);
   return s;
 }
 
@@ -341,8 +345,10 @@ static void expire_idle(aggregate *a, source *src, double now) {
   size_t kept = 0;
   for (size_t i = 0; i < src->n; i++) {
     series *s = src->list[i];
-    if (!s->updated && now - s->last_update > a->lim.idle_seconds) series_free(s);
-    else src->list[kept++] = s;
+    if (!s->updated && now - s->last_update > a->lim.idle_seconds)
+      series_free(s);
+    else
+      src->list[kept++] = s;
   }
   if (kept == src->n) return;
   src->n = kept;
@@ -379,9 +385,8 @@ static void log_refusals(source *src, double now) {
 
 /* Move every series' interval out and reset it, and describe the frame's
  * groups (lock held). *groups gets one entry per publisher with series. */
-static taken *take_intervals(aggregate *a, size_t *n_taken, app_group **groups,
-                             size_t *n_groups, double now, pending_event *events,
-                             size_t *n_events) {
+static taken *take_intervals(aggregate *a, size_t *n_taken, app_group **groups, size_t *n_groups,
+                             double now, pending_event *events, size_t *n_events) {
   size_t total = 0;
   for (size_t i = 0; i < a->n_sources; i++) {
     expire_idle(a, &a->sources[i], now);
@@ -414,8 +419,8 @@ static taken *take_intervals(aggregate *a, size_t *n_taken, app_group **groups,
         s->total += s->count;
         s->sum_total += s->sum;
       }
-      out[k++] = (taken){s, s->updated, s->count, s->sum, s->min, s->max, s->gauge,
-                         s->total, s->sum_total, s->sk, s->set};
+      out[k++] = (taken){s,        s->updated, s->count,     s->sum, s->min, s->max,
+                         s->gauge, s->total,   s->sum_total, s->sk,  s->set};
       s->sk = NULL;
       s->set = NULL;
       s->updated = false;
@@ -521,8 +526,10 @@ app_frame *aggregate_flush(aggregate *a, double timestamp, double mono_now) {
   pthread_mutex_unlock(&a->lock);
 
   app_frame *f = NULL;
-  if (n) f = build_frame(t, n, groups, n_groups, timestamp, interval);
-  else free(groups);
+  if (n)
+    f = build_frame(t, n, groups, n_groups, timestamp, interval);
+  else
+    free(groups);
   for (size_t i = 0; i < n; i++) {
     sketch_free(t[i].sk);
     distinct_free(t[i].set);

@@ -59,12 +59,12 @@ enum {
 typedef struct {
   char plugin[HIRO_NAME_MAX];
   bool server;
-  uint64_t datagrams, lines;          /* lines: accepted */
+  uint64_t datagrams, lines; /* lines: accepted */
   uint64_t rejected[APP_DROP_REASONS];
-  size_t series;                      /* live series */
-  size_t memory_bytes;                /* series state, names and sketches */
-  char last_error[256];               /* "reason: line" of the last refusal; "" = none */
-  double last_error_time;             /* wall clock; 0 = none */
+  size_t series;          /* live series */
+  size_t memory_bytes;    /* series state, names and sketches */
+  char last_error[256];   /* "reason: line" of the last refusal; "" = none */
+  double last_error_time; /* wall clock; 0 = none */
 } aggregate_source_stats;
 
 /* An event to record (kind "app_series_limit" or "app_rate_limit"), called

@@ -29,7 +29,7 @@ typedef struct {
   const char *tags; /* canonical "k:v,k2:v2" (keys sorted), "" without tags */
   const char *key;  /* name, or name#tags: unique within its plugin */
   statsd_type type;
-  bool updated;     /* samples arrived in this interval */
+  bool updated; /* samples arrived in this interval */
   /* counter: value = rate per second, count = increment this interval,
    *          total = running total since the series appeared;
    * gauge:   value = the value at the end of the interval;
@@ -48,7 +48,7 @@ typedef struct {
 typedef struct {
   char plugin[HIRO_NAME_MAX]; /* plugin name; "server" for the server itself */
   bool server;
-  size_t first, count;        /* its points: frame->points[first .. first+count) */
+  size_t first, count; /* its points: frame->points[first .. first+count) */
 } app_group;
 
 typedef struct app_frame {
@@ -59,8 +59,8 @@ typedef struct app_frame {
   size_t n_groups;
   app_point *points;
   size_t n_points;
-  char *pool;          /* every string and blob the points point into */
-  size_t bytes;        /* heap held by the frame, for memory budgets */
+  char *pool;   /* every string and blob the points point into */
+  size_t bytes; /* heap held by the frame, for memory budgets */
 } app_frame;
 
 /* A new empty frame holding one reference (the caller's). */

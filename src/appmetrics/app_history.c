@@ -74,8 +74,7 @@ void app_history_resize(app_history *h, size_t max_frames) {
   }
 }
 
-size_t app_history_range(app_history *h, double from, double to, app_frame ***out,
-                         double *oldest) {
+size_t app_history_range(app_history *h, double from, double to, app_frame ***out, double *oldest) {
   *out = NULL;
   *oldest = h->count ? at(h, 0)->timestamp : 0;
   size_t n = 0;

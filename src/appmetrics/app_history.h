@@ -22,8 +22,7 @@ void app_history_resize(app_history *h, size_t max_frames);
 /* The frames with from <= timestamp <= to, oldest first: *out is a new
  * array of new references (release each, then free the array). Returns how
  * many; *oldest gets the oldest timestamp held (0 when empty). */
-size_t app_history_range(app_history *h, double from, double to, app_frame ***out,
-                         double *oldest);
+size_t app_history_range(app_history *h, double from, double to, app_frame ***out, double *oldest);
 /* Frames and bytes held. */
 size_t app_history_count(const app_history *h);
 size_t app_history_bytes(const app_history *h);

@@ -22,16 +22,18 @@ struct appmetrics {
 hiro_err appmetrics_start(const appmetrics_options *opt, appmetrics **out, char *err,
                           size_t errlen) {
   appmetrics *am = xcalloc(1, sizeof *am);
-  aggregate_limits lim = {.max_series = opt->max_series, .max_rate = opt->max_rate,
-                          .idle_seconds = 3600};
+  aggregate_limits lim = {
+      .max_series = opt->max_series, .max_rate = opt->max_rate, .idle_seconds = 3600};
   am->agg = aggregate_new(&lim);
   am->max_series = opt->max_series;
   am->max_rate = opt->max_rate;
   aggregate_set_event_sink(am->agg, opt->on_event, opt->event_ctx);
   am->history = app_history_new(opt->history_frames, APPMETRICS_HISTORY_BYTES);
   pthread_mutex_init(&am->lock, NULL);
-  receiver_options ropt = {.socket_path = opt->socket_path, .udp_port = opt->udp_port,
-                           .owner = opt->owner, .owner_ctx = opt->owner_ctx};
+  receiver_options ropt = {.socket_path = opt->socket_path,
+                           .udp_port = opt->udp_port,
+                           .owner = opt->owner,
+                           .owner_ctx = opt->owner_ctx};
   if (!ropt.owner && opt->plugins) {
     am->walk = app_owner_walk_new(opt->plugins, opt->plugins_ctx);
     ropt.owner = am->walk ? app_owner_walk_lookup : NULL;

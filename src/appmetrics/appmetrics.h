@@ -19,16 +19,16 @@
 typedef struct appmetrics appmetrics;
 
 typedef struct {
-  const char *socket_path;       /* <workspace>/app-metrics.sock; NULL: none */
-  int udp_port;                  /* 0: no UDP */
-  size_t max_series;             /* per publisher */
-  double max_rate;               /* lines per second per publisher; 0: unlimited */
-  size_t history_frames;         /* at most this many frames in memory */
-  app_owner_fn owner;            /* pid -> plugin; NULL: walk parents up to plugins */
+  const char *socket_path; /* <workspace>/app-metrics.sock; NULL: none */
+  int udp_port;            /* 0: no UDP */
+  size_t max_series;       /* per publisher */
+  double max_rate;         /* lines per second per publisher; 0: unlimited */
+  size_t history_frames;   /* at most this many frames in memory */
+  app_owner_fn owner;      /* pid -> plugin; NULL: walk parents up to plugins */
   void *owner_ctx;
-  plugin_provider_fn plugins;     /* the plugins, for the walk */
+  plugin_provider_fn plugins; /* the plugins, for the walk */
   void *plugins_ctx;
-  aggregate_event_fn on_event;   /* limit events; may be NULL */
+  aggregate_event_fn on_event; /* limit events; may be NULL */
   void *event_ctx;
 } appmetrics_options;
 
@@ -60,8 +60,7 @@ void appmetrics_publish(appmetrics *am, const char *lines, size_t len);
 /* The latest frame (a new reference) or NULL. */
 app_frame *appmetrics_latest(appmetrics *am);
 /* Frames in [from, to], oldest first (see app_history_range). */
-size_t appmetrics_history(appmetrics *am, double from, double to, app_frame ***out,
-                          double *oldest);
+size_t appmetrics_history(appmetrics *am, double from, double to, app_frame ***out, double *oldest);
 
 void appmetrics_get_status(appmetrics *am, appmetrics_status *out);
 void appmetrics_status_free(appmetrics_status *st);

@@ -63,8 +63,10 @@ static size_t exact_find(const distinct *d, uint64_t hash) {
   size_t lo = 0, hi = d->n;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
-    if (d->hashes[mid] < hash) lo = mid + 1;
-    else hi = mid;
+    if (d->hashes[mid] < hash)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
   return lo;
 }
@@ -174,7 +176,7 @@ hiro_err distinct_decode(distinct *d, const void *buf, size_t len) {
   bool ok = len > 0;
   if (ok) {
     uint8_t format = *p++;
-    ok = format == FORMAT_EXACT   ? decode_exact(d, &p, end)
+    ok = format == FORMAT_EXACT ? decode_exact(d, &p, end)
          : format == FORMAT_HLL ? decode_hll(d, &p, end)
                                 : false;
   }

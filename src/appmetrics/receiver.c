@@ -24,8 +24,8 @@
 
 enum { BATCH = 16, OWNER_SLOTS = 256, PORT_SLOTS = 64, RECV_BUFFER = 1 << 20 };
 enum { OWNER_NONE, OWNER_PLUGIN, OWNER_SERVER };
-static const double OWNER_TTL = 1.0;   /* a pid's plugin is asked again after this */
-static const double PORT_TTL = 10.0;   /* a UDP port's owner likewise */
+static const double OWNER_TTL = 1.0;        /* a pid's plugin is asked again after this */
+static const double PORT_TTL = 10.0;        /* a UDP port's owner likewise */
 static const int PORT_LOOKUPS_PER_SEC = 20; /* /proc scans for unknown UDP ports */
 static const double LOG_PERIOD = 60.0;
 
@@ -90,8 +90,7 @@ static hiro_err open_unix(receiver *r, const char *path, char *err, size_t errle
   hiro_strlcpy(addr.sun_path, path, sizeof addr.sun_path);
   int one = 1, size = RECV_BUFFER;
   r->unix_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  if (r->unix_fd < 0 ||
-      setsockopt(r->unix_fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof one) != 0 ||
+  if (r->unix_fd < 0 || setsockopt(r->unix_fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof one) != 0 ||
       bind(r->unix_fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
     snprintf(err, errlen, "cannot bind %s: %s", path, strerror(errno));
     return HIRO_EIO;

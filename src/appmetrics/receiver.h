@@ -42,13 +42,13 @@ typedef struct {
 } receiver_options;
 
 typedef struct {
-  char socket_path[108];       /* "" when none */
-  int udp_port;                /* 0 when none */
-  uint64_t datagrams, bytes;   /* received, all senders */
-  uint64_t unattributed;       /* datagrams from outside every plugin tree: dropped */
-  int last_unattributed_pid;   /* 0 when none */
-  uint64_t oversized;          /* datagrams over RECEIVER_DATAGRAM_MAX: dropped */
-  uint64_t kernel_dropped;     /* UDP datagrams the kernel dropped (queue full) */
+  char socket_path[108];     /* "" when none */
+  int udp_port;              /* 0 when none */
+  uint64_t datagrams, bytes; /* received, all senders */
+  uint64_t unattributed;     /* datagrams from outside every plugin tree: dropped */
+  int last_unattributed_pid; /* 0 when none */
+  uint64_t oversized;        /* datagrams over RECEIVER_DATAGRAM_MAX: dropped */
+  uint64_t kernel_dropped;   /* UDP datagrams the kernel dropped (queue full) */
 } receiver_stats;
 
 /* Bind the sockets and start the thread. An existing socket file at

@@ -62,7 +62,6 @@ static void store_free(bucket_store *st) {
   memset(st, 0, sizeof *st);
 }
 
-
 /* Make the keys [lo, hi] (span <= SKETCH_MAX_BUCKETS) addressable, in a new
  * array centred on them when they are not, keeping the counts of the used
  * keys that fall inside. st->lo and st->hi are the caller's to update. */
@@ -159,8 +158,10 @@ static void note_extremes(sketch *s, double lo, double hi) {
 void sketch_add(sketch *s, double v, uint64_t weight) {
   if (!isfinite(v) || weight == 0) return;
   double magnitude = fabs(v);
-  if (magnitude < DBL_MIN) s->zero = add_sat(s->zero, weight);
-  else store_add(v > 0 ? &s->pos : &s->neg, value_key(magnitude), weight);
+  if (magnitude < DBL_MIN)
+    s->zero = add_sat(s->zero, weight);
+  else
+    store_add(v > 0 ? &s->pos : &s->neg, value_key(magnitude), weight);
   s->sum += v * (double)weight;
   note_extremes(s, v, v);
 }
@@ -212,15 +213,18 @@ double sketch_quantile(const sketch *s, double q) {
 
 static void encode_store(const bucket_store *st, strbuf *out) {
   uint64_t nonzero = 0;
-  for (int32_t k = st->lo; st->total && k <= st->hi; k++) nonzero += st->counts[k - st->offset] != 0;
+  for (int32_t k = st->lo; st->total && k <= st->hi; k++)
+    nonzero += st->counts[k - st->offset] != 0;
   varint_put(out, nonzero);
   int32_t prev = 0;
   bool first = true;
   for (int32_t k = st->lo; st->total && k <= st->hi; k++) {
     uint32_t c = st->counts[k - st->offset];
     if (!c) continue;
-    if (first) varint_put(out, varint_zigzag(k));
-    else varint_put(out, (uint64_t)(k - prev));
+    if (first)
+      varint_put(out, varint_zigzag(k));
+    else
+      varint_put(out, (uint64_t)(k - prev));
     varint_put(out, c);
     prev = k;
     first = false;
@@ -240,9 +244,12 @@ static bool decode_store(bucket_store *st, const uint8_t **p, const uint8_t *end
   int64_t key = 0;
   for (uint64_t i = 0; i < n; i++) {
     if (!varint_get(p, end, &raw) || !varint_get(p, end, &count) || count == 0) return false;
-    if (i == 0) key = varint_unzigzag(raw);
-    else if (raw == 0 || raw > (uint64_t)(KEY_MAX - KEY_MIN)) return false;
-    else key += (int64_t)raw;
+    if (i == 0)
+      key = varint_unzigzag(raw);
+    else if (raw == 0 || raw > (uint64_t)(KEY_MAX - KEY_MIN))
+      return false;
+    else
+      key += (int64_t)raw;
     if (key < KEY_MIN || key > KEY_MAX) return false;
     store_add(st, (int32_t)key, count);
   }
@@ -256,8 +263,7 @@ static void extremes_from_buckets(sketch *s) {
   if (s->pos.total) note_extremes(s, key_value(s->pos.lo), key_value(s->pos.hi));
 }
 
-hiro_err sketch_decode(sketch *s, const void *buf, size_t len, double sum, double min,
-                       double max) {
+hiro_err sketch_decode(sketch *s, const void *buf, size_t len, double sum, double min, double max) {
   sketch_clear(s);
   const uint8_t *p = buf, *end = p + len;
   bool ok = len > 0 && *p++ == SKETCH_FORMAT && varint_get(&p, end, &s->zero) &&
@@ -268,7 +274,9 @@ hiro_err sketch_decode(sketch *s, const void *buf, size_t len, double sum, doubl
   }
   s->sum = isfinite(sum) ? sum : 0.0;
   if (sketch_count(s) == 0) return HIRO_OK;
-  if (isfinite(min) && isfinite(max) && min <= max) note_extremes(s, min, max);
-  else extremes_from_buckets(s);
+  if (isfinite(min) && isfinite(max) && min <= max)
+    note_extremes(s, min, max);
+  else
+    extremes_from_buckets(s);
   return HIRO_OK;
 }

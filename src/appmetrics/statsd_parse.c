@@ -19,9 +19,10 @@ static const struct {
                                    "set members: 1-256 bytes of UTF-8)"},
     [STATSD_ERR_TYPE] = {"type", "type must be c, g, ms, h, d or s"},
     [STATSD_ERR_RATE] = {"sample_rate", "sample rate must be @r with 0 < r <= 1"},
-    [STATSD_ERR_TAG] = {"tag", "tags must be key:value with a key like a metric name, not "
-                               "reserved (process, pid, quantile, le, __*) or repeated, and a value "
-                               "of UTF-8 without control characters"},
+    [STATSD_ERR_TAG] = {"tag",
+                        "tags must be key:value with a key like a metric name, not "
+                        "reserved (process, pid, quantile, le, __*) or repeated, and a value "
+                        "of UTF-8 without control characters"},
     [STATSD_ERR_TOO_MANY_TAGS] = {"too_many_tags", "at most 8 tags per line"},
     [STATSD_ERR_TAG_LENGTH] = {"tag_length", "tag keys are at most 64 bytes, values 1-128 bytes"},
     [STATSD_ERR_FIELD] = {"field", "unknown or repeated field after the type (known: @rate, "
@@ -31,8 +32,8 @@ static const struct {
     [STATSD_ERR_LINE_LENGTH] = {"line_length", "line longer than 8192 bytes"},
 };
 
-static const char *const type_names[STATSD_TYPES] = {
-    "counter", "gauge", "timer", "histogram", "distribution", "set"};
+static const char *const type_names[STATSD_TYPES] = {"counter",   "gauge",        "timer",
+                                                     "histogram", "distribution", "set"};
 
 static const char *const reserved_tags[] = {"process", "pid", "quantile", "le"};
 
@@ -110,7 +111,7 @@ static bool parse_number(const char *s, size_t n, double *out) {
   if (i != n) return false;
   /* Up to 15 digits are exact in a double, and one division by an exact
    * power of ten rounds correctly: the common case needs no strtod. */
-  static const double pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
+  static const double pow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                  1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
   if (!exponent && digits <= 15 && int_digits <= 15) {
     double v = (double)mantissa / pow10[frac_digits];
@@ -157,7 +158,7 @@ static bool parse_type(const char *s, size_t n, statsd_type *type) {
   static const struct {
     const char *code;
     statsd_type type;
-  } types[] = {{"c", STATSD_COUNTER}, {"g", STATSD_GAUGE},        {"ms", STATSD_TIMER},
+  } types[] = {{"c", STATSD_COUNTER},   {"g", STATSD_GAUGE},        {"ms", STATSD_TIMER},
                {"h", STATSD_HISTOGRAM}, {"d", STATSD_DISTRIBUTION}, {"s", STATSD_SET}};
   for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
     if (strlen(types[i].code) == n && memcmp(types[i].code, s, n) == 0) {
@@ -183,8 +184,7 @@ static statsd_error parse_tag(const char *s, size_t n, statsd_line *out) {
     return STATSD_ERR_TAG_LENGTH;
   /* "__" starts the names Prometheus keeps for itself. */
   if (!statsd_valid_name(s, key_len, STATSD_TAG_KEY_MAX) || tag_key_reserved(s, key_len) ||
-      (key_len >= 2 && s[0] == '_' && s[1] == '_') ||
-      !valid_text(colon + 1, value_len))
+      (key_len >= 2 && s[0] == '_' && s[1] == '_') || !valid_text(colon + 1, value_len))
     return STATSD_ERR_TAG;
   for (size_t i = 0; i < out->n_tags; i++)
     if (out->tags[i].key_len == key_len && memcmp(out->tags[i].key, s, key_len) == 0)

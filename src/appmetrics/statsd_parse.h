@@ -49,7 +49,7 @@ typedef enum {
 
 typedef enum {
   STATSD_OK = 0,
-  STATSD_ERR_SYNTAX,      /* no ':' or no '|type' */
+  STATSD_ERR_SYNTAX, /* no ':' or no '|type' */
   STATSD_ERR_NAME,
   STATSD_ERR_VALUE,
   STATSD_ERR_TYPE,
@@ -75,10 +75,10 @@ typedef struct {
   statsd_type type;
   double values[STATSD_MAX_VALUES]; /* c/g/ms/h/d */
   size_t n_values;
-  bool gauge_delta;                 /* g with an explicit sign: add, do not set */
-  const char *member;               /* s: the member string */
+  bool gauge_delta;   /* g with an explicit sign: add, do not set */
+  const char *member; /* s: the member string */
   size_t member_len;
-  double sample_rate;               /* 1 unless @rate was given */
+  double sample_rate; /* 1 unless @rate was given */
   statsd_tag tags[STATSD_MAX_TAGS];
   size_t n_tags;
 } statsd_line;

@@ -34,9 +34,7 @@ static inline bool varint_get(const uint8_t **p, const uint8_t *end, uint64_t *o
   return false;
 }
 
-static inline uint64_t varint_zigzag(int64_t v) {
-  return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
-}
+static inline uint64_t varint_zigzag(int64_t v) { return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63); }
 static inline int64_t varint_unzigzag(uint64_t v) { return (int64_t)(v >> 1) ^ -(int64_t)(v & 1); }
 
 #endif

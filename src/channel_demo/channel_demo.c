@@ -69,13 +69,15 @@ static bool parse_long(const char *text, long min, long max, long *out) {
 
 /* Returns 0 to run, 1 for --help, 2 for a usage error (already printed). */
 static int parse_args(int argc, char **argv, demo_options *opt) {
-  static const struct option longopts[] = {
-      {"cpu-ms", required_argument, NULL, 'c'}, {"mem-mib", required_argument, NULL, 'm'},
-      {"threads", required_argument, NULL, 't'}, {"exit-after", required_argument, NULL, 'e'},
-      {"no-app-metrics", no_argument, NULL, 'n'},
-      {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
-  *opt = (demo_options){.cpu_ms = 30, .mem_mib = 24, .threads = 1, .exit_after = 0,
-                        .app_metrics = true};
+  static const struct option longopts[] = {{"cpu-ms", required_argument, NULL, 'c'},
+                                           {"mem-mib", required_argument, NULL, 'm'},
+                                           {"threads", required_argument, NULL, 't'},
+                                           {"exit-after", required_argument, NULL, 'e'},
+                                           {"no-app-metrics", no_argument, NULL, 'n'},
+                                           {"help", no_argument, NULL, 'h'},
+                                           {NULL, 0, NULL, 0}};
+  *opt = (demo_options){
+      .cpu_ms = 30, .mem_mib = 24, .threads = 1, .exit_after = 0, .app_metrics = true};
   int c;
   while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
     bool ok = true;
@@ -90,7 +92,11 @@ static int parse_args(int argc, char **argv, demo_options *opt) {
     }
     if (!ok) {
       fprintf(stderr, "hiro-channel-demo: bad value '%s' for --%s\n", optarg,
-              longopts[c == 'c' ? 0 : c == 'm' ? 1 : c == 't' ? 2 : 3].name);
+              longopts[c == 'c'   ? 0
+                       : c == 'm' ? 1
+                       : c == 't' ? 2
+                                  : 3]
+                  .name);
       return 2;
     }
   }
@@ -258,9 +264,9 @@ static void app_sim_second(app_sim *sim, double t) {
     /* ~4 ms of work (lognormal), plus the time spent waiting in the queue */
     double work = 4.0 * exp(0.5 * sim_normal(sim));
     double wait = sim->backlog / SIM_CAPACITY * 1000.0 * sim_uniform(sim);
-    n += snprintf(buf + n, sizeof buf - (size_t)n, "%s%.2f",
-                  i % 32 == 0 ? (i ? "|ms\nhandle.latency:" : "handle.latency:") : ":",
-                  work + wait);
+    n +=
+        snprintf(buf + n, sizeof buf - (size_t)n, "%s%.2f",
+                 i % 32 == 0 ? (i ? "|ms\nhandle.latency:" : "handle.latency:") : ":", work + wait);
   }
   if (n) n += snprintf(buf + n, sizeof buf - (size_t)n, "|ms\n");
   snprintf(buf + n, sizeof buf - (size_t)n,
@@ -301,8 +307,9 @@ static int run(const demo_options *opt) {
   stop_workers(tids, started);
   if (sim.fd >= 0) close(sim.fd);
   if (ws.base) munmap(ws.base, ws.peak);
-  if (stop_signal) fprintf(stderr, "hiro-channel-demo: pid %d stopping on signal %d\n",
-                           (int)getpid(), (int)stop_signal);
+  if (stop_signal)
+    fprintf(stderr, "hiro-channel-demo: pid %d stopping on signal %d\n", (int)getpid(),
+            (int)stop_signal);
   return 0;
 }
 
@@ -314,7 +321,9 @@ int main(int argc, char **argv) {
   sigemptyset(&sa.sa_mask);
   sigaction(SIGTERM, &sa, NULL);
   sigaction(SIGINT, &sa, NULL);
-  fprintf(stderr, "hiro-channel-demo: started pid %d (cpu %ld ms/s, mem up to %ld MiB, "
-          "%ld worker threads)\n", (int)getpid(), opt.cpu_ms, opt.mem_mib, opt.threads);
+  fprintf(stderr,
+          "hiro-channel-demo: started pid %d (cpu %ld ms/s, mem up to %ld MiB, "
+          "%ld worker threads)\n",
+          (int)getpid(), opt.cpu_ms, opt.mem_mib, opt.threads);
   return run(&opt);
 }

@@ -23,8 +23,8 @@ int api_target_load(cli_ctx *ctx, const opt_value *port_override, api_target *t)
   if (loaded != CLI_CONTINUE) return loaded;
   hiro_strlcpy(t->host, cfg.http_host, sizeof t->host);
   t->port = port_override && port_override->set ? (int)port_override->integer
-            : info.port                          ? info.port
-                                                 : cfg.http_port;
+            : info.port                         ? info.port
+                                                : cfg.http_port;
   t->admin_ui_port = info.pid ? info.admin_ui_port : cfg.admin_ui_enabled ? cfg.admin_ui_port : 0;
   t->token = cfg.api_token ? xstrdup(cfg.api_token) : NULL;
   t->pid = info.pid;

@@ -13,10 +13,12 @@
 #include "server/server.h"
 
 static const opt_spec workspace_option = {
-    .name = "--workspace", .kind = OPT_STRING, .metavar = "DIR",
+    .name = "--workspace",
+    .kind = OPT_STRING,
+    .metavar = "DIR",
     .help = "workspace directory (default: $HIRO_WORKSPACE, else ~/.hiro)"};
-static const opt_spec help_option = {.name = "--help", .kind = OPT_FLAG,
-                                     .help = "show this help and exit", .short_name = "-h"};
+static const opt_spec help_option = {
+    .name = "--help", .kind = OPT_FLAG, .help = "show this help and exit", .short_name = "-h"};
 
 static void vmessage(const char *prefix, const char *fmt, va_list ap) {
   fputs(prefix, stderr);

@@ -18,10 +18,10 @@
 
 /* Exit codes, documented in `hirocli --help`. */
 enum {
-  CLI_EXIT_OK = 0,      /* success */
-  CLI_EXIT_FAIL = 1,    /* the command failed (server not running, bad config, ...) */
-  CLI_EXIT_USAGE = 2,   /* bad command line */
-  CLI_CONTINUE = -1,    /* cli_parse: options parsed, run the command */
+  CLI_EXIT_OK = 0,    /* success */
+  CLI_EXIT_FAIL = 1,  /* the command failed (server not running, bad config, ...) */
+  CLI_EXIT_USAGE = 2, /* bad command line */
+  CLI_CONTINUE = -1,  /* cli_parse: options parsed, run the command */
 };
 
 typedef struct {
@@ -35,14 +35,14 @@ typedef struct cli_command cli_command;
 typedef int (*cli_handler)(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv);
 
 struct cli_command {
-  const char *path;        /* "metrics history": how usage lines name it */
-  const char *name;        /* "history": the word typed to select it */
-  cli_handler run;         /* for a group: cli_dispatch's wrapper */
-  const char *summary;     /* one line for the parent's command list */
-  const char *details;     /* more help text after the options, or NULL */
+  const char *path;    /* "metrics history": how usage lines name it */
+  const char *name;    /* "history": the word typed to select it */
+  cli_handler run;     /* for a group: cli_dispatch's wrapper */
+  const char *summary; /* one line for the parent's command list */
+  const char *details; /* more help text after the options, or NULL */
   const opt_spec *options;
   size_t n_options;
-  const char *args;        /* usage words after the options ("[OPTIONS...]"), or NULL */
+  const char *args; /* usage words after the options ("[OPTIONS...]"), or NULL */
   const cli_command *const *subcommands; /* for groups: NULL-terminated */
 };
 

@@ -16,22 +16,44 @@
 
 enum { E_MINUTES, E_FROM, E_TO, E_PROCESS, E_KIND, E_FOLLOW, E_JSON, E_PORT, E_COUNT };
 static const opt_spec events_options[E_COUNT] = {
-    [E_MINUTES] = {.name = "--minutes", .kind = OPT_NUMBER, .metavar = "N", .min = 0.001,
-                   .max = 1e9, .help = "the last N minutes (default 5)"},
-    [E_FROM] = {.name = "--from", .kind = OPT_NUMBER, .metavar = "T", .min = 0, .max = 1e12,
+    [E_MINUTES] = {.name = "--minutes",
+                   .kind = OPT_NUMBER,
+                   .metavar = "N",
+                   .min = 0.001,
+                   .max = 1e9,
+                   .help = "the last N minutes (default 5)"},
+    [E_FROM] = {.name = "--from",
+                .kind = OPT_NUMBER,
+                .metavar = "T",
+                .min = 0,
+                .max = 1e12,
                 .help = "start time, Unix seconds (instead of --minutes)"},
-    [E_TO] = {.name = "--to", .kind = OPT_NUMBER, .metavar = "T", .min = 0, .max = 1e12,
+    [E_TO] = {.name = "--to",
+              .kind = OPT_NUMBER,
+              .metavar = "T",
+              .min = 0,
+              .max = 1e12,
               .help = "end time, Unix seconds (default now)"},
-    [E_PROCESS] = {.name = "--process", .kind = OPT_STRING, .metavar = "NAME",
+    [E_PROCESS] = {.name = "--process",
+                   .kind = OPT_STRING,
+                   .metavar = "NAME",
                    .help = "only this plugin (or server)"},
-    [E_KIND] = {.name = "--kind", .kind = OPT_STRING, .metavar = "KIND",
+    [E_KIND] = {.name = "--kind",
+                .kind = OPT_STRING,
+                .metavar = "KIND",
                 .help = "only this kind (plugin_exited, ...)"},
-    [E_FOLLOW] = {.name = "--follow", .kind = OPT_FLAG,
+    [E_FOLLOW] = {.name = "--follow",
+                  .kind = OPT_FLAG,
                   .help = "keep printing new events until interrupted"},
-    [E_JSON] = {.name = "--json", .kind = OPT_FLAG,
+    [E_JSON] = {.name = "--json",
+                .kind = OPT_FLAG,
                 .help = "print the server's JSON reply as is (with --follow: one event object "
                         "per line)"},
-    [E_PORT] = {.name = "--port", .kind = OPT_INT, .metavar = "N", .min = 1, .max = 65535,
+    [E_PORT] = {.name = "--port",
+                .kind = OPT_INT,
+                .metavar = "N",
+                .min = 1,
+                .max = 65535,
                 .help = "REST API port to use instead of the recorded one"},
 };
 
@@ -158,8 +180,10 @@ static int run_events(cli_ctx *ctx, const cli_command *cmd, int argc, char **arg
   rc = api_target_load(ctx, &vals[E_PORT], &at);
   if (rc == CLI_CONTINUE) rc = fetch(ctx, &at, &params, &events, json && !follow ? &raw : NULL);
   if (rc == CLI_CONTINUE) {
-    if (raw) printf("%s\n", raw); /* --json: the server's array as is */
-    else show_new(events, &s);
+    if (raw)
+      printf("%s\n", raw); /* --json: the server's array as is */
+    else
+      show_new(events, &s);
     if (s.rows) {
       table_print(s.rows, stdout);
       if (!events->child) printf("(no events)\n");

@@ -58,15 +58,13 @@ static char **exporter_argv(const char *exporter, const char *db, int argc, char
     out[n++] = "--db";
     out[n++] = (char *)db;
   }
-  for (int i = 0; i < argc; i++)
-    out[n++] = argv[i];
+  for (int i = 0; i < argc; i++) out[n++] = argv[i];
   return out;
 }
 
 static bool wants_help(int argc, char **argv) {
   for (int i = 0; i < argc; i++)
-    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
-      return true;
+    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) return true;
   return false;
 }
 
@@ -81,12 +79,10 @@ static int run_export(cli_ctx *ctx, const cli_command *cmd, int argc, char **arg
   if (!cli_existing_workspace(ctx, NULL)) return CLI_EXIT_FAIL;
   hiro_config cfg;
   int loaded = cli_load_config(ctx, &cfg);
-  if (loaded != CLI_CONTINUE)
-    return loaded;
+  if (loaded != CLI_CONTINUE) return loaded;
   char **args = exporter_argv(EXPORTER, cfg.metrics_db_path, argc, argv);
   int n = 0;
-  while (args[n])
-    n++;
+  while (args[n]) n++;
   fflush(NULL);
   int rc = export_main(n, args); /* exit codes 0/1/2 match CLI_EXIT_* */
   free(args);

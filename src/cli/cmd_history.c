@@ -22,27 +22,38 @@
 #include "server/config.h"
 
 enum {
-  H_MINUTES, H_FROM, H_TO, H_PROCESS, H_MAX_POINTS, H_AGG, H_ROWS, H_LIMIT, H_JSON, H_PORT,
+  H_MINUTES,
+  H_FROM,
+  H_TO,
+  H_PROCESS,
+  H_MAX_POINTS,
+  H_AGG,
+  H_ROWS,
+  H_LIMIT,
+  H_JSON,
+  H_PORT,
   H_COUNT
 };
 static const opt_spec history_options[H_COUNT] = {
-    [H_MINUTES] = {"--minutes", OPT_NUMBER, "N", "the last N minutes (default 5)", 0.001,
-                   5256000, 1, NULL, NULL, false},
+    [H_MINUTES] = {"--minutes", OPT_NUMBER, "N", "the last N minutes (default 5)", 0.001, 5256000,
+                   1, NULL, NULL, false},
     [H_FROM] = {"--from", OPT_STRING, "T",
                 "start: a time (Unix seconds, 2026-11-27T10:00:00Z, 'now') or a\n"
-                "duration before now (90s, 15m, 2h, 7d, 1h30m)", 0, 0, 1, NULL, NULL, false},
-    [H_TO] = {"--to", OPT_STRING, "T", "end, in the same forms (default now)", 0, 0, 0, NULL,
-              NULL, false},
+                "duration before now (90s, 15m, 2h, 7d, 1h30m)",
+                0, 0, 1, NULL, NULL, false},
+    [H_TO] = {"--to", OPT_STRING, "T", "end, in the same forms (default now)", 0, 0, 0, NULL, NULL,
+              false},
     [H_PROCESS] = {"--process", OPT_LIST, "NAME",
-                   "only this plugin ('server' for none but the server); repeatable", 0, 0, 0,
-                   NULL, NULL, false},
+                   "only this plugin ('server' for none but the server); repeatable", 0, 0, 0, NULL,
+                   NULL, false},
     [H_MAX_POINTS] = {"--max-points", OPT_INT, "N",
                       "at most N points (default 1800; --rows: the terminal's height)", 1,
                       HISTORY_MAX_POINTS_LIMIT, 0, NULL, NULL, false},
-    [H_AGG] = {"--agg", OPT_CHOICE, "avg|min|max", "what a rolled-up point of --rows and --json holds", 0, 0,
-               0, "avg|min|max", NULL, false},
-    [H_ROWS] = {"--rows", OPT_FLAG, NULL, "a table of the points instead of the summary", 0, 0,
-                0, NULL, NULL, false},
+    [H_AGG] = {"--agg", OPT_CHOICE, "avg|min|max",
+               "what a rolled-up point of --rows and --json holds", 0, 0, 0, "avg|min|max", NULL,
+               false},
+    [H_ROWS] = {"--rows", OPT_FLAG, NULL, "a table of the points instead of the summary", 0, 0, 0,
+                NULL, NULL, false},
     [H_LIMIT] = {"--limit", OPT_INT, "N", "--rows: at most N rows (default: fit the terminal)", 1,
                  HISTORY_MAX_POINTS_LIMIT, 0, NULL, NULL, false},
     [H_JSON] = {"--json", OPT_FLAG, NULL,
@@ -123,8 +134,12 @@ static int ask_server(query *q, store_agg agg, answer *out) {
 
 /* Read the database through the history path, as the server would. */
 static int ask_database(query *q, store_agg agg, answer *out) {
-  history_request req = {.from = q->from, .to = q->to, .max_points = q->max_points, .agg = agg,
-                         .processes = q->processes, .n_processes = q->n_processes};
+  history_request req = {.from = q->from,
+                         .to = q->to,
+                         .max_points = q->max_points,
+                         .agg = agg,
+                         .processes = q->processes,
+                         .n_processes = q->n_processes};
   history_answer ans;
   char err[256];
   if (history_query(NULL, q->db, &req, &ans, err, sizeof err) != HIRO_OK)
@@ -171,7 +186,7 @@ typedef struct {
   const char *label;
   const char *object; /* "cpu", "disk"...; NULL: the process object */
   const char *key;
-  char kind;          /* 'p' percent, 'b' bytes, 'r' bytes/s, 'n' count */
+  char kind; /* 'p' percent, 'b' bytes, 'r' bytes/s, 'n' count */
 } figure;
 
 static const figure process_figures[] = {
@@ -189,8 +204,8 @@ static const figure system_figures[] = {
 };
 
 static double value_of(const cJSON *point, const char *process, const figure *f) {
-  const cJSON *obj = f->object ? cJSON_GetObjectItemCaseSensitive(point, f->object)
-                               : process_in(point, process);
+  const cJSON *obj =
+      f->object ? cJSON_GetObjectItemCaseSensitive(point, f->object) : process_in(point, process);
   return cJSON_IsObject(obj) ? num(obj, f->key) : NAN;
 }
 
@@ -219,11 +234,16 @@ static stats figure_stats(const answer a[3], const char *process, const figure *
 
 static void cell(table *t, double v, char kind) {
   char buf[32];
-  if (isnan(v) || isinf(v)) table_cell(t, "-");
-  else if (kind == 'b') table_cell(t, "%s", fmt_bytes(v, buf, sizeof buf));
-  else if (kind == 'r') table_cell(t, "%s", fmt_rate(v, buf, sizeof buf));
-  else if (kind == 'n') table_cell(t, "%.0f", v);
-  else table_cell(t, "%.1f", v);
+  if (isnan(v) || isinf(v))
+    table_cell(t, "-");
+  else if (kind == 'b')
+    table_cell(t, "%s", fmt_bytes(v, buf, sizeof buf));
+  else if (kind == 'r')
+    table_cell(t, "%s", fmt_rate(v, buf, sizeof buf));
+  else if (kind == 'n')
+    table_cell(t, "%.0f", v);
+  else
+    table_cell(t, "%.1f", v);
 }
 
 static void stats_row(table *t, const char *who, const figure *f, const stats *s) {
@@ -321,8 +341,9 @@ static int print_rows(query *q, store_agg agg) {
   if (rc != CLI_CONTINUE) return rc;
   print_heading(q, &a);
   if (cJSON_GetArraySize(a.points) > 0) {
-    static const char *const headers[] = {"TIME", ">SAMPLES", ">SERVER CPU %", ">SERVER RSS",
-                                          ">PLUGINS CPU %", ">PLUGINS RSS", ">SYSTEM CPU %"};
+    static const char *const headers[] = {"TIME",         ">SAMPLES",       ">SERVER CPU %",
+                                          ">SERVER RSS",  ">PLUGINS CPU %", ">PLUGINS RSS",
+                                          ">SYSTEM CPU %"};
     table *t = table_new(7, headers);
     for (const cJSON *p = a.points->child; p; p = p->next) {
       char when[64];
@@ -330,7 +351,8 @@ static int print_rows(query *q, store_agg agg) {
       table_row(t);
       /* '~' marks a point after a gap, '*' one whose bucket is only partly
        * covered (still filling, or cut by the range). */
-      table_cell(t, "%s%s%s", cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "gap_before")) ? "~" : " ",
+      table_cell(t, "%s%s%s",
+                 cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "gap_before")) ? "~" : " ",
                  fmt_local_time(num(p, "timestamp"), when, sizeof when),
                  cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "partial")) ? "*" : "");
       table_cell(t, "%.0f", samples_of(p));
@@ -386,7 +408,7 @@ static int range_from_options(const cli_command *cmd, const opt_value *v, query 
   if (v[H_FROM].set) {
     if (!parse_when(v[H_FROM].str, now, &q->from))
       return cli_usage_error(cmd, "--from: cannot read '%s' as a time or a duration",
-                              v[H_FROM].str);
+                             v[H_FROM].str);
   } else {
     q->from = q->to - (v[H_MINUTES].set ? v[H_MINUTES].number : HISTORY_DEFAULT_MINUTES) * 60;
   }
@@ -432,15 +454,16 @@ static int run_history(cli_ctx *ctx, const cli_command *cmd, int argc, char **ar
   if (rc == CLI_CONTINUE) {
     q.processes = v[H_PROCESS].list;
     q.n_processes = v[H_PROCESS].n_list;
-    store_agg agg = !v[H_AGG].set ? STORE_AGG_AVG
+    store_agg agg = !v[H_AGG].set                      ? STORE_AGG_AVG
                     : strcmp(v[H_AGG].str, "min") == 0 ? STORE_AGG_MIN
                     : strcmp(v[H_AGG].str, "max") == 0 ? STORE_AGG_MAX
                                                        : STORE_AGG_AVG;
     q.max_points = v[H_MAX_POINTS].set ? (size_t)v[H_MAX_POINTS].integer
-                   : v[H_ROWS].set     ? (v[H_LIMIT].set ? (size_t)v[H_LIMIT].integer
-                                                         : terminal_rows())
-                                       : HISTORY_DEFAULT_MAX_POINTS;
-    rc = v[H_JSON].set ? print_json(&q, agg) : v[H_ROWS].set ? print_rows(&q, agg) : print_summary(&q);
+                   : v[H_ROWS].set ? (v[H_LIMIT].set ? (size_t)v[H_LIMIT].integer : terminal_rows())
+                                   : HISTORY_DEFAULT_MAX_POINTS;
+    rc = v[H_JSON].set   ? print_json(&q, agg)
+         : v[H_ROWS].set ? print_rows(&q, agg)
+                         : print_summary(&q);
   }
   api_target_free(&q.at);
   store_close(q.db);
@@ -453,14 +476,13 @@ const cli_command metrics_history = {
     .name = "history",
     .run = run_history,
     .summary = "Summarise a time range (default: the last 5 minutes), or list its points.",
-    .details =
-        "The summary shows, per process and for the system, the minimum, average,\n"
-        "maximum and last value of each figure over the range, exact whatever the\n"
-        "resolution (minimum and maximum come from the rollups' min and max). --rows\n"
-        "lists the points instead: raw snapshots, or buckets of the resolution shown\n"
-        "(at most one row per line of the terminal unless --limit or --max-points).\n"
-        "Times are local. With no server running in the workspace, the database is\n"
-        "read directly (read-only) and the command says so.\n",
+    .details = "The summary shows, per process and for the system, the minimum, average,\n"
+               "maximum and last value of each figure over the range, exact whatever the\n"
+               "resolution (minimum and maximum come from the rollups' min and max). --rows\n"
+               "lists the points instead: raw snapshots, or buckets of the resolution shown\n"
+               "(at most one row per line of the terminal unless --limit or --max-points).\n"
+               "Times are local. With no server running in the workspace, the database is\n"
+               "read directly (read-only) and the command says so.\n",
     .options = history_options,
     .n_options = H_COUNT,
 };

@@ -143,7 +143,8 @@ static int run_logs(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
   FILE *f = fopen(path, "r");
   if (!f && errno == ENOENT)
     return cli_fail("%s does not exist yet: no server was started in the background here (with "
-                    "--foreground the log goes to the terminal or the journal)", path);
+                    "--foreground the log goes to the terminal or the journal)",
+                    path);
   if (!f) return cli_fail("cannot read %s: %s", path, strerror(errno));
   const char *plugin = vals[L_PLUGIN].set ? vals[L_PLUGIN].str : NULL;
   print_tail(f, vals[L_LINES].set ? (size_t)vals[L_LINES].integer : DEFAULT_LINES, plugin);

@@ -15,18 +15,19 @@
 #include "server/config.h"
 #include "server/server.h"
 
-#define JSON_OPTION                                                                            \
-  {.name = "--json", .kind = OPT_FLAG, .help = "print the server's JSON reply as is"}
-#define PORT_OPTION                                                                            \
-  {.name = "--port", .kind = OPT_INT, .metavar = "N", .min = 1, .max = 65535,                  \
-   .help = "REST API port to use instead of the recorded one (a server of\n"                  \
-           "another workspace, or behind a forwarded port)"}
+#define JSON_OPTION                                                                                \
+  { .name = "--json", .kind = OPT_FLAG, .help = "print the server's JSON reply as is" }
+#define PORT_OPTION                                                                                \
+  {                                                                                                \
+    .name = "--port", .kind = OPT_INT, .metavar = "N", .min = 1, .max = 65535,                     \
+    .help = "REST API port to use instead of the recorded one (a server of\n"                      \
+            "another workspace, or behind a forwarded port)"                                       \
+  }
 
 /* Parse a JSON reply or report that it is not JSON. */
 static cJSON *parse_reply(const http_response *r) {
   cJSON *json = cJSON_Parse(r->body);
-  if (!json)
-    cli_fail("the server's reply is not valid JSON");
+  if (!json) cli_fail("the server's reply is not valid JSON");
   return json;
 }
 
@@ -41,13 +42,10 @@ static int get_and_render(cli_ctx *ctx, const char *path, bool raw, const opt_va
   http_response resp;
   /* Right after the collector was enabled the first snapshot is a moment
    * away: wait for it rather than fail. */
-  if (rc == CLI_CONTINUE && strcmp(path, "/metrics") == 0)
-    api_wait_first_snapshot(&at, 3.0);
-  if (rc == CLI_CONTINUE)
-    rc = api_call(ctx, &at, "GET", path, NULL, &resp);
+  if (rc == CLI_CONTINUE && strcmp(path, "/metrics") == 0) api_wait_first_snapshot(&at, 3.0);
+  if (rc == CLI_CONTINUE) rc = api_call(ctx, &at, "GET", path, NULL, &resp);
   api_target_free(&at);
-  if (rc != CLI_CONTINUE)
-    return rc;
+  if (rc != CLI_CONTINUE) return rc;
   cJSON *json = raw ? NULL : parse_reply(&resp);
   if (raw)
     printf("%s%s", resp.body, resp.body_len && resp.body[resp.body_len - 1] == '\n' ? "" : "\n");
@@ -59,9 +57,7 @@ static int get_and_render(cli_ctx *ctx, const char *path, bool raw, const opt_va
   return rc;
 }
 
-static void render_status(const cJSON *json, const http_response *r) {
-  metrics_print_status(json);
-}
+static void render_status(const cJSON *json, const http_response *r) { metrics_print_status(json); }
 
 static void render_snapshot(const cJSON *json, const http_response *r) {
   metrics_print_snapshot(json);
@@ -132,15 +128,12 @@ static int run_configure(cli_ctx *ctx, const cli_command *cmd, int argc, char **
   opt_value vals[C_COUNT] = {0};
   int rc = cli_parse(ctx, cmd, argc, argv, vals);
   opts_free(vals, C_COUNT);
-  if (rc != CLI_CONTINUE)
-    return rc;
+  if (rc != CLI_CONTINUE) return rc;
   cJSON *body = cJSON_CreateObject();
   if (vals[C_ENABLE].set || vals[C_DISABLE].set)
     cJSON_AddBoolToObject(body, "enabled", vals[C_ENABLE].set);
-  if (vals[C_INTERVAL].set)
-    cJSON_AddNumberToObject(body, "interval", vals[C_INTERVAL].number);
-  if (vals[C_HISTORY].set)
-    cJSON_AddNumberToObject(body, "history_size", vals[C_HISTORY].number);
+  if (vals[C_INTERVAL].set) cJSON_AddNumberToObject(body, "interval", vals[C_INTERVAL].number);
+  if (vals[C_HISTORY].set) cJSON_AddNumberToObject(body, "history_size", vals[C_HISTORY].number);
   if (!body->child) {
     cJSON_Delete(body);
     return cli_usage_error(cmd, "nothing to change: give --enable, --disable, --interval or "
@@ -151,12 +144,10 @@ static int run_configure(cli_ctx *ctx, const cli_command *cmd, int argc, char **
   api_target at;
   http_response resp;
   rc = api_target_load(ctx, &vals[C_PORT], &at);
-  if (rc == CLI_CONTINUE)
-    rc = api_call(ctx, &at, "POST", "/metrics/configure", text, &resp);
+  if (rc == CLI_CONTINUE) rc = api_call(ctx, &at, "POST", "/metrics/configure", text, &resp);
   api_target_free(&at);
   free(text);
-  if (rc != CLI_CONTINUE)
-    return rc;
+  if (rc != CLI_CONTINUE) return rc;
   cJSON *json = vals[C_JSON].set ? NULL : parse_reply(&resp);
   if (vals[C_JSON].set)
     printf("%s\n", resp.body);
@@ -181,7 +172,7 @@ static const cli_command metrics_configure = {
 /* --- the group --- */
 
 static const cli_command *const metrics_commands[] = {
-    &metrics_status, &metrics_show,   &metrics_top,    &metrics_history,
+    &metrics_status, &metrics_show,      &metrics_top,    &metrics_history,
     &metrics_events, &metrics_configure, &metrics_export, NULL,
 };
 

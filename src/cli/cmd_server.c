@@ -259,8 +259,10 @@ static void print_status(const cJSON *st) {
   printf("running (pid %.0f, workspace %s)\n", pid->valuedouble, workspace);
   if (cJSON_IsString(url)) printf("REST API at %s\n", url->valuestring);
   if (cJSON_IsString(admin)) printf("admin UI at %s\n", admin->valuestring);
-  if (cJSON_IsObject(metrics)) metrics_print_status_line(metrics);
-  else printf("metrics: status unavailable (the REST API does not answer)\n");
+  if (cJSON_IsObject(metrics))
+    metrics_print_status_line(metrics);
+  else
+    printf("metrics: status unavailable (the REST API does not answer)\n");
   metrics_print_plugins(cJSON_GetObjectItemCaseSensitive(st, "plugins"),
                         cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(metrics, "enabled")));
 }

@@ -21,11 +21,37 @@
 #define TOKEN_FILE_MAX 4096
 
 enum {
-  S_METRICS, S_NO_METRICS, S_INTERVAL, S_FLUSH, S_HISTORY, S_PERSIST, S_NO_PERSIST, S_DB_PATH,
-  S_RAW_HOURS, S_MINUTE_DAYS, S_HOUR_DAYS, S_PORT, S_HOST, S_ADMIN_UI, S_NO_ADMIN_UI,
-  S_ADMIN_UI_PORT, S_CHANNEL, S_REMOVE_CHANNEL, S_NO_CHANNELS, S_RESTART, S_NO_RESTART, S_TOKEN,
-  S_TOKEN_FILE, S_NO_TOKEN, S_APP_UDP_PORT, S_APP_MAX_SERIES, S_APP_MAX_RATE, S_LOG_MAX_BYTES,
-  S_LOG_KEEP, S_JSON, S_COUNT
+  S_METRICS,
+  S_NO_METRICS,
+  S_INTERVAL,
+  S_FLUSH,
+  S_HISTORY,
+  S_PERSIST,
+  S_NO_PERSIST,
+  S_DB_PATH,
+  S_RAW_HOURS,
+  S_MINUTE_DAYS,
+  S_HOUR_DAYS,
+  S_PORT,
+  S_HOST,
+  S_ADMIN_UI,
+  S_NO_ADMIN_UI,
+  S_ADMIN_UI_PORT,
+  S_CHANNEL,
+  S_REMOVE_CHANNEL,
+  S_NO_CHANNELS,
+  S_RESTART,
+  S_NO_RESTART,
+  S_TOKEN,
+  S_TOKEN_FILE,
+  S_NO_TOKEN,
+  S_APP_UDP_PORT,
+  S_APP_MAX_SERIES,
+  S_APP_MAX_RATE,
+  S_LOG_MAX_BYTES,
+  S_LOG_KEEP,
+  S_JSON,
+  S_COUNT
 };
 
 static const opt_spec setup_options[S_COUNT] = {
@@ -188,25 +214,24 @@ const cli_command cmd_setup = {
     .name = "setup",
     .run = run_setup,
     .summary = "Write persistent defaults to <workspace>/config.json and print what changed.",
-    .details =
-        "Channels: the value of --channel is NAME=COMMAND followed by the command's\n"
-        "arguments, split into words like a shell does ('single', \"double\" quotes and\n"
-        "backslashes work), but no shell runs it: for pipes or redirections use\n"
-        "  hirocli setup --channel \"job=/bin/sh -c 'sleep 1; exit 3'\"\n"
-        "Names may not contain spaces, and 'server' is reserved. A command with a slash\n"
-        "is taken relative to the current directory and stored as an absolute path (in\n"
-        "config.json, a relative path is relative to the workspace); a bare name is\n"
-        "looked up in PATH when the server starts. A channel with the same name is\n"
-        "replaced (its other keys are kept); a new one gets \"restart\": true.\n"
-        "--no-channels clears the list first, so --no-channels --channel ... sets exactly\n"
-        "the channels given.\n"
-        "\n"
-        "The file is validated as a whole and replaced atomically; keys hirocli does not\n"
-        "know are kept (and warned about, with the nearest known key). A config.json\n"
-        "that is not valid JSON is never rewritten. The token is never printed.\n"
-        "Settings take effect at the next 'hirocli start' (or 'hirocli restart'); the\n"
-        "collector's can be changed at once with 'hirocli metrics configure'. With no\n"
-        "options, setup prints the config path and changes nothing.\n",
+    .details = "Channels: the value of --channel is NAME=COMMAND followed by the command's\n"
+               "arguments, split into words like a shell does ('single', \"double\" quotes and\n"
+               "backslashes work), but no shell runs it: for pipes or redirections use\n"
+               "  hirocli setup --channel \"job=/bin/sh -c 'sleep 1; exit 3'\"\n"
+               "Names may not contain spaces, and 'server' is reserved. A command with a slash\n"
+               "is taken relative to the current directory and stored as an absolute path (in\n"
+               "config.json, a relative path is relative to the workspace); a bare name is\n"
+               "looked up in PATH when the server starts. A channel with the same name is\n"
+               "replaced (its other keys are kept); a new one gets \"restart\": true.\n"
+               "--no-channels clears the list first, so --no-channels --channel ... sets exactly\n"
+               "the channels given.\n"
+               "\n"
+               "The file is validated as a whole and replaced atomically; keys hirocli does not\n"
+               "know are kept (and warned about, with the nearest known key). A config.json\n"
+               "that is not valid JSON is never rewritten. The token is never printed.\n"
+               "Settings take effect at the next 'hirocli start' (or 'hirocli restart'); the\n"
+               "collector's can be changed at once with 'hirocli metrics configure'. With no\n"
+               "options, setup prints the config path and changes nothing.\n",
     .options = setup_options,
     .n_options = S_COUNT,
 };
@@ -266,9 +291,9 @@ static void add_number(cJSON *obj, const opt_value *v, const char *key) {
 static bool add_channels(cJSON *changes, const char *workspace, const opt_value *vals, char *why,
                          size_t whylen) {
   setup_channel_edits e = {
-      vals[S_NO_CHANNELS].set,   vals[S_REMOVE_CHANNEL].list, vals[S_REMOVE_CHANNEL].n_list,
-      vals[S_CHANNEL].list,      vals[S_CHANNEL].n_list,      vals[S_RESTART].list,
-      vals[S_RESTART].n_list,    vals[S_NO_RESTART].list,     vals[S_NO_RESTART].n_list,
+      vals[S_NO_CHANNELS].set, vals[S_REMOVE_CHANNEL].list, vals[S_REMOVE_CHANNEL].n_list,
+      vals[S_CHANNEL].list,    vals[S_CHANNEL].n_list,      vals[S_RESTART].list,
+      vals[S_RESTART].n_list,  vals[S_NO_RESTART].list,     vals[S_NO_RESTART].n_list,
   };
   if (!e.clear && !e.n_remove && !e.n_add && !e.n_restart_on && !e.n_restart_off) return true;
   cJSON *channels = setup_build_channels(workspace, &e, why, whylen);
@@ -353,7 +378,8 @@ static void print_apply_hint(const char *workspace, const cJSON *report) {
       sb_printf(&now, " --history-size %.15g", v->valuedouble);
   }
   printf("note: the server running in this workspace (pid %d) uses the new settings from its "
-         "next start: hirocli restart\n", pid);
+         "next start: hirocli restart\n",
+         pid);
   if (now.len)
     printf("      or, for the collector, at once: hirocli metrics configure%s\n", now.data);
   sb_free(&now);

@@ -181,8 +181,10 @@ static void sparkline(strbuf *out, const cJSON *history, const char *name, int w
     }
     int level = (int)lround(values[i] / top * 7);
     level = level < 0 ? 0 : level > 7 ? 7 : level;
-    if (utf8) sb_puts(out, blocks[level]);
-    else sb_putc(out, ascii[level]);
+    if (utf8)
+      sb_puts(out, blocks[level]);
+    else
+      sb_putc(out, ascii[level]);
   }
 }
 
@@ -226,8 +228,10 @@ static void process_table(strbuf *out, const cJSON *history, const cJSON *latest
     snprintf(pid, sizeof pid, !(num(p, "pid") > 0) ? "-" : "%.0f", num(p, "pid"));
     snprintf(cpu, sizeof cpu, isnan(rows[i].cpu) ? "-" : "%.1f", rows[i].cpu);
     snprintf(threads, sizeof threads, isnan(threads_n) ? "-" : "%.0f", threads_n);
-    if (isnan(rows[i].rss)) snprintf(rss, sizeof rss, "-");
-    else fmt_bytes(rows[i].rss, rss, sizeof rss);
+    if (isnan(rows[i].rss))
+      snprintf(rss, sizeof rss, "-");
+    else
+      fmt_bytes(rows[i].rss, rss, sizeof rss);
     sb_printf(out, "%-20.20s %8s %5s %7s %10s %7s  ", rows[i].name, pid,
               i == 0 || cJSON_IsTrue(alive) ? "yes" : "no", cpu, rss, threads);
     if (spark >= 8) sparkline(out, history, rows[i].name, spark, utf8);
@@ -277,8 +281,8 @@ static void build_frame(strbuf *out, const api_target *t, const char *workspace,
     sb_puts(out, "\nmetrics collection is disabled (enable: hirocli metrics configure --enable)\n");
     goto out;
   }
-  if (api_fetch(t, "/metrics/history?minutes=1", &status, &history) != HIRO_OK ||
-      status != 200 || cJSON_GetArraySize(history) == 0) {
+  if (api_fetch(t, "/metrics/history?minutes=1", &status, &history) != HIRO_OK || status != 200 ||
+      cJSON_GetArraySize(history) == 0) {
     sb_puts(out, "\nmetrics collection is starting: no snapshot yet\n");
     goto out;
   }
@@ -342,13 +346,11 @@ static int run_top(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv) 
     term_size(&cols, &rows);
     frame.len = 0;
     frame.data[0] = '\0';
-    build_frame(&frame, &t, ctx->workspace, interactive ? cols : 120, utf8, interactive,
-                &interval);
+    build_frame(&frame, &t, ctx->workspace, interactive ? cols : 120, utf8, interactive, &interval);
     if (!interactive && n > 1) fputc('\n', stdout);
     draw(&frame, interactive, cols, rows);
     if (vals[T_ITERATIONS].set && n >= vals[T_ITERATIONS].integer) break;
-    if (wait_or_quit(vals[T_INTERVAL].set ? vals[T_INTERVAL].number : interval, interactive))
-      break;
+    if (wait_or_quit(vals[T_INTERVAL].set ? vals[T_INTERVAL].number : interval, interactive)) break;
   }
   sb_free(&frame);
   tty_restore();

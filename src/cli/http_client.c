@@ -20,27 +20,22 @@
 
 /* Wildcard listen addresses are reachable through loopback. */
 static const char *connect_host(const char *host) {
-  if (!host || !*host || strcmp(host, "0.0.0.0") == 0 || strcmp(host, "*") == 0)
-    return "127.0.0.1";
-  if (strcmp(host, "::") == 0 || strcmp(host, "[::]") == 0)
-    return "::1";
+  if (!host || !*host || strcmp(host, "0.0.0.0") == 0 || strcmp(host, "*") == 0) return "127.0.0.1";
+  if (strcmp(host, "::") == 0 || strcmp(host, "[::]") == 0) return "::1";
   return host;
 }
 
 /* Connect to one address within timeout_ms. Returns the fd or -1 with errno. */
 static int connect_addr(const struct addrinfo *ai, int timeout_ms) {
   int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
-  if (fd < 0)
-    return -1;
-  if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
-    return fd;
+  if (fd < 0) return -1;
+  if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) return fd;
   if (errno == EINPROGRESS) {
     struct pollfd p = {.fd = fd, .events = POLLOUT};
     int n = poll(&p, 1, timeout_ms);
     int soerr = 0;
     socklen_t len = sizeof soerr;
-    if (n == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) == 0 && soerr == 0)
-      return fd;
+    if (n == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) == 0 && soerr == 0) return fd;
     errno = n == 0 ? ETIMEDOUT : (soerr ? soerr : errno);
   }
   int saved = errno;
@@ -53,8 +48,8 @@ static int open_connection(const http_target *t, char *err, size_t errlen, hiro_
   char port[16];
   snprintf(port, sizeof port, "%d", t->port);
   const char *host = connect_host(t->host);
-  struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-                           .ai_flags = AI_NUMERICSERV};
+  struct addrinfo hints = {
+      .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV};
   struct addrinfo *list = NULL;
   int gai = getaddrinfo(host, port, &hints, &list);
   if (gai != 0) {
@@ -69,8 +64,7 @@ static int open_connection(const http_target *t, char *err, size_t errlen, hiro_
   }
   freeaddrinfo(list);
   if (fd < 0) {
-    snprintf(err, errlen, "cannot connect to %s port %d: %s", host, t->port,
-             strerror(last_errno));
+    snprintf(err, errlen, "cannot connect to %s port %d: %s", host, t->port, strerror(last_errno));
     *why = last_errno == ECONNREFUSED ? HIRO_ENOENT : HIRO_EIO;
   }
   return fd;
@@ -90,12 +84,10 @@ static bool send_all(int fd, const char *data, size_t len, int timeout_ms) {
   while (len > 0) {
     ssize_t n = send(fd, data, len, MSG_NOSIGNAL);
     if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-      if (!wait_fd(fd, POLLOUT, timeout_ms))
-        return false;
+      if (!wait_fd(fd, POLLOUT, timeout_ms)) return false;
       continue;
     }
-    if (n <= 0)
-      return false;
+    if (n <= 0) return false;
     data += n;
     len -= (size_t)n;
   }
@@ -110,13 +102,11 @@ static const char *recv_all(int fd, strbuf *b, int timeout_ms) {
     if (n > 0) {
       b->len += (size_t)n;
       b->data[b->len] = '\0';
-      if (b->len > HTTP_MAX_RESPONSE)
-        return "response too large";
+      if (b->len > HTTP_MAX_RESPONSE) return "response too large";
     } else if (n == 0) {
       return NULL;
     } else if (errno == EAGAIN || errno == EINTR) {
-      if (!wait_fd(fd, POLLIN, timeout_ms))
-        return "timed out waiting for the server's reply";
+      if (!wait_fd(fd, POLLIN, timeout_ms)) return "timed out waiting for the server's reply";
     } else {
       return strerror(errno);
     }
@@ -130,11 +120,9 @@ const char *http_header(const http_response *r, const char *name, char *buf, siz
     size_t line_len = eol ? (size_t)(eol - line) : strlen(line);
     if (line_len > len && line[len] == ':' && strncasecmp(line, name, len) == 0) {
       const char *v = line + len + 1;
-      while (*v == ' ' || *v == '\t')
-        v++;
+      while (*v == ' ' || *v == '\t') v++;
       size_t vlen = (size_t)(line + line_len - v);
-      while (vlen > 0 && (v[vlen - 1] == ' ' || v[vlen - 1] == '\t'))
-        vlen--;
+      while (vlen > 0 && (v[vlen - 1] == ' ' || v[vlen - 1] == '\t')) vlen--;
       snprintf(buf, n, "%.*s", (int)vlen, v);
       return buf;
     }
@@ -150,13 +138,10 @@ static long dechunk(char *body, size_t len) {
     char *end;
     unsigned long size = strtoul(body + in, &end, 16);
     char *eol = strstr(end, "\r\n");
-    if (end == body + in || !eol)
-      return -1;
+    if (end == body + in || !eol) return -1;
     in = (size_t)(eol - body) + 2;
-    if (size == 0)
-      return (long)out;
-    if (size > len - in || len - in - size < 2)
-      return -1;
+    if (size == 0) return (long)out;
+    if (size > len - in || len - in - size < 2) return -1;
     memmove(body + out, body + in, size);
     out += size;
     in += size + 2;
@@ -177,13 +162,11 @@ static const char *parse_response(char *raw, size_t len, http_response *out) {
   if (http_header(&r, "Transfer-Encoding", value, sizeof value) &&
       strcasecmp(value, "chunked") == 0) {
     long n = dechunk(body, body_len);
-    if (n < 0)
-      return "malformed chunked body";
+    if (n < 0) return "malformed chunked body";
     body_len = (size_t)n;
   } else if (http_header(&r, "Content-Length", value, sizeof value)) {
     unsigned long long cl = strtoull(value, NULL, 10);
-    if (cl > body_len)
-      return "reply ended early";
+    if (cl > body_len) return "reply ended early";
     body_len = (size_t)cl;
   }
   char *eol = strstr(raw, "\r\n");
@@ -196,28 +179,25 @@ static const char *parse_response(char *raw, size_t len, http_response *out) {
   return NULL;
 }
 
-static void build_request(strbuf *req, const http_target *t, const char *method,
-                          const char *path, const char *body) {
+static void build_request(strbuf *req, const http_target *t, const char *method, const char *path,
+                          const char *body) {
   const char *host = connect_host(t->host);
   bool v6 = strchr(host, ':') != NULL;
   sb_printf(req, "%s %s HTTP/1.1\r\nHost: %s%s%s:%d\r\n", method, path, v6 ? "[" : "", host,
             v6 ? "]" : "", t->port);
   sb_puts(req, "User-Agent: hirocli\r\nAccept: application/json\r\nConnection: close\r\n");
-  if (t->token)
-    sb_printf(req, "Authorization: Bearer %s\r\n", t->token);
+  if (t->token) sb_printf(req, "Authorization: Bearer %s\r\n", t->token);
   if (body)
     sb_printf(req, "Content-Type: application/json\r\nContent-Length: %zu\r\n", strlen(body));
   sb_puts(req, "\r\n");
-  if (body)
-    sb_puts(req, body);
+  if (body) sb_puts(req, body);
 }
 
-hiro_err http_request(const http_target *t, const char *method, const char *path,
-                      const char *body, http_response *out, char *err, size_t errlen) {
+hiro_err http_request(const http_target *t, const char *method, const char *path, const char *body,
+                      http_response *out, char *err, size_t errlen) {
   hiro_err rc = HIRO_EIO;
   int fd = open_connection(t, err, errlen, &rc);
-  if (fd < 0)
-    return rc;
+  if (fd < 0) return rc;
   strbuf req, reply;
   sb_init(&req, 512);
   sb_init(&reply, 65536);
@@ -227,10 +207,8 @@ hiro_err http_request(const http_target *t, const char *method, const char *path
     why = "cannot send the request";
   else
     why = recv_all(fd, &reply, t->read_timeout_ms);
-  if (!why)
-    why = parse_response(reply.data, reply.len, out);
-  if (why)
-    snprintf(err, errlen, "%s (%s port %d)", why, connect_host(t->host), t->port);
+  if (!why) why = parse_response(reply.data, reply.len, out);
+  if (why) snprintf(err, errlen, "%s (%s port %d)", why, connect_host(t->host), t->port);
   rc = why ? HIRO_EIO : HIRO_OK;
   close(fd);
   sb_free(&req);

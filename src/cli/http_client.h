@@ -16,9 +16,9 @@ typedef struct {
 } http_response;
 
 typedef struct {
-  const char *host;    /* name or address; wildcards (0.0.0.0, ::) mean loopback */
+  const char *host; /* name or address; wildcards (0.0.0.0, ::) mean loopback */
   int port;
-  const char *token;   /* sent as "Authorization: Bearer <token>" when not NULL */
+  const char *token; /* sent as "Authorization: Bearer <token>" when not NULL */
   int connect_timeout_ms;
   int read_timeout_ms; /* longest wait for any single read */
 } http_target;
@@ -28,9 +28,8 @@ typedef struct {
  * nothing listens on the port (connection refused), or HIRO_EIO (timeout,
  * malformed reply, ...) with the reason in err. out is untouched on error;
  * free it with http_response_free on success. */
-hiro_err http_request(const http_target *t, const char *method, const char *path,
-                      const char *body, http_response *out, char *err, size_t errlen)
-    HIRO_MUST_USE;
+hiro_err http_request(const http_target *t, const char *method, const char *path, const char *body,
+                      http_response *out, char *err, size_t errlen) HIRO_MUST_USE;
 
 /* The value of header name (case-insensitive) copied into buf, or NULL. */
 const char *http_header(const http_response *r, const char *name, char *buf, size_t n);

@@ -18,20 +18,19 @@ static const cli_command root = {
     .summary = "hirocli - a workspace server that records process-scoped metrics.\n"
                "Global options may come before or after the command.\n"
                "Run 'hirocli COMMAND --help' for the options of a command.",
-    .details =
-        "Exit codes:\n"
-        "  0  success\n"
-        "  1  the command failed: no server running (metrics, stop, status), no such\n"
-        "     workspace, bad or unreadable config.json, server start failure, an error\n"
-        "     from the server\n"
-        "  2  bad command line: unknown command or option, missing or malformed value,\n"
-        "     value out of range, conflicting options\n"
-        "\n"
-        "Environment:\n"
-        "  HIRO_WORKSPACE   workspace directory when --workspace is not given\n"
-        "  HIRO_METRICS     1/true/yes/on or 0/false/no/off: overrides metrics_enabled\n"
-        "                   for one server run\n"
-        "  HIRO_ADMIN_UI    the same for admin_ui_enabled\n",
+    .details = "Exit codes:\n"
+               "  0  success\n"
+               "  1  the command failed: no server running (metrics, stop, status), no such\n"
+               "     workspace, bad or unreadable config.json, server start failure, an error\n"
+               "     from the server\n"
+               "  2  bad command line: unknown command or option, missing or malformed value,\n"
+               "     value out of range, conflicting options\n"
+               "\n"
+               "Environment:\n"
+               "  HIRO_WORKSPACE   workspace directory when --workspace is not given\n"
+               "  HIRO_METRICS     1/true/yes/on or 0/false/no/off: overrides metrics_enabled\n"
+               "                   for one server run\n"
+               "  HIRO_ADMIN_UI    the same for admin_ui_enabled\n",
     .options = root_options,
     .n_options = sizeof root_options / sizeof root_options[0],
     .subcommands = root_commands,

@@ -85,8 +85,8 @@ static void add_field(table *t, const char *label, const char *value) {
 }
 
 void metrics_print_status(const cJSON *status) {
-  static const char *const known[] = {"enabled", "interval", "history_size", "history_count",
-                                      "uptime_seconds", "persistence"};
+  static const char *const known[] = {"enabled",       "interval",       "history_size",
+                                      "history_count", "uptime_seconds", "persistence"};
   table *t = table_new(2, NULL);
   char a[64], b[64], line[256];
   add_field(t, "enabled", yes_no(status, "enabled"));
@@ -135,8 +135,8 @@ static void process_row(table *t, const char *name, const cJSON *p, const char *
 }
 
 static void print_processes(const cJSON *snap) {
-  static const char *const headers[] = {"PROCESS", ">PID", "ALIVE", ">CPU %", ">RSS", ">VMS",
-                                        ">THREADS"};
+  static const char *const headers[] = {"PROCESS", ">PID", "ALIVE",   ">CPU %",
+                                        ">RSS",    ">VMS", ">THREADS"};
   table *t = table_new(7, headers);
   const cJSON *process = cJSON_GetObjectItemCaseSensitive(snap, "process");
   process_row(t, "server", cJSON_IsObject(process) ? process : NULL, "yes");
@@ -164,8 +164,7 @@ static void print_processes(const cJSON *snap) {
   }
   table_print(t, stdout);
   table_free(t);
-  if (n == 0)
-    printf("(no channel plugins)\n");
+  if (n == 0) printf("(no channel plugins)\n");
 }
 
 static void print_system(table *t, const cJSON *snap) {
@@ -248,9 +247,10 @@ static void set_state(cJSON *entry) {
   const cJSON *alive = cJSON_GetObjectItemCaseSensitive(entry, "alive");
   if (cJSON_GetObjectItemCaseSensitive(entry, "state") || !cJSON_IsBool(alive)) return;
   bool started = num(entry, "pid") > 0; /* a plugin that never ran has no pid */
-  cJSON_AddStringToObject(entry, "state", cJSON_IsTrue(alive) ? "running"
-                                          : started           ? "exited"
-                                                              : "not started");
+  cJSON_AddStringToObject(entry, "state",
+                          cJSON_IsTrue(alive) ? "running"
+                          : started           ? "exited"
+                                              : "not started");
 }
 
 cJSON *metrics_plugin_list(const cJSON *status, const cJSON *snapshot) {
@@ -286,10 +286,14 @@ cJSON *metrics_plugin_list(const cJSON *status, const cJSON *snapshot) {
 static char *fmt_duration(double s, char *buf, size_t n) {
   if (isnan(s) || s < 0) return fmt_num(NAN, "", buf, n);
   long t = (long)s;
-  if (t >= 86400) snprintf(buf, n, "%ldd %ldh", t / 86400, t % 86400 / 3600);
-  else if (t >= 3600) snprintf(buf, n, "%ldh %ldm", t / 3600, t % 3600 / 60);
-  else if (t >= 60) snprintf(buf, n, "%ldm %lds", t / 60, t % 60);
-  else snprintf(buf, n, "%lds", t);
+  if (t >= 86400)
+    snprintf(buf, n, "%ldd %ldh", t / 86400, t % 86400 / 3600);
+  else if (t >= 3600)
+    snprintf(buf, n, "%ldh %ldm", t / 3600, t % 3600 / 60);
+  else if (t >= 60)
+    snprintf(buf, n, "%ldm %lds", t / 60, t % 60);
+  else
+    snprintf(buf, n, "%lds", t);
   return buf;
 }
 
@@ -299,8 +303,10 @@ static char *fmt_last_exit(const cJSON *v, char *buf, size_t n) {
   if (cJSON_IsObject(v) && !isnan(num(v, "signal")))
     snprintf(buf, n, "signal %.0f", num(v, "signal"));
   else
-    fmt_num(cJSON_IsObject(v) ? num(v, "code") : cJSON_IsNumber(v) ? v->valuedouble : NAN, "%.0f",
-            buf, n);
+    fmt_num(cJSON_IsObject(v)   ? num(v, "code")
+            : cJSON_IsNumber(v) ? v->valuedouble
+                                : NAN,
+            "%.0f", buf, n);
   return buf;
 }
 
@@ -310,8 +316,8 @@ void metrics_print_plugins(const cJSON *list, bool metrics_on) {
     printf("plugins: none configured\n");
     return;
   }
-  static const char *const headers[] = {"PLUGIN", "STATE", ">PID", ">RESTARTS", ">UPTIME",
-                                        ">LAST EXIT"};
+  static const char *const headers[] = {"PLUGIN",    "STATE",   ">PID",
+                                        ">RESTARTS", ">UPTIME", ">LAST EXIT"};
   table *t = table_new(6, headers);
   for (const cJSON *p = list->child; p; p = p->next) {
     const cJSON *name = cJSON_GetObjectItemCaseSensitive(p, "name");
@@ -323,8 +329,8 @@ void metrics_print_plugins(const cJSON *list, bool metrics_on) {
     table_cell(t, "%s", fmt_num(num(p, "pid") > 0 ? num(p, "pid") : NAN, "%.0f", pid, sizeof pid));
     table_cell(t, "%s", fmt_num(num(p, "restarts"), "%.0f", restarts, sizeof restarts));
     table_cell(t, "%s", fmt_duration(num(p, "uptime_seconds"), uptime, sizeof uptime));
-    table_cell(t, "%s", fmt_last_exit(cJSON_GetObjectItemCaseSensitive(p, "last_exit"), last,
-                                      sizeof last));
+    table_cell(t, "%s",
+               fmt_last_exit(cJSON_GetObjectItemCaseSensitive(p, "last_exit"), last, sizeof last));
   }
   putchar('\n');
   table_print(t, stdout);

@@ -17,14 +17,14 @@ cJSON *setup_split_words(const char *line, char *why, size_t whylen);
 
 /* What the setup command changes in "channels", in this order. */
 typedef struct {
-  bool clear;                  /* --no-plugin_manager */
-  const char **remove;         /* --remove-channel NAME... */
+  bool clear;          /* --no-plugin_manager */
+  const char **remove; /* --remove-channel NAME... */
   size_t n_remove;
-  const char **add;            /* --channel 'NAME=COMMAND [ARG...]'... */
+  const char **add; /* --channel 'NAME=COMMAND [ARG...]'... */
   size_t n_add;
-  const char **restart_on;     /* --restart NAME... */
+  const char **restart_on; /* --restart NAME... */
   size_t n_restart_on;
-  const char **restart_off;    /* --no-restart NAME... */
+  const char **restart_off; /* --no-restart NAME... */
   size_t n_restart_off;
 } setup_channel_edits;
 

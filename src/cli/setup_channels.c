@@ -55,7 +55,8 @@ cJSON *setup_split_words(const char *line, char *why, size_t whylen) {
       } else if (strchr(";|&<>$`", *p)) {
         hiro_set_err(why, whylen,
                      "unquoted '%c': the command is not run by a shell (quote it, or run a "
-                     "shell: NAME=/bin/sh -c '...')", *p);
+                     "shell: NAME=/bin/sh -c '...')",
+                     *p);
         goto fail;
       } else {
         sb_putc(&word, *p++);
@@ -114,7 +115,8 @@ static void make_absolute(cJSON *command, const char *name) {
   sb_init(&abs, 256);
   sb_printf(&abs, "%s/%s", strcmp(cwd, "/") == 0 ? "" : cwd, strncmp(s, "./", 2) == 0 ? s + 2 : s);
   printf("note: channel %s: command %s is stored as %s (paths in config.json are relative to "
-         "the workspace)\n", name, s, abs.data);
+         "the workspace)\n",
+         name, s, abs.data);
   cJSON_SetValuestring(program, abs.data);
   sb_free(&abs);
 }
@@ -132,8 +134,8 @@ static cJSON *parse_spec(const char *spec, char *name, size_t name_len, char *wh
     hiro_set_err(why, whylen, "--channel '%s': channel names may not contain spaces", spec);
     return NULL;
   }
-  const char *bad = len >= name_len ? "a channel name has at most 63 bytes"
-                                    : config_channel_name_error(name);
+  const char *bad =
+      len >= name_len ? "a channel name has at most 63 bytes" : config_channel_name_error(name);
   if (bad) {
     hiro_set_err(why, whylen, "--channel '%.*s': %s", (int)len, spec, bad);
     return NULL;

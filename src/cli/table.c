@@ -14,18 +14,17 @@
 
 struct table {
   size_t ncols;
-  size_t nrows;      /* rows including the header row */
-  size_t filled;     /* cells filled in the current row */
-  char **cells;      /* nrows * ncols, NULL = empty */
-  bool *right;       /* per column */
+  size_t nrows;  /* rows including the header row */
+  size_t filled; /* cells filled in the current row */
+  char **cells;  /* nrows * ncols, NULL = empty */
+  bool *right;   /* per column */
 };
 
 table *table_new(size_t ncols, const char *const *headers) {
   table *t = xcalloc(1, sizeof *t);
   t->ncols = ncols;
   t->right = xcalloc(ncols, sizeof *t->right);
-  if (!headers)
-    return t;
+  if (!headers) return t;
   table_row(t);
   for (size_t c = 0; c < ncols; c++) {
     t->right[c] = headers[c][0] == '>';
@@ -42,13 +41,11 @@ void table_row(table *t) {
 }
 
 void table_cell(table *t, const char *fmt, ...) {
-  if (t->filled >= t->ncols)
-    return;
+  if (t->filled >= t->ncols) return;
   va_list ap;
   va_start(ap, fmt);
   char *s = NULL;
-  if (vasprintf(&s, fmt, ap) < 0)
-    s = xstrdup("?");
+  if (vasprintf(&s, fmt, ap) < 0) s = xstrdup("?");
   va_end(ap);
   t->cells[(t->nrows - 1) * t->ncols + t->filled++] = s;
 }
@@ -57,14 +54,12 @@ void table_print(const table *t, FILE *out) {
   size_t *width = xcalloc(t->ncols, sizeof *width);
   for (size_t i = 0; i < t->nrows * t->ncols; i++) {
     size_t len = t->cells[i] ? strlen(t->cells[i]) : 0;
-    if (len > width[i % t->ncols])
-      width[i % t->ncols] = len;
+    if (len > width[i % t->ncols]) width[i % t->ncols] = len;
   }
   for (size_t r = 0; r < t->nrows; r++) {
     char **row = t->cells + r * t->ncols;
     size_t last = t->ncols; /* last non-empty cell + 1, to avoid trailing blanks */
-    while (last > 0 && (!row[last - 1] || !row[last - 1][0]))
-      last--;
+    while (last > 0 && (!row[last - 1] || !row[last - 1][0])) last--;
     for (size_t c = 0; c < last; c++) {
       const char *cell = row[c] ? row[c] : "";
       int w = (int)width[c];
@@ -81,10 +76,8 @@ void table_print(const table *t, FILE *out) {
 }
 
 void table_free(table *t) {
-  if (!t)
-    return;
-  for (size_t i = 0; i < t->nrows * t->ncols; i++)
-    free(t->cells[i]);
+  if (!t) return;
+  for (size_t i = 0; i < t->nrows * t->ncols; i++) free(t->cells[i]);
   free(t->cells);
   free(t->right);
   free(t);
@@ -92,8 +85,7 @@ void table_free(table *t) {
 
 char *fmt_bytes(double bytes, char *buf, size_t n) {
   static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
-  if (!isfinite(bytes) || bytes < 0)
-    bytes = 0;
+  if (!isfinite(bytes) || bytes < 0) bytes = 0;
   size_t u = 0;
   while (bytes >= 1024 && u + 1 < HIRO_ARRAY_LEN(units)) {
     bytes /= 1024;

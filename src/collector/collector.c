@@ -221,8 +221,8 @@ static void emit_changes(collector *c, bool was_enabled, double old_interval, bo
   if (!c->on_event) return;
   hiro_event e;
   if (was_enabled != now_enabled) {
-    event_init(&e, now_enabled ? EVENT_COLLECTOR_ENABLED : EVENT_COLLECTOR_DISABLED,
-               clock_wall(), "server", 0);
+    event_init(&e, now_enabled ? EVENT_COLLECTOR_ENABLED : EVENT_COLLECTOR_DISABLED, clock_wall(),
+               "server", 0);
     snprintf(e.detail, sizeof e.detail, "metrics collector %s",
              now_enabled ? "enabled" : "disabled");
     c->on_event(c->event_ctx, &e);
@@ -258,7 +258,9 @@ void collector_configure(collector *c, const bool *enabled, const double *interv
   emit_changes(c, was_enabled, old_interval, now_enabled, new_interval);
 }
 
-void collector_set_enabled(collector *c, bool enabled) { collector_configure(c, &enabled, NULL, NULL); }
+void collector_set_enabled(collector *c, bool enabled) {
+  collector_configure(c, &enabled, NULL, NULL);
+}
 
 void collector_get_status(collector *c, collector_status *out) {
   pthread_mutex_lock(&c->lock);

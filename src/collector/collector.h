@@ -50,8 +50,8 @@ typedef struct {
   double interval;
   size_t history_size;
   size_t history_count;
-  double uptime_seconds; /* since the collector was created */
-  uint64_t ticks;        /* snapshots taken since creation */
+  double uptime_seconds;    /* since the collector was created */
+  uint64_t ticks;           /* snapshots taken since creation */
   double last_tick_seconds; /* CPU seconds of the last tick */
 } collector_status;
 

@@ -38,7 +38,7 @@ struct context_sampler {
   bool has_workspace;
   fs_entry fs[MAX_FILESYSTEMS];
   size_t n_fs;
-  double fs_listed_at; /* clock_mono of the last listing; 0 = never */
+  double fs_listed_at;  /* clock_mono of the last listing; 0 = never */
   bool swap_ok, psi_ok; /* the previous read succeeded: rates are real */
   bool disk_ok, net_ok;
   disk_io disk_prev;
@@ -78,8 +78,8 @@ static void take_swap(context_sampler *cs, double elapsed, const mem_info *mi,
   /* /proc/vmstat is the costliest file of the tick (~30 us: the kernel
    * formats ~170 counters). Without swap space nothing can be swapped: the
    * counters stand still and are not read. */
-  bool ok = mi && (mi->swap_total_bytes == 0 ||
-                   platform_read_swap_io(cs->plat, &in, &outb) == HIRO_OK);
+  bool ok =
+      mi && (mi->swap_total_bytes == 0 || platform_read_swap_io(cs->plat, &in, &outb) == HIRO_OK);
   out->has_swap = ok && cs->swap_ok && elapsed > 0;
   if (ok) {
     swap_metrics *sw = &out->swap;
@@ -163,8 +163,8 @@ static void take_disks(context_sampler *cs, double elapsed, metrics_snapshot *ou
   for (size_t i = 0; i < n && io_err == HIRO_OK; i++) {
     const disk_dev_io *c = &cs->disks[i];
     const device_prev *p = find_prev(cs->prev_disks, cs->n_prev_disks, c->name);
-    next[i] = (device_prev){.name = device_name(cs->prev_disks, cs->n_prev_disks, c->name),
-                            .disk = *c};
+    next[i] =
+        (device_prev){.name = device_name(cs->prev_disks, cs->n_prev_disks, c->name), .disk = *c};
     if (!p || !out->has_disk) continue;
     disk_device_metrics *d = &out->disks[listed++];
     d->name = next[i].name;
@@ -183,7 +183,8 @@ static void take_disks(context_sampler *cs, double elapsed, metrics_snapshot *ou
   out->n_disks = listed;
   if (io_err == HIRO_OK) {
     out->disk.read_bytes_per_sec = rate_per_sec(cs->disk_prev.read_bytes, io.read_bytes, elapsed);
-    out->disk.write_bytes_per_sec = rate_per_sec(cs->disk_prev.write_bytes, io.write_bytes, elapsed);
+    out->disk.write_bytes_per_sec =
+        rate_per_sec(cs->disk_prev.write_bytes, io.write_bytes, elapsed);
     out->counters.disk_read_bytes = io.read_bytes;
     out->counters.disk_write_bytes = io.write_bytes;
     cs->disk_prev = io;
@@ -249,8 +250,7 @@ static void list_filesystems(context_sampler *cs) {
   for (size_t i = 0; i < cs->n_fs; i++) {
     uint64_t dev;
     cs->fs[i].mount = model_intern(mounts[i]);
-    cs->fs[i].workspace = cs->has_workspace &&
-                          platform_path_device(mounts[i], &dev) == HIRO_OK &&
+    cs->fs[i].workspace = cs->has_workspace && platform_path_device(mounts[i], &dev) == HIRO_OK &&
                           dev == cs->workspace_dev;
   }
   free(mounts);
@@ -279,8 +279,7 @@ static void take_filesystems(context_sampler *cs, metrics_snapshot *out) {
   out->n_filesystems = n;
 }
 
-void context_take(context_sampler *cs, double elapsed, const mem_info *mi,
-                  metrics_snapshot *out) {
+void context_take(context_sampler *cs, double elapsed, const mem_info *mi, metrics_snapshot *out) {
   if (elapsed <= 0) cs->disk_ok = cs->net_ok = false; /* a prime: the last reads are stale */
   take_disks(cs, elapsed, out);
   take_network(cs, elapsed, out);

@@ -21,7 +21,6 @@ void context_set_workspace(context_sampler *cs, const char *path);
  * (elapsed <= 0) only records counters, and a group whose read failed is
  * absent until two reads in a row succeed. Failures are logged once by the
  * platform layer. */
-void context_take(context_sampler *cs, double elapsed, const mem_info *mi,
-                  metrics_snapshot *out);
+void context_take(context_sampler *cs, double elapsed, const mem_info *mi, metrics_snapshot *out);
 
 #endif

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 struct eventlog {
   pthread_mutex_t lock; /* guards everything below */
   hiro_event *ring;

@@ -23,7 +23,7 @@ void eventlog_push(void *ctx, const hiro_event *e);
 
 /* Filter of a query: no processes = any, kind < 0 = any. */
 typedef struct {
-  double from, to; /* inclusive, Unix seconds */
+  double from, to;              /* inclusive, Unix seconds */
   const char *const *processes; /* an event of any of these */
   size_t n_processes;
   int kind;

@@ -9,7 +9,7 @@
 struct ring {
   metrics_snapshot *slots;
   size_t capacity;
-  size_t head;  /* index of the oldest entry */
+  size_t head; /* index of the oldest entry */
   size_t count;
 };
 

@@ -24,8 +24,8 @@
 typedef struct {
   platform_facts *h;
   proc_facts last;
-  double mono;  /* when last was read */
-  bool primed;  /* last holds a real earlier reading */
+  double mono; /* when last was read */
+  bool primed; /* last holds a real earlier reading */
 } facts_state;
 
 typedef struct {
@@ -35,11 +35,11 @@ typedef struct {
   facts_state facts;
   platform_proc *handle;
   uint64_t last_cpu_ns;
-  double last_mono;    /* when last_cpu_ns was read */
-  bool primed;         /* last_cpu_ns holds a real earlier reading */
-  bool listed;         /* present in this tick's provider answer */
-  unsigned exit_seen;  /* plugin_ref.exit_seq already accounted */
-  double down_prev;    /* plugin_ref.down_seconds at the last tick; < 0 = none */
+  double last_mono;   /* when last_cpu_ns was read */
+  bool primed;        /* last_cpu_ns holds a real earlier reading */
+  bool listed;        /* present in this tick's provider answer */
+  unsigned exit_seen; /* plugin_ref.exit_seq already accounted */
+  double down_prev;   /* plugin_ref.down_seconds at the last tick; < 0 = none */
   sampler_tree *tree;
 } plugin_state;
 
@@ -99,7 +99,9 @@ void sampler_free(sampler *s) {
   free(s);
 }
 
-void sampler_set_workspace(sampler *s, const char *path) { context_set_workspace(s->context, path); }
+void sampler_set_workspace(sampler *s, const char *path) {
+  context_set_workspace(s->context, path);
+}
 
 void sampler_set_child_provider(sampler *s, plugin_provider_fn fn, void *ctx) {
   s->provider = fn;
@@ -214,8 +216,8 @@ static void account_exit(sampler *s, plugin_state *k, const plugin_ref *ref, pro
     double lived = ref->exit_mono - k->last_mono;
     out->has_cpu = true;
     out->cpu_seconds = (double)ref->exit_cpu_ns / 1e9;
-    out->cpu_percent = rate_cpu_percent(k->last_cpu_ns, ref->exit_cpu_ns, 1e9,
-                                        lived > 1e-3 ? lived : 1e-3);
+    out->cpu_percent =
+        rate_cpu_percent(k->last_cpu_ns, ref->exit_cpu_ns, 1e9, lived > 1e-3 ? lived : 1e-3);
   }
   out->has_tree_cpu = sampler_tree_final(k->tree, s->plat, ref, &out->tree);
   k->primed = false;
@@ -232,9 +234,8 @@ static bool sample_child(sampler *s, plugin_state *k, const plugin_ref *ref, siz
   hiro_strlcpy(out->name, ref->name, sizeof out->name);
   out->pid = ref->pid;
   out->life = ref->life;
-  out->down_seconds = k->down_prev >= 0 && ref->down_seconds > k->down_prev
-                          ? ref->down_seconds - k->down_prev
-                          : 0;
+  out->down_seconds =
+      k->down_prev >= 0 && ref->down_seconds > k->down_prev ? ref->down_seconds - k->down_prev : 0;
   k->down_prev = ref->down_seconds;
   if (!ref->running || ref->pid <= 0) {
     account_exit(s, k, ref, out);
@@ -320,8 +321,7 @@ static void sample_system(sampler *s, metrics_snapshot *out) {
   cpu_times ct;
   hiro_err err = platform_read_cpu(s->plat, &ct);
   if (err == HIRO_OK) {
-    out->cpu.percent =
-        rate_busy_percent(s->cpu_prev.busy, s->cpu_prev.total, ct.busy, ct.total);
+    out->cpu.percent = rate_busy_percent(s->cpu_prev.busy, s->cpu_prev.total, ct.busy, ct.total);
     s->cpu_prev = ct;
   }
   out->cpu.count = platform_cpu_count(s->plat);

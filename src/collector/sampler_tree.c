@@ -24,10 +24,10 @@ struct sampler_tree {
   size_t n, cap;
   int *frontier; /* MAX_MEMBERS pids: this tick's walk */
   platform_cgroup *cg;
-  const char *cg_path;  /* the plugin_ref.cgroup cg was opened for */
-  bool primed;          /* counter_ns and last_mono hold a real reading */
+  const char *cg_path; /* the plugin_ref.cgroup cg was opened for */
+  bool primed;         /* counter_ns and last_mono hold a real reading */
   double last_mono;
-  uint64_t counter_ns;  /* published tree CPU: monotonic over every life */
+  uint64_t counter_ns; /* published tree CPU: monotonic over every life */
   /* Walk mode: CPU of the lives that ended, the current life's members at
    * the last take, and the plugin process's own share of that. */
   uint64_t base_ns, life_ns, plugin_ns;
@@ -40,15 +40,15 @@ struct tree_orphans {
   platform *plat;
   int self;
   platform_member *self_h; /* the server: its main thread's children list */
-  int *pids;          /* this tick's adopted orphans */
-  int *owner;         /* plugin index of each, -1 = unknown */
+  int *pids;               /* this tick's adopted orphans */
+  int *owner;              /* plugin index of each, -1 = unknown */
   size_t n;
   /* Attributions by environment, remembered per (pid, start). */
   struct {
     int pid;
     uint64_t start;
     char name[HIRO_NAME_MAX];
-  } *env;
+  } * env;
   size_t n_env, cap_env;
 };
 
@@ -96,15 +96,16 @@ static member *member_get(sampler_tree *t, platform *plat, int pid) {
 static void prune(sampler_tree *t) {
   size_t w = 0;
   for (size_t i = 0; i < t->n; i++) {
-    if (t->m[i].seen) t->m[w++] = t->m[i];
-    else platform_member_close(t->m[i].h);
+    if (t->m[i].seen)
+      t->m[w++] = t->m[i];
+    else
+      platform_member_close(t->m[i].h);
   }
   t->n = w;
 }
 
 /* Read member pid into ms; returns it, or NULL when it is gone. */
-static member *read_member(sampler_tree *t, platform *plat, int pid, int what,
-                           member_sample *ms) {
+static member *read_member(sampler_tree *t, platform *plat, int pid, int what, member_sample *ms) {
   member *m = member_get(t, plat, pid);
   if (!m) return NULL;
   if (platform_member_read(m->h, what, ms) != HIRO_OK) {
@@ -130,9 +131,8 @@ static void publish(sampler_tree *t, uint64_t counter, double now, double since,
                     process_tree *out) {
   if (counter < t->counter_ns) counter = t->counter_ns; /* a counter never goes back */
   double elapsed = now - since;
-  out->cpu_percent = t->primed && elapsed > 0
-                         ? (double)(counter - t->counter_ns) / 1e9 / elapsed * 100.0
-                         : 0;
+  out->cpu_percent =
+      t->primed && elapsed > 0 ? (double)(counter - t->counter_ns) / 1e9 / elapsed * 100.0 : 0;
   t->counter_ns = counter;
   out->cpu_seconds = (double)counter / 1e9;
 }
@@ -154,12 +154,13 @@ static void add_self(process_tree *out, const proc_sample *self) {
   out->processes++;
 }
 
-static bool take_walk(sampler_tree *t, platform *plat, const plugin_ref *ref,
-                      const tree_orphans *o, size_t idx, const proc_sample *self,
-                      process_tree *out, uint64_t *counter) {
+static bool take_walk(sampler_tree *t, platform *plat, const plugin_ref *ref, const tree_orphans *o,
+                      size_t idx, const proc_sample *self, process_tree *out, uint64_t *counter) {
   if (ref->pid != t->life_pid || ref->start_ticks != t->life_start) {
-    if (t->life_pid && ref->exit_seq != t->exit_seen) close_life(t, ref);
-    else drop_members(t);
+    if (t->life_pid && ref->exit_seq != t->exit_seen)
+      close_life(t, ref);
+    else
+      drop_members(t);
     t->life_pid = ref->pid;
     t->life_start = ref->start_ticks;
     t->exit_seen = ref->exit_seq;
@@ -181,12 +182,13 @@ static bool take_walk(sampler_tree *t, platform *plat, const plugin_ref *ref,
     if (k == 0) t->plugin_ns = mine;
     total += mine;
     any = true;
-    if (k == 0) add_self(out, self);
-    else add_sample(out, &ms);
+    if (k == 0)
+      add_self(out, self);
+    else
+      add_sample(out, &ms);
     size_t kids = 0;
-    if (n < MAX_MEMBERS &&
-        platform_member_children(m->h, ms.num_threads, t->frontier + n, MAX_MEMBERS - n, &kids) ==
-            HIRO_OK)
+    if (n < MAX_MEMBERS && platform_member_children(m->h, ms.num_threads, t->frontier + n,
+                                                    MAX_MEMBERS - n, &kids) == HIRO_OK)
       n += kids;
   }
   prune(t);
@@ -209,15 +211,18 @@ static bool take_cgroup(sampler_tree *t, platform *plat, const plugin_ref *ref,
   for (size_t i = 0; i < t->n; i++) t->m[i].seen = false;
   for (size_t k = 0; k < n; k++) {
     member_sample ms;
-    if (t->frontier[k] == ref->pid) add_self(out, self);
-    else if (read_member(t, plat, t->frontier[k], MEMBER_READ_MEMORY, &ms)) add_sample(out, &ms);
+    if (t->frontier[k] == ref->pid)
+      add_self(out, self);
+    else if (read_member(t, plat, t->frontier[k], MEMBER_READ_MEMORY, &ms))
+      add_sample(out, &ms);
   }
   prune(t);
   return true;
 }
 
-bool sampler_tree_take(sampler_tree *t, platform *plat, const plugin_ref *ref, const tree_orphans *o,
-                       size_t i, double now, const proc_sample *self, process_tree *out) {
+bool sampler_tree_take(sampler_tree *t, platform *plat, const plugin_ref *ref,
+                       const tree_orphans *o, size_t i, double now, const proc_sample *self,
+                       process_tree *out) {
   memset(out, 0, sizeof *out);
   uint64_t counter = 0;
   bool ok = ref->cgroup ? take_cgroup(t, plat, ref, self, out, &counter)
@@ -298,7 +303,8 @@ static const char *env_owner(tree_orphans *o, int pid) {
   size_t k = o->n_env++;
   o->env[k].pid = pid;
   o->env[k].start = start;
-  if (!platform_proc_getenv(o->plat, pid, "HIRO_PLUGIN_NAME", o->env[k].name, sizeof o->env[k].name))
+  if (!platform_proc_getenv(o->plat, pid, "HIRO_PLUGIN_NAME", o->env[k].name,
+                            sizeof o->env[k].name))
     o->env[k].name[0] = '\0';
   return o->env[k].name[0] ? o->env[k].name : NULL;
 }

@@ -33,14 +33,16 @@ void tree_orphans_free(tree_orphans *o);
  * tick, else the plugin named by its HIRO_PLUGIN_NAME environment variable (read
  * once per process). trees[i] belongs to refs[i]. Walk mode only; cheap: one
  * children list per tick. */
-void tree_orphans_scan(tree_orphans *o, const plugin_ref *refs, sampler_tree *const *trees, size_t n);
+void tree_orphans_scan(tree_orphans *o, const plugin_ref *refs, sampler_tree *const *trees,
+                       size_t n);
 
 /* Measure the tree of running plugin ref (index i of the last scan) at
  * clock_mono() now into out. self is the plugin process's own figures of
  * this tick (its RSS and threads are not read twice). Returns false when
  * nothing could be read (the plugin vanished): out is then unspecified. */
-bool sampler_tree_take(sampler_tree *t, platform *plat, const plugin_ref *ref, const tree_orphans *o,
-                       size_t i, double now, const proc_sample *self, process_tree *out);
+bool sampler_tree_take(sampler_tree *t, platform *plat, const plugin_ref *ref,
+                       const tree_orphans *o, size_t i, double now, const proc_sample *self,
+                       process_tree *out);
 /* The plugin exited since the last take: account the rest of that life
  * (exact in the cgroup mode; from wait4's rusage in the walk mode) into
  * out->cpu_seconds and out->cpu_percent over [last take, exit]. Returns

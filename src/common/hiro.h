@@ -7,13 +7,13 @@
 
 typedef enum {
   HIRO_OK = 0,
-  HIRO_ENOENT = -1,   /* file, process or row does not exist (any more) */
-  HIRO_EIO = -2,      /* read/write failed */
-  HIRO_EINVAL = -3,   /* bad input: argument, config value, request body */
-  HIRO_EBUSY = -5,    /* already running, port taken */
-  HIRO_ESCHEMA = -6,  /* database schema version unknown to this binary */
-  HIRO_EPARSE = -7,   /* malformed file contents */
-  HIRO_EAGAIN = -8,   /* no figure this time; the next read has one */
+  HIRO_ENOENT = -1,  /* file, process or row does not exist (any more) */
+  HIRO_EIO = -2,     /* read/write failed */
+  HIRO_EINVAL = -3,  /* bad input: argument, config value, request body */
+  HIRO_EBUSY = -5,   /* already running, port taken */
+  HIRO_ESCHEMA = -6, /* database schema version unknown to this binary */
+  HIRO_EPARSE = -7,  /* malformed file contents */
+  HIRO_EAGAIN = -8,  /* no figure this time; the next read has one */
 } hiro_err;
 
 /* Plugin names (config.json "channels"): at most 63 bytes. */

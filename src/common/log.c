@@ -66,8 +66,10 @@ static void rotate_locked(void) {
   char from[PATH_MAX + 16], to[PATH_MAX + 16];
   int failed = 0;
   for (int i = file_keep; i >= 1; i--) {
-    if (i == 1) hiro_strlcpy(from, file_path, sizeof from);
-    else snprintf(from, sizeof from, "%s.%d", file_path, i - 1);
+    if (i == 1)
+      hiro_strlcpy(from, file_path, sizeof from);
+    else
+      snprintf(from, sizeof from, "%s.%d", file_path, i - 1);
     snprintf(to, sizeof to, "%s.%d", file_path, i);
     if (rename(from, to) != 0 && errno != ENOENT && !failed) failed = errno;
   }

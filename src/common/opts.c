@@ -99,8 +99,8 @@ static int find_spec(const opt_spec *specs, size_t n, const char *word, size_t n
   return -1;
 }
 
-static opts_result check_groups(const opt_spec *specs, size_t n, const opt_value *vals,
-                                char *err, size_t errlen) {
+static opts_result check_groups(const opt_spec *specs, size_t n, const opt_value *vals, char *err,
+                                size_t errlen) {
   for (size_t i = 0; i < n; i++) {
     for (size_t j = i + 1; j < n && vals[i].set; j++) {
       if (specs[i].group && specs[j].group == specs[i].group && vals[j].set) {
@@ -194,7 +194,9 @@ void opts_print_usage(FILE *out, const opt_spec *specs, size_t n, int *col, int 
     }
     if (len < sizeof piece)
       snprintf(piece + len, sizeof piece - len, "%s",
-               o->required ? "" : o->kind == OPT_LIST ? "]..." : "]");
+               o->required           ? ""
+               : o->kind == OPT_LIST ? "]..."
+                                     : "]");
     usage_piece(out, col, indent, piece);
   }
 }
@@ -206,8 +208,10 @@ void opts_print_help(FILE *out, const opt_spec *specs, size_t n) {
     snprintf(left, sizeof left, "%s%s%s%s%s", o->short_name ? o->short_name : "",
              o->short_name ? ", " : "", o->name, o->metavar ? " " : "",
              o->metavar ? o->metavar : "");
-    if (strlen(left) > HELP_COLUMN) fprintf(out, "  %s\n  %-*s", left, HELP_COLUMN, "");
-    else fprintf(out, "  %-*s", HELP_COLUMN, left);
+    if (strlen(left) > HELP_COLUMN)
+      fprintf(out, "  %s\n  %-*s", left, HELP_COLUMN, "");
+    else
+      fprintf(out, "  %-*s", HELP_COLUMN, left);
     for (const char *line = o->help; line;) {
       const char *nl = strchr(line, '\n');
       int len = nl ? (int)(nl - line) : (int)strlen(line);

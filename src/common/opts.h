@@ -18,24 +18,24 @@ typedef enum {
 } opt_kind;
 
 typedef struct {
-  const char *name;    /* long form, "--port" */
+  const char *name; /* long form, "--port" */
   opt_kind kind;
-  const char *metavar; /* "N", "SEC" (NULL for flags) */
-  const char *help;    /* may hold '\n' for more lines; the range of OPT_INT and
+  const char *metavar;    /* "N", "SEC" (NULL for flags) */
+  const char *help;       /* may hold '\n' for more lines; the range of OPT_INT and
                         * OPT_NUMBER is appended by the help printer */
-  double min, max;     /* OPT_INT / OPT_NUMBER bounds, inclusive */
-  int group;           /* non-zero: at most one option of this group per run */
-  const char *choices; /* OPT_CHOICE */
+  double min, max;        /* OPT_INT / OPT_NUMBER bounds, inclusive */
+  int group;              /* non-zero: at most one option of this group per run */
+  const char *choices;    /* OPT_CHOICE */
   const char *short_name; /* "-o", or NULL */
   bool required;          /* must be given (shown without brackets in usage) */
 } opt_spec;
 
 typedef struct {
   bool set;
-  const char *str;     /* the value as given (points into argv) */
-  long long integer;   /* OPT_INT */
-  double number;       /* OPT_INT and OPT_NUMBER */
-  const char **list;   /* OPT_LIST values (points into argv; array owned here) */
+  const char *str;   /* the value as given (points into argv) */
+  long long integer; /* OPT_INT */
+  double number;     /* OPT_INT and OPT_NUMBER */
+  const char **list; /* OPT_LIST values (points into argv; array owned here) */
   size_t n_list;
 } opt_value;
 

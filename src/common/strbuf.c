@@ -121,8 +121,11 @@ void sb_double(strbuf *b, double v, int decimals) {
 size_t sb_utf8_len(const char *text) {
   const unsigned char *p = (const unsigned char *)text;
   unsigned char c = p[0], lo = 0x80, hi = 0xBF;
-  size_t n = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3
-           : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+  size_t n = c < 0x80                 ? 1
+             : c >= 0xC2 && c <= 0xDF ? 2
+             : c >= 0xE0 && c <= 0xEF ? 3
+             : c >= 0xF0 && c <= 0xF4 ? 4
+                                      : 0;
   if (n < 2) return n;
   if (c == 0xE0) lo = 0xA0; /* overlong */
   if (c == 0xED) hi = 0x9F; /* surrogates */

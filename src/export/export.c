@@ -20,8 +20,20 @@
 
 /* --- options: described once, in the table the shared parser reads --- */
 
-enum { O_DB, O_FROM, O_TO, O_LAST, O_RES, O_TABLE, O_PROCESS, O_AGG, O_OUTPUT, O_VERBOSE,
-       O_VERSION, O_COUNT };
+enum {
+  O_DB,
+  O_FROM,
+  O_TO,
+  O_LAST,
+  O_RES,
+  O_TABLE,
+  O_PROCESS,
+  O_AGG,
+  O_OUTPUT,
+  O_VERBOSE,
+  O_VERSION,
+  O_COUNT
+};
 
 static const opt_spec options[O_COUNT] = {
     [O_DB] = {.name = "--db",
@@ -113,13 +125,15 @@ static hiro_err parse_range(const opt_value *val, double now, export_options *o,
   if (val[O_FROM].set) {
     if (!export_parse_time(val[O_FROM].str, now, &o->from))
       return hiro_set_err(err, errlen, "--from: cannot read '%s' as a time (%s)", val[O_FROM].str,
-                          time_forms), HIRO_EINVAL;
+                          time_forms),
+             HIRO_EINVAL;
     o->has_from = true;
   }
   if (val[O_TO].set) {
     if (!export_parse_time(val[O_TO].str, now, &o->to))
       return hiro_set_err(err, errlen, "--to: cannot read '%s' as a time (%s)", val[O_TO].str,
-                          time_forms), HIRO_EINVAL;
+                          time_forms),
+             HIRO_EINVAL;
     o->has_to = true;
   }
   if (val[O_LAST].set) {
@@ -127,8 +141,11 @@ static hiro_err parse_range(const opt_value *val, double now, export_options *o,
     if (o->has_from)
       return hiro_set_err(err, errlen, "--last cannot be combined with --from"), HIRO_EINVAL;
     if (!export_parse_duration(val[O_LAST].str, &span))
-      return hiro_set_err(err, errlen, "--last: cannot read '%s' as a duration (e.g. 90s, 15m, "
-                          "36h, 7d, 2w, 1h30m)", val[O_LAST].str), HIRO_EINVAL;
+      return hiro_set_err(err, errlen,
+                          "--last: cannot read '%s' as a duration (e.g. 90s, 15m, "
+                          "36h, 7d, 2w, 1h30m)",
+                          val[O_LAST].str),
+             HIRO_EINVAL;
     if (!o->has_to) {
       o->to = now;
       o->has_to = true;
@@ -139,7 +156,8 @@ static hiro_err parse_range(const opt_value *val, double now, export_options *o,
   if (o->has_from && o->has_to && o->from > o->to)
     return hiro_set_err(err, errlen, "--from (%s) is after --to (%s)",
                         val[O_FROM].set ? val[O_FROM].str : "",
-                        val[O_TO].set ? val[O_TO].str : "now"), HIRO_EINVAL;
+                        val[O_TO].set ? val[O_TO].str : "now"),
+           HIRO_EINVAL;
   return HIRO_OK;
 }
 
@@ -168,8 +186,9 @@ hiro_err export_parse_args(int argc, char **argv, double now, export_options *o,
   }
   if (o->table == EXPORT_TABLE_EVENTS) {
     if (o->resolution == EXPORT_RES_1M || o->resolution == EXPORT_RES_1H)
-      return hiro_set_err(err, errlen, "events are not rolled up: --table events takes "
-                                       "--resolution raw or auto"),
+      return hiro_set_err(err, errlen,
+                          "events are not rolled up: --table events takes "
+                          "--resolution raw or auto"),
              HIRO_EINVAL;
     o->resolution = EXPORT_RES_RAW;
   }
@@ -187,57 +206,56 @@ static void print_help(FILE *f, const char *prog) {
   int col = fprintf(f, "Usage: %s", prog);
   opts_print_usage(f, options, O_COUNT - 1, &col, col); /* --version: listed below only */
   fprintf(f, "\n\n"
-"Write the metrics history of a hirocli database as CSV. The database is opened\n"
-"read-only and may be in use by a running server; it is never modified.\n"
-"\n"
-"Options:\n");
-  static const opt_spec help_option = {.name = "--help", .kind = OPT_FLAG,
-                                       .help = "print this help", .short_name = "-h"};
+             "Write the metrics history of a hirocli database as CSV. The database is opened\n"
+             "read-only and may be in use by a running server; it is never modified.\n"
+             "\n"
+             "Options:\n");
+  static const opt_spec help_option = {
+      .name = "--help", .kind = OPT_FLAG, .help = "print this help", .short_name = "-h"};
   opts_print_help(f, options, O_COUNT);
   opts_print_help(f, &help_option, 1);
-  fputs(
-"\n"
-"Times T: Unix seconds (1795824902, 1795824902.5), 'now', or ISO-8601:\n"
-"2026-11-27, 2026-11-27T10:00, 2026-11-27T10:00:00Z, 2026-11-27 10:00:00.250+01:00\n"
-"(no zone means UTC). DURATION: number-unit pairs, units s m h d w (90s, 15m,\n"
-"36h, 7d, 2w, 1h30m).\n"
-"\n"
-"Output: RFC 4180 CSV in UTF-8 with a header row; every line ends with CRLF\n"
-"(\\r\\n). A field holding a comma, a double quote, CR or LF is put in double\n"
-"quotes with its quotes doubled. An empty field means no data (e.g. no disk).\n"
-"Columns, in this order:\n"
-"  time          ISO-8601 UTC: 2026-11-28T00:15:02.123Z for raw rows, the bucket\n"
-"                start 2026-11-28T00:15:00Z for 1m/1h rows\n"
-"  timestamp     the same instant in Unix seconds (with milliseconds for raw)\n"
-"  samples       snapshots in the row: 1 for raw, the bucket's count for rollups\n"
-"  --table system, then:\n"
-"    seconds: the seconds the row covers (raw: the interval its rates were\n"
-"    measured over; rollups: the sum of their intervals), then\n"
-"    cpu_percent, cpu_count, memory_total_bytes, memory_available_bytes,\n"
-"    memory_percent, disk_total_bytes, disk_used_bytes, disk_free_bytes,\n"
-"    disk_percent, disk_read_bytes_per_sec, disk_write_bytes_per_sec,\n"
-"    net_bytes_sent_per_sec, net_bytes_recv_per_sec, net_packets_sent_per_sec,\n"
-"    net_packets_recv_per_sec, ... (every figure of the v_system_* views),\n"
-"    interval_seconds\n"
-"  --table processes, then:\n"
-"    kind (server or channel), name, pid, alive (1 or 0; avg: fraction alive),\n"
-"    cpu_percent (100 = one core), rss_bytes, vms_bytes, num_threads\n"
-"    Rollup rows are per process name; pid is the last pid seen in the bucket.\n"
-"  --table app, then:\n"
-"    process (server or the plugin), series (name#tags), name, tags, type\n"
-"    (counter, gauge, timer, histogram, distribution, set), then per type:\n"
-"    rate, count, total (counters); value (gauges: the bucket's --agg);\n"
-"    distinct (sets: members in the row's interval or bucket); count, sum,\n"
-"    min, max, p50, p90, p99 (timers in ms, histograms, distributions;\n"
-"    rollup quantiles come from the merged sketches, within 1 %).\n"
-"Percentages are 0-100, rates per second. Stored precision: percentages and\n"
-"packet rates 0.01, byte rates 1 B/s, rss/vms 1 KiB. Rollup values are the\n"
-"bucket's --agg; averages have at most 4 decimals.\n"
-"\n"
-"Exit status: 0 CSV written; 1 runtime error (database missing, unreadable, not\n"
-"a hirocli metrics database, schema too old or too new, read or write error);\n"
-"2 usage error (bad option or value, --from after --to, -o naming a database).\n"
-"A --process that matches no row is written as a header only, with a warning.\n",
+  fputs("\n"
+        "Times T: Unix seconds (1795824902, 1795824902.5), 'now', or ISO-8601:\n"
+        "2026-11-27, 2026-11-27T10:00, 2026-11-27T10:00:00Z, 2026-11-27 10:00:00.250+01:00\n"
+        "(no zone means UTC). DURATION: number-unit pairs, units s m h d w (90s, 15m,\n"
+        "36h, 7d, 2w, 1h30m).\n"
+        "\n"
+        "Output: RFC 4180 CSV in UTF-8 with a header row; every line ends with CRLF\n"
+        "(\\r\\n). A field holding a comma, a double quote, CR or LF is put in double\n"
+        "quotes with its quotes doubled. An empty field means no data (e.g. no disk).\n"
+        "Columns, in this order:\n"
+        "  time          ISO-8601 UTC: 2026-11-28T00:15:02.123Z for raw rows, the bucket\n"
+        "                start 2026-11-28T00:15:00Z for 1m/1h rows\n"
+        "  timestamp     the same instant in Unix seconds (with milliseconds for raw)\n"
+        "  samples       snapshots in the row: 1 for raw, the bucket's count for rollups\n"
+        "  --table system, then:\n"
+        "    seconds: the seconds the row covers (raw: the interval its rates were\n"
+        "    measured over; rollups: the sum of their intervals), then\n"
+        "    cpu_percent, cpu_count, memory_total_bytes, memory_available_bytes,\n"
+        "    memory_percent, disk_total_bytes, disk_used_bytes, disk_free_bytes,\n"
+        "    disk_percent, disk_read_bytes_per_sec, disk_write_bytes_per_sec,\n"
+        "    net_bytes_sent_per_sec, net_bytes_recv_per_sec, net_packets_sent_per_sec,\n"
+        "    net_packets_recv_per_sec, ... (every figure of the v_system_* views),\n"
+        "    interval_seconds\n"
+        "  --table processes, then:\n"
+        "    kind (server or channel), name, pid, alive (1 or 0; avg: fraction alive),\n"
+        "    cpu_percent (100 = one core), rss_bytes, vms_bytes, num_threads\n"
+        "    Rollup rows are per process name; pid is the last pid seen in the bucket.\n"
+        "  --table app, then:\n"
+        "    process (server or the plugin), series (name#tags), name, tags, type\n"
+        "    (counter, gauge, timer, histogram, distribution, set), then per type:\n"
+        "    rate, count, total (counters); value (gauges: the bucket's --agg);\n"
+        "    distinct (sets: members in the row's interval or bucket); count, sum,\n"
+        "    min, max, p50, p90, p99 (timers in ms, histograms, distributions;\n"
+        "    rollup quantiles come from the merged sketches, within 1 %).\n"
+        "Percentages are 0-100, rates per second. Stored precision: percentages and\n"
+        "packet rates 0.01, byte rates 1 B/s, rss/vms 1 KiB. Rollup values are the\n"
+        "bucket's --agg; averages have at most 4 decimals.\n"
+        "\n"
+        "Exit status: 0 CSV written; 1 runtime error (database missing, unreadable, not\n"
+        "a hirocli metrics database, schema too old or too new, read or write error);\n"
+        "2 usage error (bad option or value, --from after --to, -o naming a database).\n"
+        "A --process that matches no row is written as a header only, with a warning.\n",
         f);
 }
 
@@ -257,11 +275,11 @@ static const int cleanup_signals[] = {SIGINT, SIGTERM, SIGHUP};
 
 typedef struct {
   FILE *f;
-  bool is_tmp;                /* f is cleanup_path, renamed to final at the end */
-  bool refused;               /* FILE is the database or a database: exit 2 */
-  const char *db_path;        /* --db, never to be written over */
+  bool is_tmp;         /* f is cleanup_path, renamed to final at the end */
+  bool refused;        /* FILE is the database or a database: exit 2 */
+  const char *db_path; /* --db, never to be written over */
   char final[PATH_MAX];
-  struct sigaction saved[3];  /* handlers before ours */
+  struct sigaction saved[3]; /* handlers before ours */
 } output;
 
 /* --- what -o must never replace --- */
@@ -275,10 +293,14 @@ static const char *const db_siblings[] = {"", "-wal", "-shm", "-journal", ".lock
 static bool resolve_dir(const char *path, char *out, size_t n) {
   char dir[PATH_MAX], real[PATH_MAX];
   const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
-  if (!slash) hiro_strlcpy(dir, ".", sizeof dir);
-  else if (slash == path) hiro_strlcpy(dir, "/", sizeof dir);
-  else if ((size_t)(slash - path) >= sizeof dir) return false;
-  else snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+  if (!slash)
+    hiro_strlcpy(dir, ".", sizeof dir);
+  else if (slash == path)
+    hiro_strlcpy(dir, "/", sizeof dir);
+  else if ((size_t)(slash - path) >= sizeof dir)
+    return false;
+  else
+    snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
   if (!realpath(dir, real)) return false;
   return (size_t)snprintf(out, n, "%s/%s", strcmp(real, "/") ? real : "", base) < n;
 }
@@ -309,16 +331,16 @@ static bool output_allowed(const char *path, const char *db_path, char *err, siz
   for (size_t i = 0; db_path && i < HIRO_ARRAY_LEN(db_siblings); i++) {
     snprintf(name, sizeof name, "%s%s", db_path, db_siblings[i]);
     struct stat st;
-    bool same = exists && stat(name, &st) == 0 && st.st_dev == out_st.st_dev &&
-                st.st_ino == out_st.st_ino;
+    bool same =
+        exists && stat(name, &st) == 0 && st.st_dev == out_st.st_dev && st.st_ino == out_st.st_ino;
     if (!same && out_named && db_named) {
       snprintf(name, sizeof name, "%s%s", db_abs, db_siblings[i]);
       same = strcmp(name, out_abs) == 0;
     }
     if (same) {
       hiro_set_err(err, errlen, "refusing to write the CSV to %s: it is %s%s%s", path,
-           *db_siblings[i] ? "the " : "the database being exported (", db_siblings[i],
-           *db_siblings[i] ? " file of the database being exported" : ")");
+                   *db_siblings[i] ? "the " : "the database being exported (", db_siblings[i],
+                   *db_siblings[i] ? " file of the database being exported" : ")");
       return false;
     }
   }
@@ -382,7 +404,8 @@ static hiro_err output_open(const char *path, const char *db_path, output *out, 
     exists = stat(path, &st) == 0;
   }
   /* Through a symlink, replace the file it points to, not the link. */
-  if (!(exists && realpath(path, out->final)) && !hiro_strlcpy(out->final, path, sizeof out->final)) {
+  if (!(exists && realpath(path, out->final)) &&
+      !hiro_strlcpy(out->final, path, sizeof out->final)) {
     hiro_set_err(err, errlen, "%s: path too long", path);
     return HIRO_EIO;
   }
@@ -420,7 +443,7 @@ static hiro_err output_close(output *out, bool ok, char *err, size_t errlen) {
   hiro_err rc = HIRO_OK;
   if (ok && (fflush(out->f) != 0 || ferror(out->f))) {
     hiro_set_err(err, errlen, "write error%s%s: %s", out->is_tmp ? " on " : "",
-             out->is_tmp ? out->final : "", strerror(errno));
+                 out->is_tmp ? out->final : "", strerror(errno));
     rc = HIRO_EIO;
   }
   if (out->f && out->f != stdout) {
@@ -442,7 +465,7 @@ static hiro_err output_close(output *out, bool ok, char *err, size_t errlen) {
     }
     if (ok && rc == HIRO_OK && rename(cleanup_path, out->final) != 0) {
       hiro_set_err(err, errlen, "cannot rename %s to %s: %s", cleanup_path, out->final,
-               strerror(errno));
+                   strerror(errno));
       rc = HIRO_EIO;
     }
     if (!ok || rc != HIRO_OK) unlink(cleanup_path);
@@ -496,13 +519,16 @@ int export_main(int argc, char **argv) {
     return out.refused ? EXPORT_EXIT_USAGE : EXPORT_EXIT_FAIL;
   }
   if (o.process && stats.rows == 0)
-    fprintf(stderr, "%s: warning: no rows for --process %s in that range (the names are "
-            "'server' and the channel names of the workspace)\n", prog, o.process);
+    fprintf(stderr,
+            "%s: warning: no rows for --process %s in that range (the names are "
+            "'server' and the channel names of the workspace)\n",
+            prog, o.process);
   if (o.verbose)
     fprintf(stderr, "%s: %" PRIu64 " rows, table %s, resolution %s%s%s%s\n", prog, stats.rows,
             table_names[o.table],
             stats.resolution == EXPORT_RES_RAW  ? "raw"
-            : stats.resolution == EXPORT_RES_1M ? "1m" : "1h",
+            : stats.resolution == EXPORT_RES_1M ? "1m"
+                                                : "1h",
             o.resolution == EXPORT_RES_AUTO ? " (auto)" : "",
             stats.resolution == EXPORT_RES_RAW ? "" : ", agg ",
             stats.resolution == EXPORT_RES_RAW ? "" : agg_names[o.agg]);

@@ -19,10 +19,14 @@ enum {
 };
 
 typedef enum {
-  EXPORT_TABLE_SYSTEM = 0, EXPORT_TABLE_PROCESSES, EXPORT_TABLE_APP,
+  EXPORT_TABLE_SYSTEM = 0,
+  EXPORT_TABLE_PROCESSES,
+  EXPORT_TABLE_APP,
   /* The system context's lists (model_lists, same order): one row per
    * timestamp and filesystem / disk / interface. */
-  EXPORT_TABLE_FILESYSTEMS, EXPORT_TABLE_DISKS, EXPORT_TABLE_INTERFACES,
+  EXPORT_TABLE_FILESYSTEMS,
+  EXPORT_TABLE_DISKS,
+  EXPORT_TABLE_INTERFACES,
   /* Lifecycle events (plugins started, exited, ...): one row per event,
    * never rolled up. */
   EXPORT_TABLE_EVENTS
@@ -37,17 +41,17 @@ typedef enum {
 typedef enum { EXPORT_AGG_AVG = 0, EXPORT_AGG_MIN, EXPORT_AGG_MAX } export_agg;
 
 typedef struct {
-  const char *db_path;      /* --db (points into argv) */
-  const char *out_path;     /* -o; NULL or "-" = stdout */
-  const char *process;      /* --process NAME, NULL = all */
+  const char *db_path;  /* --db (points into argv) */
+  const char *out_path; /* -o; NULL or "-" = stdout */
+  const char *process;  /* --process NAME, NULL = all */
   export_table table;
   export_resolution resolution;
   export_agg agg;
-  bool agg_set;             /* --agg was given */
-  bool has_from, has_to;    /* range in Unix seconds, both ends inclusive */
+  bool agg_set;          /* --agg was given */
+  bool has_from, has_to; /* range in Unix seconds, both ends inclusive */
   double from, to;
-  bool verbose;             /* -v: tier and row count on stderr */
-  bool version;             /* --version (with *help set by export_parse_args) */
+  bool verbose; /* -v: tier and row count on stderr */
+  bool version; /* --version (with *help set by export_parse_args) */
 } export_options;
 
 /* The whole program: parse argv (argv[0] names the program in messages), open

@@ -36,7 +36,7 @@ enum { EXPORT_MIN_SCHEMA = 8 };
 /* The widest row: the ids, then at most 49 bytes a cell. */
 enum {
   MAX_CELLS = (int)MODEL_SYS_COLUMNS > (int)MODEL_PROC_COLUMNS ? (int)MODEL_SYS_COLUMNS
-                                                              : (int)MODEL_PROC_COLUMNS,
+                                                               : (int)MODEL_PROC_COLUMNS,
   LINE_MAX_BYTES = 160 + 50 * MAX_CELLS
 };
 
@@ -50,7 +50,8 @@ static hiro_err open_db(const char *path, sqlite3 **out, char *err, size_t errle
   *out = NULL;
   struct stat st;
   if (stat(path, &st) != 0) {
-    hiro_set_err(err, errlen, "%s: %s", path, errno == ENOENT ? "no such database file" : strerror(errno));
+    hiro_set_err(err, errlen, "%s: %s", path,
+                 errno == ENOENT ? "no such database file" : strerror(errno));
     return errno == ENOENT ? HIRO_ENOENT : HIRO_EIO;
   }
   if (S_ISDIR(st.st_mode)) {
@@ -69,7 +70,8 @@ static hiro_err open_db(const char *path, sqlite3 **out, char *err, size_t errle
   hiro_err rc = HIRO_EIO;
   sqlite3_stmt *st_version = NULL, *st_tables = NULL;
   if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-    hiro_set_err(err, errlen, "%s: cannot open: %s", path, db ? sqlite3_errmsg(db) : "out of memory");
+    hiro_set_err(err, errlen, "%s: cannot open: %s", path,
+                 db ? sqlite3_errmsg(db) : "out of memory");
     goto out;
   }
   /* A WAL reader waits only while a writer resets the WAL or recovers it. */
@@ -89,13 +91,13 @@ static hiro_err open_db(const char *path, sqlite3 **out, char *err, size_t errle
   rc = HIRO_ESCHEMA;
   if (version > latest) {
     hiro_set_err(err, errlen,
-            "%s: schema version %" PRId64 " is too new: this exporter reads versions %d to %d "
-            "(upgrade hirocli)", path, version, EXPORT_MIN_SCHEMA, latest);
+                 "%s: schema version %" PRId64 " is too new: this exporter reads versions %d to %d "
+                 "(upgrade hirocli)",
+                 path, version, EXPORT_MIN_SCHEMA, latest);
     goto out;
   }
-  static const char *const needed[] = {"raw_system",  "raw_process", "process",
-                                       "process_name", "system_1m",  "system_1h",
-                                       "process_1m",  "process_1h"};
+  static const char *const needed[] = {"raw_system", "raw_process", "process",    "process_name",
+                                       "system_1m",  "system_1h",   "process_1m", "process_1h"};
   if (sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table'", -1,
                          &st_tables, NULL) != SQLITE_OK ||
       sqlite3_step(st_tables) != SQLITE_ROW) {
@@ -105,19 +107,21 @@ static hiro_err open_db(const char *path, sqlite3 **out, char *err, size_t errle
   }
   int64_t tables = sqlite3_column_int64(st_tables, 0);
   if (version == 0 && tables > 0) {
-    hiro_set_err(err, errlen, "%s: an SQLite database that is not a hirocli metrics database", path);
+    hiro_set_err(err, errlen, "%s: an SQLite database that is not a hirocli metrics database",
+                 path);
     goto out;
   }
   if (version < EXPORT_MIN_SCHEMA) {
-    hiro_set_err(err, errlen, "%s: schema version %" PRId64 " is too old (an empty or uninitialised "
-            "database; the exporter needs version %d to %d)", path, version, EXPORT_MIN_SCHEMA,
-            latest);
+    hiro_set_err(err, errlen,
+                 "%s: schema version %" PRId64 " is too old (an empty or uninitialised "
+                 "database; the exporter needs version %d to %d)",
+                 path, version, EXPORT_MIN_SCHEMA, latest);
     goto out;
   }
   sqlite3_finalize(st_tables);
   st_tables = NULL;
-  if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
-                         -1, &st_tables, NULL) != SQLITE_OK) {
+  if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1", -1,
+                         &st_tables, NULL) != SQLITE_OK) {
     hiro_set_err(err, errlen, "%s: cannot read the schema: %s", path, sqlite3_errmsg(db));
     rc = HIRO_EIO;
     goto out;
@@ -126,8 +130,9 @@ static hiro_err open_db(const char *path, sqlite3 **out, char *err, size_t errle
     sqlite3_reset(st_tables);
     sqlite3_bind_text(st_tables, 1, needed[i], -1, SQLITE_STATIC);
     if (sqlite3_step(st_tables) != SQLITE_ROW) {
-      hiro_set_err(err, errlen, "%s: schema version %" PRId64 " has no table %s: too old or damaged",
-              path, version, needed[i]);
+      hiro_set_err(err, errlen,
+                   "%s: schema version %" PRId64 " has no table %s: too old or damaged", path,
+                   version, needed[i]);
       goto out;
     }
   }
@@ -216,7 +221,8 @@ static void build_sql(export_table table, int res, export_agg agg, char *sql, si
     else
       ADD(" FROM process_%s r CROSS JOIN process_name n WHERE n.id = r.name_id"
           " AND r.bucket BETWEEN ?1 AND ?2 AND (?3 IS NULL OR n.name = ?3)"
-          " ORDER BY r.bucket, r.name_id", tier);
+          " ORDER BY r.bucket, r.name_id",
+          tier);
   }
 #undef ADD
 }
@@ -243,11 +249,12 @@ static void build_list_sql(int l, int res, export_agg agg, char *sql, size_t n) 
   }
   if (res == EXPORT_RES_RAW)
     ADD(" FROM raw_%s r CROSS JOIN list_name n WHERE n.id = r.name_id AND r.ts_ms BETWEEN ?1"
-        " AND ?2 AND ?3 IS NULL ORDER BY r.ts_ms, r.name_id", ml->table);
+        " AND ?2 AND ?3 IS NULL ORDER BY r.ts_ms, r.name_id",
+        ml->table);
   else
     ADD(" FROM %s_%s r CROSS JOIN list_name n WHERE n.id = r.name_id AND r.bucket BETWEEN ?1"
-        " AND ?2 AND ?3 IS NULL ORDER BY r.bucket, r.name_id", ml->table,
-        res == EXPORT_RES_1M ? "1m" : "1h");
+        " AND ?2 AND ?3 IS NULL ORDER BY r.bucket, r.name_id",
+        ml->table, res == EXPORT_RES_1M ? "1m" : "1h");
 #undef ADD
 }
 
@@ -311,8 +318,7 @@ static bool write_header(FILE *f, export_table table) {
  * at most 4 decimals for averages. Writes at most 48 bytes; returns the end. */
 static char *put_value(char *p, sqlite3_stmt *st, int i, model_scale kind) {
   switch (sqlite3_column_type(st, i)) {
-  case SQLITE_NULL:
-    return p;
+  case SQLITE_NULL: return p;
   case SQLITE_INTEGER: {
     int64_t v = (int64_t)sqlite3_column_int64(st, i);
     if (kind == MODEL_X100) return csv_put_scaled(p, v, 2);
@@ -516,18 +522,25 @@ hiro_err export_run(const export_options *o, FILE *out, export_stats *stats, cha
   if ((o->table == EXPORT_TABLE_APP && !has_table(db, "raw_app")) ||
       (list_of(o->table) >= 0 && !has_table(db, "list_name")) ||
       (o->table == EXPORT_TABLE_EVENTS && !has_table(db, "events"))) {
-    hiro_set_err(err, errlen, "%s: no %s tables (schema too old: start a newer hirocli server on "
-            "it once)", o->db_path, o->table == EXPORT_TABLE_APP ? "application metrics"
-                                    : o->table == EXPORT_TABLE_EVENTS ? "lifecycle event"
-                                                                      : "filesystem, disk and interface");
+    hiro_set_err(err, errlen,
+                 "%s: no %s tables (schema too old: start a newer hirocli server on "
+                 "it once)",
+                 o->db_path,
+                 o->table == EXPORT_TABLE_APP      ? "application metrics"
+                 : o->table == EXPORT_TABLE_EVENTS ? "lifecycle event"
+                                                   : "filesystem, disk and interface");
     rc = HIRO_ESCHEMA;
     goto out;
   }
   char sql[8192];
-  if (o->table == EXPORT_TABLE_APP) build_app_sql(res, o->agg, sql, sizeof sql);
-  else if (o->table == EXPORT_TABLE_EVENTS) snprintf(sql, sizeof sql, "%s", events_sql);
-  else if (list_of(o->table) >= 0) build_list_sql(list_of(o->table), res, o->agg, sql, sizeof sql);
-  else build_sql(o->table, res, o->agg, sql, sizeof sql);
+  if (o->table == EXPORT_TABLE_APP)
+    build_app_sql(res, o->agg, sql, sizeof sql);
+  else if (o->table == EXPORT_TABLE_EVENTS)
+    snprintf(sql, sizeof sql, "%s", events_sql);
+  else if (list_of(o->table) >= 0)
+    build_list_sql(list_of(o->table), res, o->agg, sql, sizeof sql);
+  else
+    build_sql(o->table, res, o->agg, sql, sizeof sql);
   if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
     hiro_set_err(err, errlen, "%s: cannot query: %s", o->db_path, sqlite3_errmsg(db));
     goto out;
@@ -547,16 +560,19 @@ hiro_err export_run(const export_options *o, FILE *out, export_stats *stats, cha
     sqlite3_bind_null(st, 3);
 
   if (o->table == EXPORT_TABLE_APP ? fprintf(out, "%s" CSV_EOL, app_csv_header) < 0
-                                    : !write_header(out, o->table)) {
+                                   : !write_header(out, o->table)) {
     hiro_set_err(err, errlen, "write error: %s", strerror(errno));
     goto out;
   }
   int step;
   time_cache tc = {0};
   while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-    if (o->table == EXPORT_TABLE_APP) write_app_row(out, st, res == EXPORT_RES_RAW);
-    else if (o->table == EXPORT_TABLE_EVENTS) write_event_row(out, st);
-    else write_row(out, st, o->table, res == EXPORT_RES_RAW, &tc);
+    if (o->table == EXPORT_TABLE_APP)
+      write_app_row(out, st, res == EXPORT_RES_RAW);
+    else if (o->table == EXPORT_TABLE_EVENTS)
+      write_event_row(out, st);
+    else
+      write_row(out, st, o->table, res == EXPORT_RES_RAW, &tc);
     /* stdio keeps the error flag: checking now and then is enough. */
     if ((++n & 4095) == 0 && ferror(out)) break;
   }
@@ -566,7 +582,7 @@ hiro_err export_run(const export_options *o, FILE *out, export_stats *stats, cha
   }
   if (step != SQLITE_DONE) {
     hiro_set_err(err, errlen, "%s: reading failed after %" PRIu64 " rows: %s", o->db_path, n,
-            sqlite3_errmsg(db));
+                 sqlite3_errmsg(db));
     goto out;
   }
   rc = HIRO_OK;

@@ -40,9 +40,12 @@ static bool digits(const char **p, int n, int *out) {
 static bool plain_number(const char *s) {
   bool dot = false, digit = false;
   for (; *s; s++) {
-    if (isdigit((unsigned char)*s)) digit = true;
-    else if (*s == '.' && !dot) dot = true;
-    else return false;
+    if (isdigit((unsigned char)*s))
+      digit = true;
+    else if (*s == '.' && !dot)
+      dot = true;
+    else
+      return false;
   }
   return digit;
 }
@@ -79,8 +82,7 @@ bool export_parse_time(const char *s, double now, double *out) {
   const char *p = s;
   int y, mo, d, h = 0, mi = 0, sec = 0;
   double frac = 0;
-  if (!digits(&p, 4, &y) || *p++ != '-' || !digits(&p, 2, &mo) || *p++ != '-' ||
-      !digits(&p, 2, &d))
+  if (!digits(&p, 4, &y) || *p++ != '-' || !digits(&p, 2, &mo) || *p++ != '-' || !digits(&p, 2, &d))
     return false;
   if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo)) return false;
   if (*p == 'T' || *p == 't' || *p == ' ') {

@@ -9,7 +9,7 @@
 typedef struct {
   int kind;
   char name[HIRO_NAME_MAX];
-  int pid; /* the last seen */
+  int pid;                      /* the last seen */
   int64_t n[MODEL_PROC_GROUPS]; /* samples per presence group */
   double v[MODEL_PROC_COLUMNS];
 } fold_proc;
@@ -174,8 +174,8 @@ size_t fold_finish(fold *f, metrics_snapshot **out) {
       const model_column *col = &model_sys_columns[c];
       if (b->n[col->group] > 0) model_set_stored(s, col, result(b->v[c], b->n[col->group], f->agg));
     }
-    s->point.samples = (uint32_t)(b->n[MODEL_GROUP_ALWAYS] > UINT32_MAX ? UINT32_MAX
-                                                                         : b->n[MODEL_GROUP_ALWAYS]);
+    s->point.samples =
+        (uint32_t)(b->n[MODEL_GROUP_ALWAYS] > UINT32_MAX ? UINT32_MAX : b->n[MODEL_GROUP_ALWAYS]);
     size_t kids = 0;
     for (size_t p = 0; p < b->n_procs; p++) kids += b->procs[p].kind != 0;
     if (kids) s->children = xcalloc(kids, sizeof *s->children);

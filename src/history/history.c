@@ -262,8 +262,8 @@ static void mark_points(const query *q, metrics_snapshot *v, size_t n) {
   }
 }
 
-hiro_err history_query(collector *coll, store *st, const history_request *req,
-                       history_answer *out, char *err, size_t errlen) {
+hiro_err history_query(collector *coll, store *st, const history_request *req, history_answer *out,
+                       char *err, size_t errlen) {
   memset(out, 0, sizeof *out);
   out->resolution_text = "raw";
   query q = {.coll = coll, .req = req, .from_ms = ms_of(req->from), .to_ms = ms_of(req->to)};

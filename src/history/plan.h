@@ -22,7 +22,12 @@ int64_t history_ladder_step(size_t i);
 const char *history_resolution_text(int64_t seconds);
 
 /* Where a plan reads from. */
-typedef enum { HISTORY_SRC_RING, HISTORY_SRC_RAW, HISTORY_SRC_MINUTE, HISTORY_SRC_HOUR } history_src;
+typedef enum {
+  HISTORY_SRC_RING,
+  HISTORY_SRC_RAW,
+  HISTORY_SRC_MINUTE,
+  HISTORY_SRC_HOUR
+} history_src;
 
 /* What is stored, gathered before planning. Times in ms. */
 typedef struct {
@@ -46,11 +51,11 @@ void history_clamp(const history_facts *f, int64_t from_ms, int64_t to_ms, histo
 
 /* Counts within the clamped span, gathered after history_clamp. */
 typedef struct {
-  size_t max_points;    /* 0: no limit (the exporter) */
-  bool tiers_only;      /* the exporter: raw, 60 or 3600 read from its own tier */
-  int64_t ring_count;   /* ring entries in the span */
-  int64_t raw_count;    /* raw rows on disk in the span (may stop at the read cap + 1) */
-  int64_t ring_tail;    /* ring entries in the span newer than the newest raw row */
+  size_t max_points;  /* 0: no limit (the exporter) */
+  bool tiers_only;    /* the exporter: raw, 60 or 3600 read from its own tier */
+  int64_t ring_count; /* ring entries in the span */
+  int64_t raw_count;  /* raw rows on disk in the span (may stop at the read cap + 1) */
+  int64_t ring_tail;  /* ring entries in the span newer than the newest raw row */
 } history_counts;
 
 typedef struct {

@@ -65,8 +65,9 @@ static void handle_latest(const api_context *ctx, const api_request *req, api_re
   if (!json) {
     collector_status st;
     collector_get_status(ctx->coll, &st);
-    api_error(resp, 503, st.enabled ? "metrics collector is starting; no snapshot yet"
-                                    : "metrics collector is disabled");
+    api_error(resp, 503,
+              st.enabled ? "metrics collector is starting; no snapshot yet"
+                         : "metrics collector is disabled");
     return;
   }
   set_body(resp, 200, "application/json", json);
@@ -77,8 +78,10 @@ static void put_persistence_json(strbuf *b, const api_context *ctx);
  * need not be enabled for these). */
 static void put_plugins_json(strbuf *b, const api_context *ctx) {
   sb_puts(b, ",\"tree_tracking\":");
-  if (ctx->tree_mode) sb_json_string(b, ctx->tree_mode);
-  else sb_puts(b, "null");
+  if (ctx->tree_mode)
+    sb_json_string(b, ctx->tree_mode);
+  else
+    sb_puts(b, "null");
   sb_puts(b, ",\"plugins\":[");
   enum { MAX_LISTED = 256 };
   plugin_ref *refs = ctx->plugins ? xcalloc(MAX_LISTED, sizeof *refs) : NULL;
@@ -87,8 +90,10 @@ static void put_plugins_json(strbuf *b, const api_context *ctx) {
     sb_puts(b, i ? ",{\"name\":" : "{\"name\":");
     sb_json_string(b, refs[i].name);
     sb_puts(b, ",\"pid\":");
-    if (refs[i].pid > 0) sb_i64(b, refs[i].pid);
-    else sb_puts(b, "null");
+    if (refs[i].pid > 0)
+      sb_i64(b, refs[i].pid);
+    else
+      sb_puts(b, "null");
     sb_printf(b, ",\"alive\":%s,\"uptime_seconds\":", refs[i].running ? "true" : "false");
     if (refs[i].running && refs[i].life.started_at > 0)
       sb_double(b, clock_wall() - refs[i].life.started_at, 1);
@@ -108,8 +113,8 @@ static void put_status_json(strbuf *b, const api_context *ctx) {
   collector_get_status(ctx->coll, &st);
   sb_printf(b, "{\"enabled\":%s,\"interval\":", st.enabled ? "true" : "false");
   sb_double(b, st.interval, 3);
-  sb_printf(b, ",\"history_size\":%zu,\"history_count\":%zu,\"uptime_seconds\":",
-            st.history_size, st.history_count);
+  sb_printf(b, ",\"history_size\":%zu,\"history_count\":%zu,\"uptime_seconds\":", st.history_size,
+            st.history_count);
   sb_double(b, st.uptime_seconds, 1);
   /* The dashboard shows itself read-only when it cannot change settings. */
   sb_printf(b, ",\"configure_requires_token\":%s", ctx->api_token ? "true" : "false");
@@ -131,8 +136,8 @@ static void put_persistence_json(strbuf *b, const api_context *ctx) {
   sb_puts(b, "{\"db_path\":");
   sb_json_string(b, ps.path);
   sb_printf(b, ",\"size_bytes\":%llu,\"rows\":{\"raw\":%lld,\"minute\":%lld,\"hour\":%lld}",
-            (unsigned long long)ps.size_bytes, (long long)ps.rows_raw,
-            (long long)ps.rows_minute, (long long)ps.rows_hour);
+            (unsigned long long)ps.size_bytes, (long long)ps.rows_raw, (long long)ps.rows_minute,
+            (long long)ps.rows_hour);
   sb_puts(b, ",\"oldest_timestamp\":");
   if (ps.oldest_timestamp > 0)
     sb_double(b, ps.oldest_timestamp, 3);
@@ -157,8 +162,7 @@ static void handle_status(const api_context *ctx, const api_request *req, api_re
   set_body(resp, 200, "application/json", sb_steal(&b));
 }
 
-static void handle_configure(const api_context *ctx, const api_request *req,
-                             api_response *resp) {
+static void handle_configure(const api_context *ctx, const api_request *req, api_response *resp) {
   if (req->body_len > API_MAX_BODY) {
     api_error(resp, 413, "request body too large (limit 64 KiB)");
     return;
@@ -190,8 +194,7 @@ static void handle_configure(const api_context *ctx, const api_request *req,
   set_body(resp, 200, "application/json", sb_steal(&b));
 }
 
-static void handle_prometheus(const api_context *ctx, const api_request *req,
-                              api_response *resp) {
+static void handle_prometheus(const api_context *ctx, const api_request *req, api_response *resp) {
   (void)req;
   char *text = prometheus_render(ctx->coll, ctx->st);
   if (text && ctx->app) text = prometheus_app_append(text, ctx->app);

@@ -19,16 +19,16 @@
 /* What the handlers work on. Pointers are not owned. */
 typedef struct {
   collector *coll;
-  store *st;             /* NULL when persistence is off */
-  const char *api_token; /* NULL when none is configured */
-  bool token_for_reads;  /* non-loopback REST bind: every REST endpoint needs the token */
+  store *st;                   /* NULL when persistence is off */
+  const char *api_token;       /* NULL when none is configured */
+  bool token_for_reads;        /* non-loopback REST bind: every REST endpoint needs the token */
   struct latest_cache *latest; /* JSON of the latest snapshot per tick; may be NULL */
-  size_t n_plugins;       /* configured plugins: sizes the history_size warning */
-  struct appmetrics *app; /* application metrics; NULL when off */
-  uint64_t *requests_served; /* incremented per request when not NULL */
-  eventlog *events;      /* lifecycle events; may be NULL */
-  const char *tree_mode; /* "cgroup" or "proc-walk"; NULL when no plugins run */
-  plugin_provider_fn plugins; /* the plugin manager's provider, for status; may be NULL */
+  size_t n_plugins;            /* configured plugins: sizes the history_size warning */
+  struct appmetrics *app;      /* application metrics; NULL when off */
+  uint64_t *requests_served;   /* incremented per request when not NULL */
+  eventlog *events;            /* lifecycle events; may be NULL */
+  const char *tree_mode;       /* "cgroup" or "proc-walk"; NULL when no plugins run */
+  plugin_provider_fn plugins;  /* the plugin manager's provider, for status; may be NULL */
   void *plugins_ctx;
 } api_context;
 
@@ -48,13 +48,13 @@ typedef const char *(*api_header_fn)(void *ctx, const char *name);
 
 typedef struct {
   const char *method;
-  const char *path;       /* without the query string */
+  const char *path; /* without the query string */
   api_query_fn query;
   const api_query_arg *args; /* every query parameter (the strict parsers read these) */
   size_t n_args;
   api_header_fn header;
-  void *conn;             /* passed to query and header */
-  bool admin;             /* arrived on the admin UI listener */
+  void *conn; /* passed to query and header */
+  bool admin; /* arrived on the admin UI listener */
   guard_listener listener;
   const char *body;
   size_t body_len;
@@ -67,9 +67,9 @@ typedef struct {
 
 typedef struct {
   int status;
-  const char *content_type;  /* NULL: no Content-Type (a 304) */
-  char *body;                /* malloc'd; api_response_free releases it */
-  const char *static_body;   /* or bytes embedded in the binary (not freed) */
+  const char *content_type; /* NULL: no Content-Type (a 304) */
+  char *body;               /* malloc'd; api_response_free releases it */
+  const char *static_body;  /* or bytes embedded in the binary (not freed) */
   size_t body_len;
   api_header headers[API_MAX_HEADERS]; /* Cache-Control defaults to no-store */
   size_t n_headers;

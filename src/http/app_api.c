@@ -37,11 +37,15 @@ static void put_source(strbuf *b, const aggregate_source_stats *src) {
     put_count(b, aggregate_reason_key(r), src->rejected[r]);
   }
   sb_puts(b, "},\"last_error\":");
-  if (src->last_error[0]) sb_json_string(b, src->last_error);
-  else sb_puts(b, "null");
+  if (src->last_error[0])
+    sb_json_string(b, src->last_error);
+  else
+    sb_puts(b, "null");
   sb_puts(b, ",\"last_error_time\":");
-  if (src->last_error_time > 0) sb_double(b, src->last_error_time, 3);
-  else sb_puts(b, "null");
+  if (src->last_error_time > 0)
+    sb_double(b, src->last_error_time, 3);
+  else
+    sb_puts(b, "null");
   sb_putc(b, '}');
 }
 
@@ -54,11 +58,15 @@ void app_api_status_json(strbuf *b, appmetrics *app) {
   appmetrics_get_status(app, &st);
   const receiver_stats *r = &st.receiver;
   sb_puts(b, "{\"socket\":");
-  if (r->socket_path[0]) sb_json_string(b, r->socket_path);
-  else sb_puts(b, "null");
+  if (r->socket_path[0])
+    sb_json_string(b, r->socket_path);
+  else
+    sb_puts(b, "null");
   sb_puts(b, ",\"udp_port\":");
-  if (r->udp_port) sb_i64(b, r->udp_port);
-  else sb_puts(b, "null");
+  if (r->udp_port)
+    sb_i64(b, r->udp_port);
+  else
+    sb_puts(b, "null");
   sb_printf(b, ",\"max_series\":%zu,\"max_rate\":", st.max_series);
   sb_double(b, st.max_rate, 1);
   sb_putc(b, ',');
@@ -68,8 +76,10 @@ void app_api_status_json(strbuf *b, appmetrics *app) {
   sb_putc(b, ',');
   put_count(b, "unattributed_datagrams", r->unattributed);
   sb_puts(b, ",\"last_unattributed_pid\":");
-  if (r->last_unattributed_pid > 0) sb_i64(b, r->last_unattributed_pid);
-  else sb_puts(b, "null");
+  if (r->last_unattributed_pid > 0)
+    sb_i64(b, r->last_unattributed_pid);
+  else
+    sb_puts(b, "null");
   sb_putc(b, ',');
   put_count(b, "oversized_datagrams", r->oversized);
   sb_putc(b, ',');
@@ -91,8 +101,8 @@ static const char *const *type_columns(statsd_type t, size_t *n) {
   static const char *const counter[] = {"timestamp", "rate", "count", "total"};
   static const char *const gauge[] = {"timestamp", "value"};
   static const char *const set[] = {"timestamp", "distinct"};
-  static const char *const summary[] = {"timestamp", "count", "sum", "min", "max",
-                                        "p50",       "p90",   "p99"};
+  static const char *const summary[] = {"timestamp", "count", "sum", "min",
+                                        "max",       "p50",   "p90", "p99"};
   switch (t) {
   case STATSD_COUNTER: *n = HIRO_ARRAY_LEN(counter); return counter;
   case STATSD_GAUGE: *n = HIRO_ARRAY_LEN(gauge); return gauge;
@@ -206,11 +216,15 @@ static void answer_free(answer *a) {
 static void answer_envelope(strbuf *b, const history_params *hp, const char *process,
                             const char *name, const char *resolution) {
   sb_puts(b, "{\"process\":");
-  if (process) sb_json_string(b, process);
-  else sb_puts(b, "null");
+  if (process)
+    sb_json_string(b, process);
+  else
+    sb_puts(b, "null");
   sb_puts(b, ",\"name\":");
-  if (name) sb_json_string(b, name);
-  else sb_puts(b, "null");
+  if (name)
+    sb_json_string(b, name);
+  else
+    sb_puts(b, "null");
   sb_puts(b, ",\"from\":");
   sb_double(b, hp->range.from, 3);
   sb_puts(b, ",\"to\":");
@@ -224,8 +238,8 @@ static char *history_from_disk(store *st, const history_params *hp, const char *
   store_app_series *list;
   size_t n;
   int res;
-  if (store_query_app(st, hp->range.from, hp->range.to, hp->max_points, hp->agg, process, name, &list, &n,
-                      &res) != HIRO_OK)
+  if (store_query_app(st, hp->range.from, hp->range.to, hp->max_points, hp->agg, process, name,
+                      &list, &n, &res) != HIRO_OK)
     return NULL;
   *resolution = res == 3600 ? "3600" : res == 60 ? "60" : "raw";
   strbuf b;

@@ -6,8 +6,10 @@
 #include <string.h>
 
 void app_json_number(strbuf *b, double v) {
-  if (isfinite(v)) sb_double(b, v, 6);
-  else sb_puts(b, "null");
+  if (isfinite(v))
+    sb_double(b, v, 6);
+  else
+    sb_puts(b, "null");
 }
 
 static void field(strbuf *b, const char *name, double v) {

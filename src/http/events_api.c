@@ -16,14 +16,18 @@
 
 static void put_int_or_null(strbuf *b, const char *key, int v, bool present) {
   sb_printf(b, ",\"%s\":", key);
-  if (present) sb_i64(b, v);
-  else sb_puts(b, "null");
+  if (present)
+    sb_i64(b, v);
+  else
+    sb_puts(b, "null");
 }
 
 static void put_num_or_null(strbuf *b, const char *key, double v, int decimals) {
   sb_printf(b, ",\"%s\":", key);
-  if (isnan(v)) sb_puts(b, "null");
-  else sb_double(b, v, decimals);
+  if (isnan(v))
+    sb_puts(b, "null");
+  else
+    sb_double(b, v, decimals);
 }
 
 void event_to_json(strbuf *b, const hiro_event *e) {

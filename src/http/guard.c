@@ -79,8 +79,7 @@ static bool is_wildcard(const char *host) {
 
 static bool name_ok(const guard_listener *l, const char *name) {
   if (strcasecmp(name, "localhost") == 0) return true;
-  if (l->bind_host && !is_wildcard(l->bind_host) && same_address(name, l->bind_host))
-    return true;
+  if (l->bind_host && !is_wildcard(l->bind_host) && same_address(name, l->bind_host)) return true;
   return l->local_addr && same_address(name, l->local_addr);
 }
 

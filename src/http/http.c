@@ -72,10 +72,9 @@ static const char *lookup_header(void *ctx, const char *name) {
  * afterwards), so a 3 MB history answer is not copied once more. */
 static enum MHD_Result send_response(struct MHD_Connection *conn, api_response *r) {
   struct MHD_Response *resp =
-      r->static_body
-          ? MHD_create_response_from_buffer(r->body_len, (void *)r->static_body,
-                                            MHD_RESPMEM_PERSISTENT)
-          : MHD_create_response_from_buffer(r->body_len, r->body, MHD_RESPMEM_MUST_FREE);
+      r->static_body ? MHD_create_response_from_buffer(r->body_len, (void *)r->static_body,
+                                                       MHD_RESPMEM_PERSISTENT)
+                     : MHD_create_response_from_buffer(r->body_len, r->body, MHD_RESPMEM_MUST_FREE);
   if (!resp) return MHD_NO;
   if (!r->static_body) r->body = NULL;
   if (r->content_type) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
@@ -161,9 +160,8 @@ static enum MHD_Result dispatch(http_listener *l, struct MHD_Connection *conn, c
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls) {
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls) {
   http_listener *l = cls;
   request_state *rs = *con_cls;
   if (!rs) {
@@ -226,8 +224,8 @@ static const char *bind_reason(int e) {
  * listener and the config keys that chose host and port. */
 static hiro_err open_socket(const http_endpoint *ep, int *fd_out, bool *ipv6, char *err,
                             size_t errlen) {
-  struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-                           .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
+  struct addrinfo hints = {
+      .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
   struct addrinfo *ai = NULL;
   char portstr[16];
   snprintf(portstr, sizeof portstr, "%d", ep->port);
@@ -273,16 +271,13 @@ hiro_err http_listen(const http_endpoint *ep, const api_context *ctx, http_liste
   l->port = ep->port;
   unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
   if (ipv6) flags |= MHD_USE_IPv6;
-  l->daemon = MHD_start_daemon(
-      flags, 0, NULL, NULL, on_request, l,
-      MHD_OPTION_LISTEN_SOCKET, fd,
-      MHD_OPTION_THREAD_POOL_SIZE, (unsigned)HTTP_THREADS,
-      MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_CONNECTION_LIMIT,
-      MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_CONNECTION_TIMEOUT_S,
-      MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONNECTION_MEMORY,
-      MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-      MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
-      MHD_OPTION_END);
+  l->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, l, MHD_OPTION_LISTEN_SOCKET, fd,
+                               MHD_OPTION_THREAD_POOL_SIZE, (unsigned)HTTP_THREADS,
+                               MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_CONNECTION_LIMIT,
+                               MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_CONNECTION_TIMEOUT_S,
+                               MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONNECTION_MEMORY,
+                               MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+                               MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL, MHD_OPTION_END);
   if (!l->daemon) {
     snprintf(err, errlen, "%s: cannot start the HTTP server on %s:%d", listener_name(ep->kind),
              ep->host, ep->port);

@@ -12,7 +12,7 @@
 struct latest_cache {
   pthread_mutex_t lock; /* guards the fields below */
   const collector *coll;
-  uint64_t tick; /* collector_latest_tick when json was encoded */
+  uint64_t tick;    /* collector_latest_tick when json was encoded */
   app_frame *frame; /* the app frame encoded with it (held, so its address
                        cannot come back as another frame's) */
   char *json;

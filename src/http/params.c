@@ -44,8 +44,10 @@ static bool parse_number(const char *s, size_t len, double *out) {
 }
 
 static bool parse_agg(const char *s, store_agg *out) {
-  static const struct { const char *name; store_agg agg; } aggs[] = {
-      {"avg", STORE_AGG_AVG}, {"min", STORE_AGG_MIN}, {"max", STORE_AGG_MAX}};
+  static const struct {
+    const char *name;
+    store_agg agg;
+  } aggs[] = {{"avg", STORE_AGG_AVG}, {"min", STORE_AGG_MIN}, {"max", STORE_AGG_MAX}};
   for (size_t i = 0; i < sizeof aggs / sizeof aggs[0]; i++)
     if (strcmp(s, aggs[i].name) == 0) {
       *out = aggs[i].agg;
@@ -175,7 +177,8 @@ bool params_parse_history(const api_query_arg *args, size_t n, double now,
   if (!arg_number(args, n, "max_points", &has_max, &max_points, err, errlen)) return false;
   out->max_points = HISTORY_DEFAULT_MAX_POINTS;
   if (has_max) {
-    if (max_points < 1 || max_points > HISTORY_MAX_POINTS_LIMIT || floor(max_points) != max_points) {
+    if (max_points < 1 || max_points > HISTORY_MAX_POINTS_LIMIT ||
+        floor(max_points) != max_points) {
       snprintf(err, errlen, "parameter 'max_points' must be an integer from 1 to %d",
                HISTORY_MAX_POINTS_LIMIT);
       return false;

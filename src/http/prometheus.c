@@ -55,7 +55,8 @@ static void put_double(strbuf *b, double v) {
  * declared type by KIND_OF, so a table row cannot misread its field (size_t is
  * uint64_t on the LP64 targets we build for; elsewhere this fails to compile). */
 typedef enum { AS_U64, AS_INT, AS_BOOL, AS_DOUBLE, AS_MICROS } value_kind;
-#define KIND_OF(expr) _Generic((expr), uint64_t: AS_U64, int: AS_INT, bool: AS_BOOL, double: AS_DOUBLE)
+#define KIND_OF(expr)                                                                              \
+  _Generic((expr), uint64_t : AS_U64, int : AS_INT, bool : AS_BOOL, double : AS_DOUBLE)
 
 static void put_field(strbuf *b, const void *base, size_t offset, value_kind kind) {
   const char *p = (const char *)base + offset;
@@ -85,8 +86,10 @@ static void process_sample(strbuf *b, const char *family_name, const char *proce
   sb_puts(b, family_name);
   sb_puts(b, "{process=\"");
   prometheus_escape_label(b, process);
-  if (with_pid && p->pid > 0) sb_printf(b, "\",pid=\"%d\"} ", p->pid);
-  else sb_puts(b, "\"} ");
+  if (with_pid && p->pid > 0)
+    sb_printf(b, "\",pid=\"%d\"} ", p->pid);
+  else
+    sb_puts(b, "\"} ");
 }
 
 /* What a per-process family shows for one process, and whether it has it. */
@@ -100,7 +103,8 @@ typedef enum {
   PF_LAST_EXIT
 } pf_kind;
 
-static bool family_has(const process_metrics *p, bool plugin, pf_kind kind, const model_column *col) {
+static bool family_has(const process_metrics *p, bool plugin, pf_kind kind,
+                       const model_column *col) {
   switch (kind) {
   case PF_COLUMN: return model_proc_has(p, col);
   case PF_CPU_SECONDS: return p->has_cpu;
@@ -134,9 +138,8 @@ static void put_family_value(strbuf *b, const process_metrics *p, pf_kind kind,
  * plugin that is down appears only in hiro_process_alive (and its restart
  * and exit families) and its other series go stale. Families counted across
  * a plugin's lives (restarts, tree CPU) are labelled by process alone. */
-static void process_family(strbuf *b, const metrics_snapshot *s, const char *name,
-                           const char *type, const char *help, pf_kind kind,
-                           const model_column *col) {
+static void process_family(strbuf *b, const metrics_snapshot *s, const char *name, const char *type,
+                           const char *help, pf_kind kind, const model_column *col) {
   bool with_pid = kind == PF_COLUMN || kind == PF_CPU_SECONDS || kind == PF_READ_BYTES ||
                   kind == PF_WRITTEN_BYTES;
   bool header = false;
@@ -183,7 +186,15 @@ static void render_processes(strbuf *b, const metrics_snapshot *s) {
 /* ---- scalar families: one unlabelled sample each ---- */
 
 /* Where a scalar is read from; absent sources skip the family entirely. */
-typedef enum { SRC_SNAPSHOT, SRC_DISK, SRC_NETWORK, SRC_SWAP, SRC_PRESSURE, SRC_COLLECTOR, SRC_STORE } source;
+typedef enum {
+  SRC_SNAPSHOT,
+  SRC_DISK,
+  SRC_NETWORK,
+  SRC_SWAP,
+  SRC_PRESSURE,
+  SRC_COLLECTOR,
+  SRC_STORE
+} source;
 
 #define SNAP(f) offsetof(metrics_snapshot, f), KIND_OF(((metrics_snapshot *)0)->f)
 #define COLL(f) SRC_COLLECTOR, offsetof(collector_status, f), KIND_OF(((collector_status *)0)->f)
@@ -228,8 +239,8 @@ static const struct {
     {"hiro_pressure_io_stalled_seconds_total", C,
      "Time all non-idle tasks stalled on I/O (PSI full), seconds.", SRC_PRESSURE, PSI(2, 1)},
     {"hiro_collector_ticks_total", C, "Snapshots taken by the collector.", COLL(ticks)},
-    {"hiro_collector_last_tick_cpu_seconds", G, "CPU time the last collector tick took, in seconds.",
-     COLL(last_tick_seconds)},
+    {"hiro_collector_last_tick_cpu_seconds", G,
+     "CPU time the last collector tick took, in seconds.", COLL(last_tick_seconds)},
     {"hiro_collector_interval_seconds", G, "Collection interval.", COLL(interval)},
     {"hiro_collector_history_snapshots", G, "Snapshots held in the in-memory ring.",
      COLL(history_count)},

@@ -79,9 +79,12 @@ static int by_family(const void *a, const void *b) {
 }
 
 static void put_number(strbuf *b, double v) {
-  if (isnan(v)) sb_puts(b, "NaN");
-  else if (v == floor(v) && fabs(v) < 9007199254740992.0) sb_i64(b, (int64_t)v);
-  else sb_printf(b, "%.15g", v);
+  if (isnan(v))
+    sb_puts(b, "NaN");
+  else if (v == floor(v) && fabs(v) < 9007199254740992.0)
+    sb_i64(b, (int64_t)v);
+  else
+    sb_printf(b, "%.15g", v);
 }
 
 static void sample(strbuf *b, const char *family, const char *suffix, const char *labels,
@@ -92,16 +95,18 @@ static void sample(strbuf *b, const char *family, const char *suffix, const char
 }
 
 static const char *prom_type(statsd_type t) {
-  return t == STATSD_COUNTER ? "counter"
+  return t == STATSD_COUNTER                    ? "counter"
          : t == STATSD_GAUGE || t == STATSD_SET ? "gauge"
                                                 : "summary";
 }
 
 static void family_header(strbuf *b, const entry *e) {
-  static const char *const what[STATSD_TYPES] = {
-      "counter (running total)", "gauge (last value)", "timer (seconds; quantiles of the last interval)",
-      "histogram (quantiles of the last interval)", "distribution (quantiles of the last interval)",
-      "set (distinct members in the last interval)"};
+  static const char *const what[STATSD_TYPES] = {"counter (running total)",
+                                                 "gauge (last value)",
+                                                 "timer (seconds; quantiles of the last interval)",
+                                                 "histogram (quantiles of the last interval)",
+                                                 "distribution (quantiles of the last interval)",
+                                                 "set (distinct members in the last interval)"};
   sb_printf(b, "# HELP %s Application %s '%s' published over StatsD.\n# TYPE %s %s\n", e->family,
             what[e->point->type], e->point->name, e->family, prom_type(e->point->type));
 }

@@ -73,8 +73,10 @@ static void put_process_value(strbuf *b, const process_metrics *p, const model_c
 }
 
 static void put_time_or_null(strbuf *b, double t) {
-  if (t > 0) sb_double(b, t, 3);
-  else sb_puts(b, "null");
+  if (t > 0)
+    sb_double(b, t, 3);
+  else
+    sb_puts(b, "null");
 }
 
 /* What the plugin manager knows: restarts, the last exit, the restart plan. */
@@ -86,11 +88,15 @@ void snapshot_json_lifecycle(strbuf *b, const plugin_lifecycle *life) {
   key(b, "last_exit");
   if (life->has_exit) {
     sb_puts(b, "{\"code\":");
-    if (life->exit_signal) sb_puts(b, "null");
-    else sb_i64(b, life->exit_code);
+    if (life->exit_signal)
+      sb_puts(b, "null");
+    else
+      sb_i64(b, life->exit_code);
     sb_puts(b, ",\"signal\":");
-    if (life->exit_signal) sb_i64(b, life->exit_signal);
-    else sb_puts(b, "null");
+    if (life->exit_signal)
+      sb_i64(b, life->exit_signal);
+    else
+      sb_puts(b, "null");
     sb_puts(b, ",\"time\":");
     put_time_or_null(b, life->exit_time);
     sb_putc(b, '}');
@@ -107,8 +113,7 @@ void snapshot_json_lifecycle(strbuf *b, const plugin_lifecycle *life) {
  * state and lifecycle, and any process that published application metrics
  * its "app" object. Nothing is a false zero: a figure that was not
  * measured is null, and so is the pid of a plugin that never started. */
-static void encode_process(strbuf *b, const process_metrics *p, bool plugin,
-                           const app_frame *app) {
+static void encode_process(strbuf *b, const process_metrics *p, bool plugin, const app_frame *app) {
   sb_putc(b, '{');
   if (plugin) {
     key(b, "name");
@@ -116,17 +121,21 @@ static void encode_process(strbuf *b, const process_metrics *p, bool plugin,
     sb_putc(b, ',');
   }
   key(b, "pid");
-  if (p->pid > 0) sb_i64(b, p->pid);
-  else sb_puts(b, "null");
+  if (p->pid > 0)
+    sb_i64(b, p->pid);
+  else
+    sb_puts(b, "null");
   sb_putc(b, ',');
   for (int i = 0; i < MODEL_PROC_COLUMNS; i++)
-    if (model_proc_columns[i].role == MODEL_MEASURE) put_process_value(b, p, &model_proc_columns[i]);
+    if (model_proc_columns[i].role == MODEL_MEASURE)
+      put_process_value(b, p, &model_proc_columns[i]);
   if (plugin) {
     key(b, "tree");
     if (p->has_tree || p->has_tree_cpu) {
       sb_putc(b, '{');
       for (int i = 0; i < MODEL_PROC_COLUMNS; i++)
-        if (model_proc_columns[i].role == MODEL_TREE) put_process_value(b, p, &model_proc_columns[i]);
+        if (model_proc_columns[i].role == MODEL_TREE)
+          put_process_value(b, p, &model_proc_columns[i]);
       close_object(b);
     } else {
       sb_puts(b, "null");
@@ -203,7 +212,9 @@ static void encode_snapshot(strbuf *b, const metrics_snapshot *s, const app_fram
   close_object(b);
 }
 
-char *snapshot_to_json_string(const metrics_snapshot *s) { return snapshot_app_to_json_string(s, NULL); }
+char *snapshot_to_json_string(const metrics_snapshot *s) {
+  return snapshot_app_to_json_string(s, NULL);
+}
 
 char *snapshot_app_to_json_string(const metrics_snapshot *s, const app_frame *app) {
   strbuf b;

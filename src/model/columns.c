@@ -7,38 +7,64 @@
 #include <string.h>
 
 /* The field's C type, derived from its declaration so a row cannot misread it. */
-#define CTYPE_OF(expr) \
-  _Generic((expr), double: MODEL_F64, uint64_t: MODEL_U64, int: MODEL_INT, bool: MODEL_BOOL)
+#define CTYPE_OF(expr)                                                                             \
+  _Generic((expr), double : MODEL_F64, uint64_t : MODEL_U64, int : MODEL_INT, bool : MODEL_BOOL)
 #define KEY_LIT(field) "\"" #field "\":"
 
 /* Designated initializers: a field added to model_column cannot shift the
  * others (clang checks missing fields, gcc does not for array rows). */
-#define SYS_ROW(id, obj, field, grp, sc, db_, nm, dec, unit_, prom_, help_)                      \
-  [MODEL_SYS_##id] = {.db = db_, .name = nm, .object = #obj, .json_key = KEY_LIT(field),        \
-                      .json_key_len = sizeof KEY_LIT(field) - 1,                                \
-                      .offset = offsetof(metrics_snapshot, obj.field),                          \
-                      .ctype = CTYPE_OF(((metrics_snapshot *)0)->obj.field),                    \
-                      .scale = MODEL_##sc, .group = MODEL_GROUP_##grp, .decimals = dec,         \
-                      .unit = unit_, .prom = prom_, .help = help_, .role = MODEL_MEASURE,       \
+#define SYS_ROW(id, obj, field, grp, sc, db_, nm, dec, unit_, prom_, help_)                        \
+  [MODEL_SYS_##id] = {.db = db_,                                                                   \
+                      .name = nm,                                                                  \
+                      .object = #obj,                                                              \
+                      .json_key = KEY_LIT(field),                                                  \
+                      .json_key_len = sizeof KEY_LIT(field) - 1,                                   \
+                      .offset = offsetof(metrics_snapshot, obj.field),                             \
+                      .ctype = CTYPE_OF(((metrics_snapshot *)0)->obj.field),                       \
+                      .scale = MODEL_##sc,                                                         \
+                      .group = MODEL_GROUP_##grp,                                                  \
+                      .decimals = dec,                                                             \
+                      .unit = unit_,                                                               \
+                      .prom = prom_,                                                               \
+                      .help = help_,                                                               \
+                      .role = MODEL_MEASURE,                                                       \
                       .status = false},
 const model_column model_sys_columns[MODEL_SYS_COLUMNS] = {MODEL_SYSTEM_COLUMNS(SYS_ROW)};
 
-#define PROC_ROW(id, field, grp, role_, sc, db_, nm, key, dec, unit_, prom_, help_)              \
-  [MODEL_PROC_##id] = {.db = db_, .name = nm, .object = NULL, .json_key = "\"" key "\":",       \
-                       .json_key_len = sizeof("\"" key "\":") - 1,                              \
-                       .offset = offsetof(process_metrics, field),                             \
-                       .ctype = CTYPE_OF(((process_metrics *)0)->field), .scale = MODEL_##sc,   \
-                       .group = MODEL_GROUP_##grp, .decimals = dec, .unit = unit_,              \
-                       .prom = prom_, .help = help_, .role = MODEL_##role_,                     \
+#define PROC_ROW(id, field, grp, role_, sc, db_, nm, key, dec, unit_, prom_, help_)                \
+  [MODEL_PROC_##id] = {.db = db_,                                                                  \
+                       .name = nm,                                                                 \
+                       .object = NULL,                                                             \
+                       .json_key = "\"" key "\":",                                                 \
+                       .json_key_len = sizeof("\"" key "\":") - 1,                                 \
+                       .offset = offsetof(process_metrics, field),                                 \
+                       .ctype = CTYPE_OF(((process_metrics *)0)->field),                           \
+                       .scale = MODEL_##sc,                                                        \
+                       .group = MODEL_GROUP_##grp,                                                 \
+                       .decimals = dec,                                                            \
+                       .unit = unit_,                                                              \
+                       .prom = prom_,                                                              \
+                       .help = help_,                                                              \
+                       .role = MODEL_##role_,                                                      \
                        .status = MODEL_##role_ == MODEL_STATUS},
 const model_column model_proc_columns[MODEL_PROC_COLUMNS] = {MODEL_PROCESS_COLUMNS(PROC_ROW)};
 
-#define ITEM_ROW(type, prefix, id, field, sc, db_, nm, dec, unit_, prom_, help_, status_)       \
-  [prefix##id] = {.db = db_, .name = nm, .object = NULL, .json_key = KEY_LIT(field),            \
-                  .json_key_len = sizeof KEY_LIT(field) - 1, .offset = offsetof(type, field),   \
-                  .ctype = CTYPE_OF(((type *)0)->field), .scale = MODEL_##sc, .group = 0,       \
-                  .decimals = dec, .unit = unit_, .prom = prom_, .help = help_,                 \
-                  .role = (status_) ? MODEL_STATUS : MODEL_MEASURE, .status = status_},
+#define ITEM_ROW(type, prefix, id, field, sc, db_, nm, dec, unit_, prom_, help_, status_)          \
+  [prefix##id] = {.db = db_,                                                                       \
+                  .name = nm,                                                                      \
+                  .object = NULL,                                                                  \
+                  .json_key = KEY_LIT(field),                                                      \
+                  .json_key_len = sizeof KEY_LIT(field) - 1,                                       \
+                  .offset = offsetof(type, field),                                                 \
+                  .ctype = CTYPE_OF(((type *)0)->field),                                           \
+                  .scale = MODEL_##sc,                                                             \
+                  .group = 0,                                                                      \
+                  .decimals = dec,                                                                 \
+                  .unit = unit_,                                                                   \
+                  .prom = prom_,                                                                   \
+                  .help = help_,                                                                   \
+                  .role = (status_) ? MODEL_STATUS : MODEL_MEASURE,                                \
+                  .status = status_},
 #define FS_ROW(...) ITEM_ROW(filesystem_metrics, MODEL_FS_, __VA_ARGS__)
 #define DISK_ROW(...) ITEM_ROW(disk_device_metrics, MODEL_DISK_, __VA_ARGS__)
 #define IF_ROW(...) ITEM_ROW(interface_metrics, MODEL_IF_, __VA_ARGS__)
@@ -46,11 +72,13 @@ const model_column model_fs_columns[MODEL_FS_COLUMNS] = {MODEL_FILESYSTEM_COLUMN
 const model_column model_disk_columns[MODEL_DISK_COLUMNS_N] = {MODEL_DISK_COLUMNS(DISK_ROW)};
 const model_column model_if_columns[MODEL_IF_COLUMNS] = {MODEL_INTERFACE_COLUMNS(IF_ROW)};
 
-#define LIST(key, label_, table_, field, count, type, name, cols, ncols)                        \
-  {.json = key, .label = label_, .table = table_,                                              \
-   .count_offset = offsetof(metrics_snapshot, count),                                         \
-   .items_offset = offsetof(metrics_snapshot, field), .item_size = sizeof(type),               \
-   .name_offset = offsetof(type, name), .columns = cols, .n_columns = ncols}
+#define LIST(key, label_, table_, field, count, type, name, cols, ncols)                           \
+  {                                                                                                \
+    .json = key, .label = label_, .table = table_,                                                 \
+    .count_offset = offsetof(metrics_snapshot, count),                                             \
+    .items_offset = offsetof(metrics_snapshot, field), .item_size = sizeof(type),                  \
+    .name_offset = offsetof(type, name), .columns = cols, .n_columns = ncols                       \
+  }
 const model_list model_lists[MODEL_LISTS] = {
     [MODEL_LIST_FILESYSTEMS] = LIST("filesystems", "mount", "fs", filesystems, n_filesystems,
                                     filesystem_metrics, mount, model_fs_columns, MODEL_FS_COLUMNS),
@@ -74,7 +102,8 @@ const char *model_list_name(const model_list *l, const void *item) {
   return name ? name : "";
 }
 
-#define GROUP_ROW(id, count, flag) [MODEL_GROUP_##id] = {.count_column = count, .flag_offset = flag},
+#define GROUP_ROW(id, count, flag)                                                                 \
+  [MODEL_GROUP_##id] = {.count_column = count, .flag_offset = flag},
 const model_group model_sys_groups[MODEL_SYS_GROUPS] = {MODEL_SYSTEM_GROUPS(GROUP_ROW)};
 const model_group model_proc_groups[MODEL_PROC_GROUPS] = {MODEL_PROCESS_GROUPS(GROUP_ROW)};
 

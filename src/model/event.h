@@ -12,22 +12,22 @@
 #include "common/hiro.h"
 
 /* X(id, name as stored and served) */
-#define MODEL_EVENT_KINDS(X)                      \
-  X(PLUGIN_STARTED, "plugin_started")             \
-  X(PLUGIN_EXITED, "plugin_exited")               \
-  X(RESTART_SCHEDULED, "restart_scheduled")       \
-  X(PLUGIN_GAVE_UP, "plugin_not_restarted")       \
-  X(START_FAILED, "plugin_start_failed")          \
-  X(SURVIVORS_KILLED, "survivors_killed")         \
-  X(SERVER_STARTED, "server_started")             \
-  X(SERVER_STOPPED, "server_stopped")             \
-  X(SERVER_CRASHED, "server_crash_detected")      \
-  X(COLLECTOR_ENABLED, "collector_enabled")       \
-  X(COLLECTOR_DISABLED, "collector_disabled")     \
-  X(INTERVAL_CHANGED, "collector_interval_changed") \
-  X(STORAGE_ERROR, "storage_error")               \
-  X(STORAGE_RECOVERED, "storage_recovered")       \
-  X(APP_SERIES_LIMIT, "app_series_limit")         \
+#define MODEL_EVENT_KINDS(X)                                                                       \
+  X(PLUGIN_STARTED, "plugin_started")                                                              \
+  X(PLUGIN_EXITED, "plugin_exited")                                                                \
+  X(RESTART_SCHEDULED, "restart_scheduled")                                                        \
+  X(PLUGIN_GAVE_UP, "plugin_not_restarted")                                                        \
+  X(START_FAILED, "plugin_start_failed")                                                           \
+  X(SURVIVORS_KILLED, "survivors_killed")                                                          \
+  X(SERVER_STARTED, "server_started")                                                              \
+  X(SERVER_STOPPED, "server_stopped")                                                              \
+  X(SERVER_CRASHED, "server_crash_detected")                                                       \
+  X(COLLECTOR_ENABLED, "collector_enabled")                                                        \
+  X(COLLECTOR_DISABLED, "collector_disabled")                                                      \
+  X(INTERVAL_CHANGED, "collector_interval_changed")                                                \
+  X(STORAGE_ERROR, "storage_error")                                                                \
+  X(STORAGE_RECOVERED, "storage_recovered")                                                        \
+  X(APP_SERIES_LIMIT, "app_series_limit")                                                          \
   X(APP_RATE_LIMIT, "app_rate_limit")
 
 #define MODEL_EVENT_ENUM(id, name) EVENT_##id,
@@ -37,17 +37,17 @@ typedef enum { MODEL_EVENT_KINDS(MODEL_EVENT_ENUM) EVENT_KINDS } event_kind;
 /* One event. Numbers that do not apply are -1 (exit_code, signal, err) or
  * NAN (cpu_seconds, lifetime_seconds, delay_seconds); pid 0 = none. */
 typedef struct {
-  double timestamp;          /* wall-clock Unix seconds */
+  double timestamp; /* wall-clock Unix seconds */
   event_kind kind;
   char process[HIRO_NAME_MAX]; /* plugin name, "server" for server events */
   int pid;
-  int exit_code;             /* exit status, when it exited normally */
-  int signal;                /* the signal that ended it */
-  int err;                   /* errno of a failed start */
-  double cpu_seconds;        /* CPU time of the life that ended */
-  double lifetime_seconds;   /* how long that life lasted */
-  double delay_seconds;      /* restart delay */
-  char detail[200];          /* readable sentence */
+  int exit_code;           /* exit status, when it exited normally */
+  int signal;              /* the signal that ended it */
+  int err;                 /* errno of a failed start */
+  double cpu_seconds;      /* CPU time of the life that ended */
+  double lifetime_seconds; /* how long that life lasted */
+  double delay_seconds;    /* restart delay */
+  char detail[200];        /* readable sentence */
 } hiro_event;
 
 /* Receives events; must not block (called from the threads that produce

@@ -37,11 +37,11 @@ typedef struct {
 
 /* A plugin's whole process tree: the plugin and every descendant. */
 typedef struct {
-  double cpu_percent;  /* over the last interval, exited descendants included */
-  uint64_t rss_bytes;  /* sum over the live processes */
-  int num_threads;     /* sum over the live processes */
-  int processes;       /* live processes */
-  double cpu_seconds;  /* counter: CPU of every process that ran in the tree */
+  double cpu_percent; /* over the last interval, exited descendants included */
+  uint64_t rss_bytes; /* sum over the live processes */
+  int num_threads;    /* sum over the live processes */
+  int processes;      /* live processes */
+  double cpu_seconds; /* counter: CPU of every process that ran in the tree */
 } process_tree;
 
 /* One process: the server itself (snapshot.process) or a plugin
@@ -66,14 +66,14 @@ typedef struct {
   uint64_t rss_bytes;
   uint64_t vms_bytes;
   int num_threads;
-  double cpu_seconds;       /* user + system CPU time so far (a counter) */
-  double down_seconds;      /* time not running in the interval this snapshot closes */
+  double cpu_seconds;            /* user + system CPU time so far (a counter) */
+  double down_seconds;           /* time not running in the interval this snapshot closes */
   double io_read_bytes_per_sec;  /* storage reads the process caused */
   double io_write_bytes_per_sec; /* storage writes the process caused */
   int open_fds;
   uint64_t io_read_bytes, io_write_bytes; /* the counters behind the rates (Prometheus) */
-  process_tree tree;        /* plugins only */
-  plugin_lifecycle life;    /* plugins only */
+  process_tree tree;                      /* plugins only */
+  plugin_lifecycle life;                  /* plugins only */
 } process_metrics;
 
 /* The design document's name for a plugin's entry. */
@@ -133,10 +133,10 @@ typedef struct {
 /* One mounted real filesystem (block-device or ZFS backed; see the docs for
  * the rule), as df shows it. */
 typedef struct {
-  const char *mount;  /* mount point, interned (model_intern): never freed */
-  bool workspace;     /* holds the workspace (where metrics.db grows) */
+  const char *mount; /* mount point, interned (model_intern): never freed */
+  bool workspace;    /* holds the workspace (where metrics.db grows) */
   uint64_t total_bytes, used_bytes, free_bytes;
-  double percent;     /* used / (used + free) * 100, as df */
+  double percent;                     /* used / (used + free) * 100, as df */
   uint64_t inodes_total, inodes_used; /* 0 and 0: no inode limit (btrfs) */
 } filesystem_metrics;
 

@@ -9,7 +9,7 @@
 
 #include "common/hiro.h"
 
-typedef struct platform platform;           /* system-wide readers, open files */
+typedef struct platform platform; /* system-wide readers, open files */
 
 /* Longest time an idle process's memory figures are reused (see
  * platform_proc_read). */
@@ -26,7 +26,7 @@ typedef struct {
 } proc_sample;
 
 typedef struct {
-  uint64_t busy; /* jiffies: total - idle - iowait */
+  uint64_t busy;  /* jiffies: total - idle - iowait */
   uint64_t total; /* jiffies: sum of fields - guest - guest_nice */
 } cpu_times;
 
@@ -56,7 +56,7 @@ enum { PLATFORM_PSI_CPU, PLATFORM_PSI_MEMORY, PLATFORM_PSI_IO, PLATFORM_PSI_COUN
 
 typedef struct {
   uint64_t total_bytes, used_bytes, free_bytes;
-  double percent; /* used / (used + free) * 100, as df shows */
+  double percent;                     /* used / (used + free) * 100, as df shows */
   uint64_t inodes_total, inodes_free; /* 0 when the filesystem has no inode limit */
 } fs_usage;
 
@@ -73,7 +73,7 @@ typedef struct {
 
 /* One whole physical disk: counters since boot. */
 typedef struct {
-  char name[33];          /* kernel names are at most 32 bytes */
+  char name[33]; /* kernel names are at most 32 bytes */
   uint64_t read_bytes, write_bytes;
   uint64_t reads, writes; /* completed requests */
   uint64_t busy_ms;       /* io_ticks: time with requests in flight */
@@ -81,7 +81,7 @@ typedef struct {
 
 /* One network interface: counters since boot. */
 typedef struct {
-  char name[16];          /* IFNAMSIZ */
+  char name[16]; /* IFNAMSIZ */
   uint64_t bytes_sent, bytes_recv, packets_sent, packets_recv;
   uint64_t errors, drops; /* receive + transmit */
 } net_if_io;
@@ -186,7 +186,7 @@ typedef struct platform_member platform_member; /* one process of a plugin's tre
 
 typedef struct {
   int ppid;
-  bool zombie;              /* exited, not yet reaped: CPU counts, memory is gone */
+  bool zombie; /* exited, not yet reaped: CPU counts, memory is gone */
   uint64_t start_ticks;
   uint64_t cpu_ns;          /* own user + system CPU (clock-tick resolution) */
   uint64_t children_cpu_ns; /* CPU of the descendants it reaped (cutime + cstime) */
@@ -214,7 +214,8 @@ hiro_err platform_member_children(platform_member *m, int threads, int *out, siz
 /* Direct children of every thread of pid, by path; 0 when none or gone. */
 size_t platform_pid_children(platform *p, int pid, int *out, size_t max);
 /* Parent and start time of pid. HIRO_ENOENT when gone or a zombie. */
-hiro_err platform_pid_identity(platform *p, int pid, int *ppid, uint64_t *start_ticks) HIRO_MUST_USE;
+hiro_err platform_pid_identity(platform *p, int pid, int *ppid,
+                               uint64_t *start_ticks) HIRO_MUST_USE;
 /* The value of environment variable name in process pid, into value (size
  * n). false when the process, its environment or the variable is missing. */
 bool platform_proc_getenv(platform *p, int pid, const char *name, char *value, size_t n);
@@ -223,9 +224,10 @@ bool platform_proc_getenv(platform *p, int pid, const char *name, char *value, s
  * descriptors, each flagged when it could be read. */
 typedef struct platform_facts platform_facts;
 typedef struct {
-  bool has_io;                       /* /proc/PID/io was readable */
-  uint64_t read_bytes, write_bytes;  /* bytes the process caused to be read from / written to storage */
-  bool has_fds;                      /* the kernel reports the count (Linux >= 6.2) */
+  bool has_io; /* /proc/PID/io was readable */
+  uint64_t read_bytes,
+      write_bytes; /* bytes the process caused to be read from / written to storage */
+  bool has_fds;    /* the kernel reports the count (Linux >= 6.2) */
   int open_fds;
 } proc_facts;
 /* Open descriptors on pid's io file and fd directory. NULL when pid is gone. */

@@ -65,8 +65,8 @@ void config_defaults(hiro_config *cfg, const char *workspace);
  * error or a bad key, returns HIRO_EPARSE / HIRO_EINVAL with a message in err
  * naming the file, the key (and the line for parse errors); cfg is then left
  * freed/empty. Never writes the file. */
-hiro_err config_load(const char *workspace, hiro_config *cfg, char *err, size_t errlen)
-    HIRO_MUST_USE;
+hiro_err config_load(const char *workspace, hiro_config *cfg, char *err,
+                     size_t errlen) HIRO_MUST_USE;
 void config_free(hiro_config *cfg);
 
 /* Apply HIRO_METRICS / HIRO_ADMIN_UI from the environment: 1/true/yes/on and

@@ -20,13 +20,13 @@ typedef enum {
 } key_type;
 
 enum {
-  KF_ABOVE_MIN = 1 << 0, /* KT_NUMBER: min itself is excluded */
-  KF_HEAP = 1 << 1,      /* KT_STRING: field is a char * owned by the config */
-  KF_NULLABLE = 1 << 2,  /* KT_STRING: null is accepted and stored as NULL */
-  KF_PATH = 1 << 3,      /* KT_STRING: resolved against the workspace */
-  KF_NO_CTRL = 1 << 4,   /* KT_STRING: no control characters */
-  KF_SECRET = 1 << 5,    /* never shown in reports or messages */
-  KF_HOST = 1 << 6,      /* KT_STRING: an IP address or a host name */
+  KF_ABOVE_MIN = 1 << 0,    /* KT_NUMBER: min itself is excluded */
+  KF_HEAP = 1 << 1,         /* KT_STRING: field is a char * owned by the config */
+  KF_NULLABLE = 1 << 2,     /* KT_STRING: null is accepted and stored as NULL */
+  KF_PATH = 1 << 3,         /* KT_STRING: resolved against the workspace */
+  KF_NO_CTRL = 1 << 4,      /* KT_STRING: no control characters */
+  KF_SECRET = 1 << 5,       /* never shown in reports or messages */
+  KF_HOST = 1 << 6,         /* KT_STRING: an IP address or a host name */
   KF_CHANNEL_NAME = 1 << 7, /* KT_STRING: config_channel_name_error must accept it */
 };
 
@@ -76,8 +76,8 @@ hiro_err config_write_atomically(const char *workspace, const char *path, const 
 
 /* Parse text (len bytes, NUL-terminated) as one JSON object. On error returns
  * HIRO_EPARSE with err naming file, line and column; *out is then NULL. */
-hiro_err config_parse_text(const char *file, const char *text, size_t len, cJSON **out,
-                           char *err, size_t errlen);
+hiro_err config_parse_text(const char *file, const char *text, size_t len, cJSON **out, char *err,
+                           size_t errlen);
 /* Validate root and fill cfg from it (cfg is zeroed first); file names the
  * source in messages. On error cfg is freed and err set. */
 hiro_err config_load_json(const char *file, const char *workspace, const cJSON *root,

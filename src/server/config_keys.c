@@ -21,8 +21,7 @@ static const key_desc retention_keys[] = {
 };
 
 static const key_desc channel_keys[] = {
-    {"name", KT_STRING, KF_NO_CTRL | KF_CHANNEL_NAME, 1, HIRO_NAME_MAX - 1, NULL, CHAN(name),
-     NULL},
+    {"name", KT_STRING, KF_NO_CTRL | KF_CHANNEL_NAME, 1, HIRO_NAME_MAX - 1, NULL, CHAN(name), NULL},
     {"command", KT_ARGV, 0, 0, 0, NULL, CHAN(argv), NULL},
     {"restart", KT_BOOL, 0, 0, 0, "true", CHAN(restart), NULL},
     {NULL, 0, 0, 0, 0, NULL, 0, 0, NULL},
@@ -69,10 +68,13 @@ cJSON *config_default_json(const key_desc *k) {
 void config_expectation(const key_desc *k, char *out, size_t n) {
   switch (k->type) {
   case KT_BOOL: snprintf(out, n, "must be true or false"); break;
-  case KT_INT: snprintf(out, n, "must be an integer between %.15g and %.15g", k->min, k->max); break;
+  case KT_INT:
+    snprintf(out, n, "must be an integer between %.15g and %.15g", k->min, k->max);
+    break;
   case KT_NUMBER:
-    snprintf(out, n, k->flags & KF_ABOVE_MIN ? "must be a number greater than %.15g and at most %.15g"
-                                             : "must be a number between %.15g and %.15g",
+    snprintf(out, n,
+             k->flags & KF_ABOVE_MIN ? "must be a number greater than %.15g and at most %.15g"
+                                     : "must be a number between %.15g and %.15g",
              k->min, k->max);
     break;
   case KT_STRING:
@@ -134,11 +136,12 @@ const char *config_host_error(const char *host) {
   /* A host name: labels of letters, digits and '-', not starting with '-'. */
   for (const char *label = host; *label;) {
     size_t len = strspn(label, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-");
-    if (len == 0 || len > 63 || label[0] == '-')
-      return "is not an IP address or a host name";
+    if (len == 0 || len > 63 || label[0] == '-') return "is not an IP address or a host name";
     label += len;
-    if (*label == '.') label++;
-    else if (*label) return "is not an IP address or a host name";
+    if (*label == '.')
+      label++;
+    else if (*label)
+      return "is not an IP address or a host name";
   }
   return NULL;
 }

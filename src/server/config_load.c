@@ -214,8 +214,8 @@ static const char *command_problem(const char *program) {
   for (const char *dir = path && *path ? path : "/usr/local/bin:/usr/bin:/bin"; *dir;) {
     size_t len = strcspn(dir, ":");
     char candidate[PATH_MAX];
-    if (snprintf(candidate, sizeof candidate, "%.*s/%s", (int)(len ? len : 1),
-                 len ? dir : ".", program) < (int)sizeof candidate &&
+    if (snprintf(candidate, sizeof candidate, "%.*s/%s", (int)(len ? len : 1), len ? dir : ".",
+                 program) < (int)sizeof candidate &&
         stat(candidate, &st) == 0 && S_ISREG(st.st_mode) && access(candidate, X_OK) == 0)
       return NULL;
     dir += len + (dir[len] == ':');
@@ -260,8 +260,8 @@ static hiro_err load_channels(load_ctx *c, const key_desc *k, const cJSON *v, hi
   if (!cJSON_IsArray(v)) return key_error(c, key, v, "%s", why);
   size_t n = (size_t)cJSON_GetArraySize(v);
   if (n > k->max)
-    return key_error(c, key, NULL, "has %zu entries; at most %.0f channel plugins are supported",
-                     n, k->max);
+    return key_error(c, key, NULL, "has %zu entries; at most %.0f channel plugins are supported", n,
+                     k->max);
   cfg->channels = xcalloc(n ? n : 1, sizeof *cfg->channels);
   const cJSON *entry = v->child;
   for (size_t i = 0; i < n; i++, entry = entry->next) {
@@ -305,8 +305,10 @@ static hiro_err load_value(load_ctx *c, const key_desc *k, const cJSON *v, void 
     return HIRO_OK;
   case KT_INT:
     if (!number_ok(k, v)) return key_error(c, key, v, "%s", why);
-    if (k->size == sizeof(size_t)) *(size_t *)field = (size_t)v->valuedouble;
-    else *(int *)field = (int)v->valuedouble;
+    if (k->size == sizeof(size_t))
+      *(size_t *)field = (size_t)v->valuedouble;
+    else
+      *(int *)field = (int)v->valuedouble;
     return HIRO_OK;
   case KT_NUMBER:
     if (!number_ok(k, v)) return key_error(c, key, v, "%s", why);

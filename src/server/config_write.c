@@ -74,8 +74,10 @@ static bool merge_one(cJSON *obj, const key_desc *k, const cJSON *ch, const char
   cJSON_Delete(def);
   bool differs = !in_file || !cJSON_Compare(in_file, ch, 1);
   cJSON *copy = cJSON_Duplicate(ch, 1);
-  if (in_file) cJSON_ReplaceItemInObjectCaseSensitive(obj, ch->string, copy);
-  else cJSON_AddItemToObject(obj, ch->string, copy);
+  if (in_file)
+    cJSON_ReplaceItemInObjectCaseSensitive(obj, ch->string, copy);
+  else
+    cJSON_AddItemToObject(obj, ch->string, copy);
   return differs;
 }
 
@@ -119,8 +121,10 @@ static void render(const cJSON *doc, strbuf *out) {
   for (const char *p = text; *p; p++) {
     if (in_string) {
       sb_putc(out, *p);
-      if (*p == '\\' && p[1]) sb_putc(out, *++p);
-      else if (*p == '"') in_string = false;
+      if (*p == '\\' && p[1])
+        sb_putc(out, *++p);
+      else if (*p == '"')
+        in_string = false;
     } else if (*p == '"') {
       in_string = true;
       sb_putc(out, *p);

@@ -35,8 +35,8 @@ int dblock_acquire(const char *db_path, const char *workspace, char *err, size_t
   }
   int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
   if (fd < 0) {
-    snprintf(err, errlen, "cannot open the metrics database lock %s: %s%s", path,
-             strerror(errno), errno == ELOOP ? " (refusing to follow a symlink)" : "");
+    snprintf(err, errlen, "cannot open the metrics database lock %s: %s%s", path, strerror(errno),
+             errno == ELOOP ? " (refusing to follow a symlink)" : "");
     return -1;
   }
   if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
@@ -57,8 +57,7 @@ int dblock_acquire(const char *db_path, const char *workspace, char *err, size_t
   int len = snprintf(line, sizeof line, "workspace %s\npid %d\n", workspace, (int)getpid());
   if (len < 0 || (size_t)len >= sizeof line || ftruncate(fd, 0) != 0 ||
       pwrite(fd, line, (size_t)len, 0) != len) {
-    snprintf(err, errlen, "cannot write the metrics database lock %s: %s", path,
-             strerror(errno));
+    snprintf(err, errlen, "cannot write the metrics database lock %s: %s", path, strerror(errno));
     close(fd);
     return -1;
   }

@@ -127,8 +127,8 @@ static hiro_err await_ready(int fd, char *url, size_t url_len, char *err, size_t
   return busy ? HIRO_EBUSY : HIRO_EIO;
 }
 
-hiro_err server_start_background(const server_options *opt, char *url, size_t url_len,
-                                 char *err, size_t errlen) {
+hiro_err server_start_background(const server_options *opt, char *url, size_t url_len, char *err,
+                                 size_t errlen) {
   int running = server_running_pid(opt->workspace);
   if (running) {
     snprintf(err, errlen, "a server is already running in this workspace (pid %d)", running);

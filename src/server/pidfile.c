@@ -21,7 +21,8 @@ char *pidfile_path(const char *workspace, char *buf, size_t n) {
 /* A positive number after prefix at the start of a line of text, or 0. */
 static int field(const char *text, const char *prefix, long max) {
   size_t n = strlen(prefix);
-  for (const char *line = text; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+  for (const char *line = text; line && *line;
+       line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
     if (strncmp(line, prefix, n) != 0) continue;
     long v = strtol(line + n, NULL, 10);
     return v > 0 && v <= max ? (int)v : 0;

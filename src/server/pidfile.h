@@ -34,7 +34,6 @@ void pidfile_release(const char *path, int fd);
 /* Read what the live server holding path's lock recorded. HIRO_OK with
  * info->pid 0 when there is none (no file, or a stale one); HIRO_EIO when the
  * file exists but cannot be read (err says why, e.g. "Permission denied"). */
-hiro_err pidfile_read(const char *path, pidfile_info *info, char *err, size_t errlen)
-    HIRO_MUST_USE;
+hiro_err pidfile_read(const char *path, pidfile_info *info, char *err, size_t errlen) HIRO_MUST_USE;
 
 #endif

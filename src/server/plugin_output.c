@@ -22,19 +22,19 @@
 
 #define LINE_MAX_BYTES 4096 /* a longer line is logged in pieces */
 #define READ_CHUNK 65536
-#define PAUSE 0.1           /* seconds a plugin over its rate is not read */
-#define REPORT_EVERY 1.0    /* seconds between "dropped" lines per plugin */
-#define LINE_OVERHEAD 32    /* what the log adds to each line: time, level, "[] " */
+#define PAUSE 0.1                 /* seconds a plugin over its rate is not read */
+#define REPORT_EVERY 1.0          /* seconds between "dropped" lines per plugin */
+#define LINE_OVERHEAD 32          /* what the log adds to each line: time, level, "[] " */
 #define FINAL_DRAIN (1024 * 1024) /* bytes read per pipe at shutdown, at most */
 
 /* One plugin: its budget and what it lost. Thread-only after creation. */
 typedef struct {
   char name[HIRO_NAME_MAX];
-  double tokens;        /* bytes of log it may write now */
-  double refilled_at;   /* clock_mono() of the last refill */
+  double tokens;                         /* bytes of log it may write now */
+  double refilled_at;                    /* clock_mono() of the last refill */
   uint64_t dropped_bytes, dropped_lines; /* since the last report */
   uint64_t dropped_total;
-  double drop_since;    /* clock_mono() of the first unreported drop; < 0 none */
+  double drop_since; /* clock_mono() of the first unreported drop; < 0 none */
 } source;
 
 /* One pipe (one run of a plugin). Thread-only. */
@@ -51,12 +51,12 @@ struct plugin_output {
   int *pending_fd;      /* new read ends, handed to the thread */
   size_t *pending_src, n_pending, cap_pending;
   bool stop;
-  int wake_fd;          /* eventfd: a new pipe or stop */
+  int wake_fd; /* eventfd: a new pipe or stop */
   pthread_t thread;
   plugin_output_limits limits;
-  source *sources;      /* [n_sources], thread-only after creation */
+  source *sources; /* [n_sources], thread-only after creation */
   size_t n_sources;
-  stream **streams;     /* thread-only */
+  stream **streams; /* thread-only */
   size_t n_streams, cap_streams;
 };
 

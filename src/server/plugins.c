@@ -1,4 +1,4 @@
-/* channels.c - the plugin manager: one thread spawns, watches (one pidfd per
+/* plugins.c - the plugin manager: one thread spawns, watches (one pidfd per
  * plugin, a signalfd for adopted orphans), reaps, restarts and finally stops
  * the channel plugins and everything they started. */
 #define _GNU_SOURCE /* pipe2, execvpe */
@@ -51,28 +51,28 @@ typedef struct {
   char **argv; /* owned, NULL-terminated */
   bool restart;
 
-  pid_t pid;          /* last known; 0 = never started */
-  int pidfd;          /* -1 unless running */
+  pid_t pid; /* last known; 0 = never started */
+  int pidfd; /* -1 unless running */
   bool running;
   uint64_t start_ticks;
   unsigned spawns;
-  int last_exit;      /* exit code, 128 + signal, or -1 */
-  double started_at;  /* clock_mono() of the last spawn attempt */
-  double next_start;  /* clock_mono() of the next spawn; < 0 = none pending */
-  double backoff;     /* delay the next restart will wait */
+  int last_exit;     /* exit code, 128 + signal, or -1 */
+  double started_at; /* clock_mono() of the last spawn attempt */
+  double next_start; /* clock_mono() of the next spawn; < 0 = none pending */
+  double backoff;    /* delay the next restart will wait */
   /* The last exit, as the collector accounts it (see plugin_ref). */
   unsigned exit_seq;
   uint64_t exit_cpu_ns, exit_tree_cpu_ns;
   double exit_mono, exit_wall;
   int exit_code, exit_signal; /* -1 / 0 when not applicable */
-  double started_wall; /* clock_wall() of the last successful spawn */
-  double down_total;  /* seconds not running, up to down_since */
-  double down_since;  /* clock_mono() it went down; < 0 while running */
+  double started_wall;        /* clock_wall() of the last successful spawn */
+  double down_total;          /* seconds not running, up to down_since */
+  double down_since;          /* clock_mono() it went down; < 0 while running */
 } plugin;
 
 struct plugin_manager {
-  pthread_mutex_t lock; /* guards plugin state and the flags below */
-  pthread_cond_t cond;  /* signals initial_done */
+  pthread_mutex_t lock;      /* guards plugin state and the flags below */
+  pthread_cond_t cond;       /* signals initial_done */
   pthread_mutex_t stop_lock; /* serialises plugins_stop callers */
   plugin *plugins;
   size_t n;
@@ -142,8 +142,10 @@ plugin_manager *plugins_new(const channel_config *cfg, size_t n, const plugins_o
     free(ch);
     return NULL;
   }
-  if (opt) ch->opt = *opt;
-  else plugins_options_default(&ch->opt);
+  if (opt)
+    ch->opt = *opt;
+  else
+    plugins_options_default(&ch->opt);
   ch->state_path = ch->opt.state_path ? xstrdup(ch->opt.state_path) : NULL;
   ch->opt.state_path = NULL; /* only the copy is used */
   ch->sigchld_fd = -1;
@@ -185,8 +187,10 @@ static void emit(plugin_manager *ch, const hiro_event *e) {
 /* Point fd target at fd src, keeping it open across exec even when src is
  * target (dup2 would then be a no-op that leaves FD_CLOEXEC set). */
 static void child_dup(int src, int target) {
-  if (src == target) fcntl(target, F_SETFD, 0);
-  else dup2(src, target);
+  if (src == target)
+    fcntl(target, F_SETFD, 0);
+  else
+    dup2(src, target);
 }
 
 static void child_report(int err_fd, int code) {
@@ -247,7 +251,9 @@ static void plugin_signal(const plugin *p, int sig) {
   if (kill(-p->pid, sig) != 0 && errno == ESRCH) kill(p->pid, sig);
 }
 
-static size_t plugin_index(const plugin_manager *ch, const plugin *p) { return (size_t)(p - ch->plugins); }
+static size_t plugin_index(const plugin_manager *ch, const plugin *p) {
+  return (size_t)(p - ch->plugins);
+}
 
 /* Schedule the next spawn of a plugin that is down (or never came up). */
 static void plugin_schedule(plugin_manager *ch, plugin *p, double now) {
@@ -281,11 +287,13 @@ static pid_t plugin_fork(plugin_manager *ch, const plugin *p) {
   }
   /* The plugin's output: a pipe read by the plugin-output thread (rate
    * limited), else log_fd. */
-  int out_fd = ch->opt.output ? plugin_output_pipe(ch->opt.output, plugin_index(ch, p))
-                              : ch->opt.log_fd;
-  child_setup cs = {.log_fd = out_fd, .err_fd = err_pipe[1], .parent = getpid(),
-                    .envp = plugin_env_build(ch->opt.statsd_socket, ch->opt.statsd_udp_port,
-                                             p->name),
+  int out_fd =
+      ch->opt.output ? plugin_output_pipe(ch->opt.output, plugin_index(ch, p)) : ch->opt.log_fd;
+  child_setup cs = {.log_fd = out_fd,
+                    .err_fd = err_pipe[1],
+                    .parent = getpid(),
+                    .envp =
+                        plugin_env_build(ch->opt.statsd_socket, ch->opt.statsd_udp_port, p->name),
                     .join_fd = ch->trees ? trees_join_fd(ch->trees, plugin_index(ch, p)) : -1};
   pid_t pid = fork();
   if (pid == 0) child_exec(p, &cs);
@@ -336,14 +344,13 @@ static void plugin_spawn(plugin_manager *ch, plugin *p) {
     if (pidfd < 0 && !ch->warned_no_pidfd) {
       /* Kernels before 5.3, or valgrind: watch by polling instead. */
       ch->warned_no_pidfd = true;
-      log_warn("channel %s: pidfd_open: %s; checking plugins for exit every %d ms instead",
-               p->name, strerror(errno), NO_PIDFD_POLL_MS);
+      log_warn("channel %s: pidfd_open: %s; checking plugins for exit every %d ms instead", p->name,
+               strerror(errno), NO_PIDFD_POLL_MS);
     }
   }
   /* The child is unreaped (at worst a zombie), so its /proc entry is there. */
   uint64_t ticks = 0;
-  if (pid > 0 && ch->plat && platform_proc_start_ticks(ch->plat, pid, &ticks) != HIRO_OK)
-    ticks = 0;
+  if (pid > 0 && ch->plat && platform_proc_start_ticks(ch->plat, pid, &ticks) != HIRO_OK) ticks = 0;
   pthread_mutex_lock(&ch->lock);
   p->started_at = now;
   if (pid > 0) {
@@ -402,8 +409,8 @@ static void emit_exit(plugin_manager *ch, const plugin *p, bool stopping, double
              (int)p->pid, p->exit_signal, strsignal(p->exit_signal), lifetime,
              stopping ? " (server stopping)" : "");
   else
-    snprintf(e.detail, sizeof e.detail, "pid %d exited with status %d after %.1f s%s",
-             (int)p->pid, p->exit_code, lifetime, stopping ? " (server stopping)" : "");
+    snprintf(e.detail, sizeof e.detail, "pid %d exited with status %d after %.1f s%s", (int)p->pid,
+             p->exit_code, lifetime, stopping ? " (server stopping)" : "");
   emit(ch, &e);
   if (stopping) return;
   double now = clock_mono();
@@ -446,15 +453,17 @@ static void plugin_reap(plugin_manager *ch, plugin *p, bool stopping) {
   p->exit_signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
   p->exit_seq++;
   p->down_since = now;
-  if (stopping) p->next_start = -1;
-  else plugin_schedule(ch, p, now);
+  if (stopping)
+    p->next_start = -1;
+  else
+    plugin_schedule(ch, p, now);
   double delay = p->next_start >= 0 ? p->next_start - now : -1;
   pthread_mutex_unlock(&ch->lock);
   emit_exit(ch, p, stopping, now - p->started_at);
   if (stopping) return;
   if (delay >= 0)
-    log_warn("channel %s: pid %d exited (status %d), restarting in %.1f s", p->name,
-             (int)p->pid, code, delay);
+    log_warn("channel %s: pid %d exited (status %d), restarting in %.1f s", p->name, (int)p->pid,
+             code, delay);
   else
     log_warn("channel %s: pid %d exited (status %d)", p->name, (int)p->pid, code);
 }
@@ -569,8 +578,8 @@ static void shutdown_all(plugin_manager *ch, struct pollfd *fds) {
   reap_until(ch, fds, clock_mono() + ch->opt.grace_seconds, 0);
   for (size_t i = 0; i < ch->n; i++) {
     if (!ch->plugins[i].running) continue;
-    log_warn("channel %s: pid %d ignored SIGTERM for %.1f s; sending SIGKILL",
-             ch->plugins[i].name, (int)ch->plugins[i].pid, ch->opt.grace_seconds);
+    log_warn("channel %s: pid %d ignored SIGTERM for %.1f s; sending SIGKILL", ch->plugins[i].name,
+             (int)ch->plugins[i].pid, ch->opt.grace_seconds);
     plugin_signal(&ch->plugins[i], SIGKILL);
   }
   if (ch->trees && !trees_all_empty(ch->trees)) {

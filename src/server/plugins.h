@@ -1,4 +1,4 @@
-/* channels.h - the plugin manager: spawns the configured channel plugins,
+/* plugins.h - the plugin manager: spawns the configured channel plugins,
  * keeps the name -> pid table, reaps and restarts them with backoff, and stops
  * them (SIGTERM, then SIGKILL after a grace period) at shutdown.
  *
@@ -22,20 +22,20 @@
 typedef struct plugin_manager plugin_manager;
 
 typedef struct {
-  int log_fd;              /* plugins' stdout/stderr; -1 = inherit ours */
+  int log_fd;                   /* plugins' stdout/stderr; -1 = inherit ours */
   struct plugin_output *output; /* when set: a pipe per run into it instead of
                                  * log_fd (index = configuration order); not owned */
-  double grace_seconds;    /* SIGTERM -> SIGKILL at stop (default 3) */
-  double backoff_initial;  /* first restart delay (default 0.5 s) */
-  double backoff_max;      /* doubling stops here (default 30 s) */
-  double backoff_reset;    /* uptime that resets the backoff (default 60 s) */
-  const char *statsd_socket; /* HIRO_STATSD_SOCKET for the plugins; NULL = unset.
+  double grace_seconds;         /* SIGTERM -> SIGKILL at stop (default 3) */
+  double backoff_initial;       /* first restart delay (default 0.5 s) */
+  double backoff_max;           /* doubling stops here (default 30 s) */
+  double backoff_reset;         /* uptime that resets the backoff (default 60 s) */
+  const char *statsd_socket;    /* HIRO_STATSD_SOCKET for the plugins; NULL = unset.
                                 Not owned: must outlive the manager */
-  const char *state_path;  /* workspace record of the trees (copied); NULL = none */
-  bool use_cgroups;        /* a cgroup v2 group per plugin when possible (default true) */
-  event_sink_fn on_event;  /* lifecycle events (manager thread); NULL = none */
+  const char *state_path;       /* workspace record of the trees (copied); NULL = none */
+  bool use_cgroups;             /* a cgroup v2 group per plugin when possible (default true) */
+  event_sink_fn on_event;       /* lifecycle events (manager thread); NULL = none */
   void *event_ctx;
-  int statsd_udp_port;       /* HIRO_STATSD_UDP_PORT; 0 = unset */
+  int statsd_udp_port; /* HIRO_STATSD_UDP_PORT; 0 = unset */
 } plugins_options;
 
 /* One plugin as status output shows it. */

@@ -39,10 +39,10 @@ typedef struct {
   store *st;
   collector *coll;
   plugin_manager *chans;
-  appmetrics *app;                   /* NULL when its socket could not be bound */
-  char app_socket[PATH_MAX];         /* <workspace>/app-metrics.sock */
-  uint64_t requests_served;          /* counted by the API (atomically) */
-  uint64_t requests_published;       /* of those, already published as app metrics */
+  appmetrics *app;             /* NULL when its socket could not be bound */
+  char app_socket[PATH_MAX];   /* <workspace>/app-metrics.sock */
+  uint64_t requests_served;    /* counted by the API (atomically) */
+  uint64_t requests_published; /* of those, already published as app metrics */
   eventlog *events;
   plugin_output *output; /* the plugins' stdout/stderr, rate-limited into the log */
   api_context api;
@@ -75,13 +75,13 @@ static void server_teardown(server *s, bool started) {
   http_close(s->admin);
   http_close(s->rest);
   latest_cache_free(s->api.latest);
-  collector_free(s->coll); /* joins the thread: no more snapshots reach the store */
-  appmetrics_stop(s->app); /* after the last tick; frames in the store's queue stay valid */
-  plugins_free(s->chans); /* SIGTERM, grace, SIGKILL, reap: every tree */
+  collector_free(s->coll);       /* joins the thread: no more snapshots reach the store */
+  appmetrics_stop(s->app);       /* after the last tick; frames in the store's queue stay valid */
+  plugins_free(s->chans);        /* SIGTERM, grace, SIGKILL, reap: every tree */
   plugin_output_free(s->output); /* what the stopped plugins left in their pipes */
   if (started) server_event(s, EVENT_SERVER_STOPPED, "server stopped cleanly");
   if (s->events) eventlog_set_sink(s->events, NULL, NULL); /* the store goes next */
-  store_close(s->st);      /* writes what is queued (the events too), closes rollup buckets */
+  store_close(s->st); /* writes what is queued (the events too), closes rollup buckets */
   dblock_release(s->db_lock_fd);
   eventlog_free(s->events);
   platform_close(s->plat);
@@ -137,8 +137,7 @@ static void warm_restart(server *s) {
   double t0 = clock_mono();
   size_t n = store_load_recent_each(s->st, s->cfg.metrics_history_size, preload_one, s->coll);
   if (n)
-    log_info("history: %zu snapshots restored from the database in %.2f s", n,
-             clock_mono() - t0);
+    log_info("history: %zu snapshots restored from the database in %.2f s", n, clock_mono() - t0);
 }
 
 /* The server's own application metrics, published as a plugin would. */
@@ -151,8 +150,7 @@ static void publish_self(server *s) {
   if (s->st) {
     store_status st;
     store_get_status(s->st, &st);
-    n += snprintf(lines + n, sizeof lines - (size_t)n, "store.queue_depth:%zu|g\n",
-                  st.queue_depth);
+    n += snprintf(lines + n, sizeof lines - (size_t)n, "store.queue_depth:%zu|g\n", st.queue_depth);
   }
   appmetrics_publish(s->app, lines, (size_t)n);
 }
@@ -188,7 +186,8 @@ static void snapshot_sink(void *ctx, const metrics_snapshot *snap) {
 static void app_limit_event(void *ctx, const char *plugin, bool is_server, const char *kind,
                             const char *detail) {
   hiro_event e;
-  event_kind k = strcmp(kind, "app_rate_limit") == 0 ? EVENT_APP_RATE_LIMIT : EVENT_APP_SERIES_LIMIT;
+  event_kind k =
+      strcmp(kind, "app_rate_limit") == 0 ? EVENT_APP_RATE_LIMIT : EVENT_APP_SERIES_LIMIT;
   event_init(&e, k, clock_wall(), is_server ? "server" : plugin, 0);
   hiro_strlcpy(e.detail, detail, sizeof e.detail);
   eventlog_push(ctx, &e);
@@ -298,8 +297,8 @@ static bool open_log(const server *s, const server_options *opt, char *err, size
   return log_open_file(path, s->cfg.log_max_bytes, s->cfg.log_keep, err, errlen);
 }
 
-static bool start_parts(server *s, const server_options *opt, char *url, size_t url_len,
-                        char *err, size_t errlen) {
+static bool start_parts(server *s, const server_options *opt, char *url, size_t url_len, char *err,
+                        size_t errlen) {
   if (!load_config(s, opt, err, errlen)) return false;
   if (!open_log(s, opt, err, errlen)) return false;
   if (mkdir(opt->workspace, 0700) != 0 && errno != EEXIST) {
@@ -397,8 +396,8 @@ int server_run(const server_options *opt, int ready_fd) {
     if (ready_fd >= 0) close(ready_fd);
     return 1;
   }
-  log_info("hirocli server %d listening on %s (metrics %s, %zu channel plugin%s)",
-           (int)getpid(), url, s.cfg.metrics_enabled ? "on" : "off", s.cfg.n_channels,
+  log_info("hirocli server %d listening on %s (metrics %s, %zu channel plugin%s)", (int)getpid(),
+           url, s.cfg.metrics_enabled ? "on" : "off", s.cfg.n_channels,
            s.cfg.n_channels == 1 ? "" : "s");
   char detail[200];
   snprintf(detail, sizeof detail, "server started (%zu channel plugin%s, trees tracked by %s)",

@@ -29,8 +29,8 @@ int server_run(const server_options *opt, int ready_fd);
  * <workspace>/server.log) and wait until it is ready. On success returns
  * HIRO_OK and the URL in url; otherwise the reason in err (port taken, bad
  * config, already running). */
-hiro_err server_start_background(const server_options *opt, char *url, size_t url_len,
-                                 char *err, size_t errlen) HIRO_MUST_USE;
+hiro_err server_start_background(const server_options *opt, char *url, size_t url_len, char *err,
+                                 size_t errlen) HIRO_MUST_USE;
 
 /* Ask a running server to stop (SIGTERM) and wait (bounded) until it exited.
  * HIRO_ENOENT when no server is running (stale pid files are removed);
@@ -43,8 +43,8 @@ hiro_err server_stop(const char *workspace, char *err, size_t errlen) HIRO_MUST_
  * directory does not exist; HIRO_EINVAL: it is not a directory; HIRO_EIO: it
  * or its server.pid cannot be read (permission). err says which, with the
  * path. */
-hiro_err server_find(const char *workspace, pidfile_info *info, char *err, size_t errlen)
-    HIRO_MUST_USE;
+hiro_err server_find(const char *workspace, pidfile_info *info, char *err,
+                     size_t errlen) HIRO_MUST_USE;
 
 /* The pid of the server running in workspace, or 0 when none is or it cannot
  * be told (server_find says why). */

@@ -168,8 +168,10 @@ static void signal_subtree(plugin_trees *t, int root, int sig, int *buf) {
 void trees_signal_plugin(plugin_trees *t, size_t i, int sig) {
   if (i >= t->n) return;
   if (t->groups[i]) {
-    if (sig == SIGKILL) platform_cgroup_kill(t->groups[i]);
-    else platform_cgroup_signal(t->groups[i], sig);
+    if (sig == SIGKILL)
+      platform_cgroup_kill(t->groups[i]);
+    else
+      platform_cgroup_signal(t->groups[i], sig);
     return;
   }
   /* The plugin has exited, so its children are ours now: the direct children
@@ -189,8 +191,10 @@ void trees_signal_plugin(plugin_trees *t, size_t i, int sig) {
 void trees_signal_all(plugin_trees *t, int sig) {
   for (size_t i = 0; i < t->n; i++) {
     if (!t->groups[i]) continue;
-    if (sig == SIGKILL) platform_cgroup_kill(t->groups[i]);
-    else platform_cgroup_signal(t->groups[i], sig);
+    if (sig == SIGKILL)
+      platform_cgroup_kill(t->groups[i]);
+    else
+      platform_cgroup_signal(t->groups[i], sig);
   }
   /* Also every descendant of the server: the subreaper made each orphan ours,
    * so a setsid or double-forked process is found here too. */
@@ -223,7 +227,8 @@ static void write_record(plugin_trees *t, const int *pids, const uint64_t *start
   if (t->run_group) fprintf(f, "cgroup %s\n", t->run_group);
   for (size_t i = 0; i < t->n; i++)
     if (t->groups[i]) fprintf(f, "cgroup %s\n", t->groups[i]);
-  for (size_t i = 0; i < n; i++) fprintf(f, "proc %d %llu\n", pids[i], (unsigned long long)starts[i]);
+  for (size_t i = 0; i < n; i++)
+    fprintf(f, "proc %d %llu\n", pids[i], (unsigned long long)starts[i]);
   t->record_ours = true;
   bool ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
   ok = fclose(f) == 0 && ok;
@@ -310,13 +315,12 @@ size_t trees_clean_previous(plugin_trees *t, event_sink_fn sink, void *ctx, doub
       killed += kill_group(groups[i]);
       free(groups[i]);
     }
-    if (valid)
-      log_warn("channels: the previous server run (pid %d) did not stop cleanly", old_pid);
+    if (valid) log_warn("channels: the previous server run (pid %d) did not stop cleanly", old_pid);
     if (sink && valid) {
       hiro_event e;
       event_init(&e, EVENT_SERVER_CRASHED, now, "server", old_pid);
-      snprintf(e.detail, sizeof e.detail,
-               "the previous server run (pid %d) did not stop cleanly", old_pid);
+      snprintf(e.detail, sizeof e.detail, "the previous server run (pid %d) did not stop cleanly",
+               old_pid);
       sink(ctx, &e);
     }
     if (sink && killed) {

@@ -35,8 +35,8 @@ size_t store_app_columns(int type) {
   switch (type) {
   case STATSD_COUNTER: return 4; /* timestamp, rate, count, total */
   case STATSD_GAUGE:
-  case STATSD_SET: return 2;     /* timestamp, value | distinct */
-  default: return 8;             /* timestamp, count, sum, min, max, p50, p90, p99 */
+  case STATSD_SET: return 2; /* timestamp, value | distinct */
+  default: return 8;         /* timestamp, count, sum, min, max, p50, p90, p99 */
   }
 }
 
@@ -52,7 +52,10 @@ static void make_row(sqlite3_stmt *st, int tier, int type, store_agg agg, double
     row[3] = col(st, 13); /* raw: value; rollups: value_last (the total) */
     break;
   case STATSD_GAUGE:
-    row[1] = raw ? col(st, 10) : col(st, agg == STORE_AGG_MIN ? 11 : agg == STORE_AGG_MAX ? 12 : 10);
+    row[1] = raw ? col(st, 10)
+                 : col(st, agg == STORE_AGG_MIN   ? 11
+                           : agg == STORE_AGG_MAX ? 12
+                                                  : 10);
     break;
   case STATSD_SET: row[1] = raw ? col(st, 10) : col(st, 14); break;
   default:
@@ -106,8 +109,8 @@ static void thin(store_app_series *sr, size_t max) {
 }
 
 hiro_err store_query_app(store *s, double from, double to, size_t max_points, store_agg agg,
-                         const char *process, const char *name, store_app_series **out,
-                         size_t *n, int *resolution) {
+                         const char *process, const char *name, store_app_series **out, size_t *n,
+                         int *resolution) {
   *out = NULL;
   *n = 0;
   /* Application metrics are in no ring: rows still queued for a group
@@ -121,8 +124,10 @@ hiro_err store_query_app(store *s, double from, double to, size_t max_points, st
   int tier = choose_tier(db, from, to, max_points);
   *resolution = tier == 0 ? 0 : tier == 1 ? 60 : 3600;
   char sql[1200];
-  snprintf(sql, sizeof sql, "%s JOIN app_series a ON a.id = r.series_id JOIN process_name n "
-           "ON n.id = a.name_id%s%s", tier_sql[tier], tier_where[tier], tail_sql);
+  snprintf(sql, sizeof sql,
+           "%s JOIN app_series a ON a.id = r.series_id JOIN process_name n "
+           "ON n.id = a.name_id%s%s",
+           tier_sql[tier], tier_where[tier], tail_sql);
   sqlite3_stmt *st = NULL;
   hiro_err rc = HIRO_EIO;
   size_t cap = 0, row_cap = 0;

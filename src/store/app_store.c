@@ -35,7 +35,7 @@ struct app_store {
   sqlite3_stmt *upsert[TIERS];
   series_entry *cache;
   size_t n_cache;
-  bool loaded;              /* watermarks read from meta */
+  bool loaded; /* watermarks read from meta */
   int64_t watermark_ms[TIERS];
 };
 
@@ -56,11 +56,13 @@ hiro_err store_app_prepare(store *s) {
   for (int t = 0; t < TIERS; t++) snprintf(sql[t], sizeof sql[t], upsert, app_tables[t]);
   if (prep(s, "SELECT id FROM process_name WHERE kind=?1 AND name=?2", &a->find_name) ||
       prep(s, "INSERT INTO process_name(kind, name) VALUES(?1, ?2)", &a->insert_name) ||
-      prep(s, "SELECT id FROM app_series WHERE name_id=?1 AND key=?2 AND type=?3", &a->find_series) ||
+      prep(s, "SELECT id FROM app_series WHERE name_id=?1 AND key=?2 AND type=?3",
+           &a->find_series) ||
       prep(s, "INSERT INTO app_series(name_id, key, name, tags, type) VALUES(?1,?2,?3,?4,?5)",
            &a->insert_series) ||
-      prep(s, "INSERT OR REPLACE INTO raw_app(ts_ms, series_id, interval_ms, count, value, sum, "
-              "min, max, p50, p90, p99, sketch) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)",
+      prep(s,
+           "INSERT OR REPLACE INTO raw_app(ts_ms, series_id, interval_ms, count, value, sum, "
+           "min, max, p50, p90, p99, sketch) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)",
            &a->insert_raw) ||
       prep(s, sql[0], &a->upsert[0]) || prep(s, sql[1], &a->upsert[1]))
     return HIRO_EIO;
@@ -75,8 +77,8 @@ static void cache_clear(app_store *a) {
 void store_app_finalize(store *s) {
   app_store *a = s->app;
   if (!a) return;
-  sqlite3_stmt *all[] = {a->find_name, a->insert_name, a->find_series, a->insert_series,
-                         a->insert_raw, a->upsert[0], a->upsert[1]};
+  sqlite3_stmt *all[] = {a->find_name,  a->insert_name, a->find_series, a->insert_series,
+                         a->insert_raw, a->upsert[0],   a->upsert[1]};
   for (size_t i = 0; i < HIRO_ARRAY_LEN(all); i++) sqlite3_finalize(all[i]);
   cache_clear(a);
   free(a->cache);
@@ -93,8 +95,10 @@ void store_app_rollback(store *s) {
 /* ---- small SQL helpers ---- */
 
 static void bind_number(sqlite3_stmt *st, int i, double v) {
-  if (isfinite(v)) sqlite3_bind_double(st, i, v);
-  else sqlite3_bind_null(st, i);
+  if (isfinite(v))
+    sqlite3_bind_double(st, i, v);
+  else
+    sqlite3_bind_null(st, i);
 }
 
 static double column_number(sqlite3_stmt *st, int i) {
@@ -107,7 +111,8 @@ static bool load_watermarks(store *s) {
   for (int t = 0; t < TIERS; t++) {
     sqlite3_stmt *st = NULL;
     a->watermark_ms[t] = 0;
-    if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key=?1", -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key=?1", -1, &st, NULL) !=
+        SQLITE_OK)
       return false;
     sqlite3_bind_text(st, 1, app_meta_keys[t], -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
@@ -197,8 +202,10 @@ static hiro_err insert_point(store *s, int64_t ts_ms, int64_t sid, int64_t inter
   bind_number(st, 9, p->p50);
   bind_number(st, 10, p->p90);
   bind_number(st, 11, p->p99);
-  if (p->blob_len) sqlite3_bind_blob(st, 12, p->blob, (int)p->blob_len, SQLITE_STATIC);
-  else sqlite3_bind_null(st, 12);
+  if (p->blob_len)
+    sqlite3_bind_blob(st, 12, p->blob, (int)p->blob_len, SQLITE_STATIC);
+  else
+    sqlite3_bind_null(st, 12);
   return txn_step(s, st, "inserting app rows");
 }
 
@@ -210,7 +217,8 @@ hiro_err store_app_write(store *s, int64_t ts_ms, const app_frame *f) {
     txn_set_error(s, "reading the app rollup watermarks");
     return HIRO_EIO;
   }
-  int64_t interval_ms = f->interval > 0 && f->interval < 1e9 ? (int64_t)(f->interval * 1000 + 0.5) : 0;
+  int64_t interval_ms =
+      f->interval > 0 && f->interval < 1e9 ? (int64_t)(f->interval * 1000 + 0.5) : 0;
   if (interval_ms < 1) interval_ms = 1;
   for (size_t g = 0; g < f->n_groups; g++) {
     const app_group *grp = &f->groups[g];
@@ -240,8 +248,14 @@ typedef struct {
 static void acc_reset(bucket_acc *acc, int64_t sid, int64_t bucket, int type) {
   sketch_free(acc->sk);
   distinct_free(acc->set);
-  *acc = (bucket_acc){.series_id = sid, .bucket = bucket, .type = type, .value_min = NAN,
-                      .value_max = NAN, .value_last = NAN, .min = NAN, .max = NAN};
+  *acc = (bucket_acc){.series_id = sid,
+                      .bucket = bucket,
+                      .type = type,
+                      .value_min = NAN,
+                      .value_max = NAN,
+                      .value_last = NAN,
+                      .min = NAN,
+                      .max = NAN};
 }
 
 static void min_into(double *m, double v) {
@@ -254,8 +268,8 @@ static void max_into(double *m, double v) {
 /* Merge one source row into acc: n rows it stands for, seconds, count, the
  * value (average over those rows), its extremes and last, sum, extremes, blob. */
 static void acc_add(bucket_acc *acc, int64_t n, double seconds, double count, double value_avg,
-                    double value_min, double value_max, double value_last, double sum,
-                    double min, double max, const void *blob, int blob_len) {
+                    double value_min, double value_max, double value_last, double sum, double min,
+                    double max, const void *blob, int blob_len) {
   acc->n += n;
   acc->seconds += seconds;
   if (isfinite(count)) acc->count += count;
@@ -307,10 +321,14 @@ static hiro_err acc_write(store *s, int t, bucket_acc *acc) {
   bind_number(st, 15, has_sketch ? sketch_quantile(acc->sk, 0.9) : NAN);
   bind_number(st, 16, has_sketch ? sketch_quantile(acc->sk, 0.99) : NAN);
   strbuf blob = {0};
-  if (has_sketch) sketch_encode(acc->sk, &blob);
-  else if (acc->set) distinct_encode(acc->set, &blob);
-  if (blob.len) sqlite3_bind_blob(st, 17, blob.data, (int)blob.len, SQLITE_TRANSIENT);
-  else sqlite3_bind_null(st, 17);
+  if (has_sketch)
+    sketch_encode(acc->sk, &blob);
+  else if (acc->set)
+    distinct_encode(acc->set, &blob);
+  if (blob.len)
+    sqlite3_bind_blob(st, 17, blob.data, (int)blob.len, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null(st, 17);
   hiro_err rc = txn_step(s, st, "writing app rollups");
   sb_free(&blob);
   return rc;
@@ -344,11 +362,10 @@ static hiro_err roll_range(store *s, int t, int64_t from_s, int64_t to_s) {
     if (acc.n && (sid != acc.series_id || bucket != acc.bucket)) rc = acc_write(s, t, &acc);
     if (!acc.n || sid != acc.series_id || bucket != acc.bucket)
       acc_reset(&acc, sid, bucket, sqlite3_column_int(st, 2));
-    acc_add(&acc, sqlite3_column_int64(st, 3), sqlite3_column_double(st, 4),
-            column_number(st, 5), column_number(st, 6), column_number(st, 7),
-            column_number(st, 8), column_number(st, 9), column_number(st, 10),
-            column_number(st, 11), column_number(st, 12), sqlite3_column_blob(st, 13),
-            sqlite3_column_bytes(st, 13));
+    acc_add(&acc, sqlite3_column_int64(st, 3), sqlite3_column_double(st, 4), column_number(st, 5),
+            column_number(st, 6), column_number(st, 7), column_number(st, 8), column_number(st, 9),
+            column_number(st, 10), column_number(st, 11), column_number(st, 12),
+            sqlite3_column_blob(st, 13), sqlite3_column_bytes(st, 13));
   }
   if (rc == HIRO_OK && step != SQLITE_DONE) {
     txn_set_error(s, "reading app rows for rollups");
@@ -415,9 +432,10 @@ hiro_err store_app_roll(store *s, int64_t now_s) {
 }
 
 hiro_err store_app_retention(store *s, int64_t raw_cut_ms, const int64_t cut_s[TIERS]) {
-  static const char *const sql[] = {
-      "DELETE FROM raw_app WHERE ts_ms < min(?1, coalesce((SELECT min(ts_ms) FROM raw_system), ?1))",
-      "DELETE FROM app_1m WHERE bucket < ?1", "DELETE FROM app_1h WHERE bucket < ?1"};
+  static const char *const sql[] = {"DELETE FROM raw_app WHERE ts_ms < min(?1, coalesce((SELECT "
+                                    "min(ts_ms) FROM raw_system), ?1))",
+                                    "DELETE FROM app_1m WHERE bucket < ?1",
+                                    "DELETE FROM app_1h WHERE bucket < ?1"};
   int64_t bound[] = {raw_cut_ms, cut_s[0], cut_s[1]};
   for (int i = 0; i < 3; i++) {
     sqlite3_stmt *st = NULL;

@@ -31,7 +31,7 @@ static const char sqlite_magic[16] = "SQLite format 3";
 
 /* Device and inode of path+suffix (0, 0 when it does not exist). */
 static file_id file_of(const char *path, const char *suffix) {
-  char name[sizeof ((store *)0)->path + 8];
+  char name[sizeof((store *)0)->path + 8];
   snprintf(name, sizeof name, "%s%s", path, suffix);
   struct stat info;
   if (stat(name, &info) != 0) return (file_id){0, 0};
@@ -110,7 +110,8 @@ static bool has_unmarked_tables(sqlite3 *db) {
   for (size_t i = 0; i < HIRO_ARRAY_LEN(unmarked_tables); i++) {
     int64_t n = 0;
     if (query_int(db, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name=?1",
-                  unmarked_tables[i], &n, NULL, 0) == HIRO_OK && n == 1)
+                  unmarked_tables[i], &n, NULL, 0) == HIRO_OK &&
+        n == 1)
       found++;
   }
   return found == (int)HIRO_ARRAY_LEN(unmarked_tables);
@@ -138,16 +139,16 @@ static hiro_err identify(store *s, int64_t *version, char *err, size_t errlen) {
                has_unmarked_tables(s->db);
   if (app_id != STORE_APPLICATION_ID && !new_db && !older) {
     hiro_set_err(err, errlen,
-            "%s: an SQLite database that is not a hirocli metrics database "
-            "(application_id %lld, user_version %lld; left untouched)",
-            s->path, (long long)app_id, (long long)*version);
+                 "%s: an SQLite database that is not a hirocli metrics database "
+                 "(application_id %lld, user_version %lld; left untouched)",
+                 s->path, (long long)app_id, (long long)*version);
     return HIRO_ESCHEMA;
   }
   if (*version > latest) {
     hiro_set_err(err, errlen,
-            "%s: schema version %lld is newer than this binary knows (%d); "
-            "upgrade hirocli (database left untouched)",
-            s->path, (long long)*version, latest);
+                 "%s: schema version %lld is newer than this binary knows (%d); "
+                 "upgrade hirocli (database left untouched)",
+                 s->path, (long long)*version, latest);
     return HIRO_ESCHEMA;
   }
   return HIRO_OK;
@@ -213,11 +214,11 @@ hiro_err db_open(store *s, char *err, size_t errlen) {
   if (rc != HIRO_OK) return rc;
   /* NOMUTEX: db_lock already serializes every use of this connection, and
    * SQLite's own per-call mutex costs ~8 % of batch ingest. */
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW |
-              SQLITE_OPEN_NOMUTEX;
+  int flags =
+      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX;
   if (sqlite3_open_v2(s->path, &s->db, flags, NULL) != SQLITE_OK) {
     hiro_set_err(err, errlen, "%s: cannot open: %s", s->path,
-            s->db ? sqlite3_errmsg(s->db) : "out of memory");
+                 s->db ? sqlite3_errmsg(s->db) : "out of memory");
     rc = HIRO_EIO;
     goto fail;
   }
@@ -261,7 +262,7 @@ bool db_file_gone(store *s) {
 
 /* Remove path+suffix when it is a regular file (never through a symlink). */
 static void remove_stale(const char *path, const char *suffix) {
-  char name[sizeof ((store *)0)->path + 8];
+  char name[sizeof((store *)0)->path + 8];
   snprintf(name, sizeof name, "%s%s", path, suffix);
   struct stat info;
   if (lstat(name, &info) == 0 && S_ISREG(info.st_mode)) unlink(name);

@@ -50,8 +50,8 @@ static bool read_event(sqlite3_stmt *stmt, hiro_event *e) {
   return true;
 }
 
-hiro_err store_query_events(store *s, double from, double to, const char *process,
-                            const char *kind, size_t max, hiro_event **out, size_t *n) {
+hiro_err store_query_events(store *s, double from, double to, const char *process, const char *kind,
+                            size_t max, hiro_event **out, size_t *n) {
   *out = NULL;
   *n = 0;
   if (!s || isnan(from) || isnan(to) || to < from) return HIRO_EINVAL;

@@ -78,14 +78,15 @@ static int prep_roll(store *s, const model_list *ml, int t, sqlite3_stmt **st) {
       const char *d = ml->columns[c].db;
       sb_printf(&b, ",avg(%s),min(%s),max(%s)", d, d, d);
     }
-    sb_printf(&b, " FROM raw_%s WHERE ts_ms>=?1*1000 AND ts_ms<?2*1000 GROUP BY 1,2",
-              ml->table);
+    sb_printf(&b, " FROM raw_%s WHERE ts_ms>=?1*1000 AND ts_ms<?2*1000 GROUP BY 1,2", ml->table);
   } else {
     sb_puts(&b, ") SELECT bucket/3600*3600,name_id,sum(n)");
     for (int c = 0; c < ml->n_columns; c++) {
       const char *d = ml->columns[c].db;
-      sb_printf(&b, ",sum(%s_avg*n)/sum(CASE WHEN %s_avg IS NULL THEN 0 ELSE n END)"
-                    ",min(%s_min),max(%s_max)", d, d, d, d);
+      sb_printf(&b,
+                ",sum(%s_avg*n)/sum(CASE WHEN %s_avg IS NULL THEN 0 ELSE n END)"
+                ",min(%s_min),max(%s_max)",
+                d, d, d, d);
     }
     sb_printf(&b, " FROM %s_1m WHERE bucket>=?1 AND bucket<?2 GROUP BY 1,2", ml->table);
   }
@@ -135,7 +136,8 @@ static bool load_watermarks(store *s) {
   for (int t = 0; t < TIERS; t++) {
     sqlite3_stmt *st = NULL;
     ls->watermark_ms[t] = 0;
-    if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key=?1", -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key=?1", -1, &st, NULL) !=
+        SQLITE_OK)
       return false;
     sqlite3_bind_text(st, 1, list_meta_keys[t], -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
@@ -189,8 +191,7 @@ static hiro_err roll_range(store *s, int t, int64_t from_s, int64_t to_s) {
     sqlite3_stmt *st = s->lists->roll[l][t];
     sqlite3_bind_int64(st, 1, from_s);
     sqlite3_bind_int64(st, 2, to_s);
-    if (txn_step(s, st, "rolling up filesystems, disks and interfaces") != HIRO_OK)
-      return HIRO_EIO;
+    if (txn_step(s, st, "rolling up filesystems, disks and interfaces") != HIRO_OK) return HIRO_EIO;
   }
   return HIRO_OK;
 }

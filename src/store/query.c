@@ -40,11 +40,10 @@ static const char *const agg_suffix[AGGS] = {"avg", "min", "max"};
 
 static void reader_free(store_reader *r) {
   if (!r) return;
-  sqlite3_stmt **flat[] = {&r->count_raw, &r->raw_oldest,     &r->raw_newest,
-                           &r->nth_newest, &r->rolled_up,     &r->tier_oldest[0],
-                           &r->tier_oldest[1], &r->tier_newest[0], &r->tier_newest[1],
-                           &r->processes,  &r->names,         &r->raw_sys,
-                           &r->raw_proc};
+  sqlite3_stmt **flat[] = {
+      &r->count_raw,      &r->raw_oldest,     &r->raw_newest,     &r->nth_newest,     &r->rolled_up,
+      &r->tier_oldest[0], &r->tier_oldest[1], &r->tier_newest[0], &r->tier_newest[1], &r->processes,
+      &r->names,          &r->raw_sys,        &r->raw_proc};
   for (size_t i = 0; i < HIRO_ARRAY_LEN(flat); i++) sqlite3_finalize(*flat[i]);
   for (int t = 0; t < TIERS; t++)
     for (int a = 0; a < AGGS; a++) {
@@ -81,7 +80,8 @@ static int prep_tier(store_reader *r, int t) {
     strbuf lead;
     sb_init(&lead, 256);
     sb_puts(&lead, "bucket*1000");
-    for (int g = 0; g < MODEL_SYS_GROUPS; g++) sb_printf(&lead, ",%s", model_sys_groups[g].count_column);
+    for (int g = 0; g < MODEL_SYS_GROUPS; g++)
+      sb_printf(&lead, ",%s", model_sys_groups[g].count_column);
     char from[160];
     snprintf(from, sizeof from,
              "system_%s WHERE bucket BETWEEN ?1/1000 AND ?2/1000 ORDER BY bucket",
@@ -111,23 +111,27 @@ static int prep_tier(store_reader *r, int t) {
 
 static store_reader *reader_open(store *s) {
   store_reader *r = xcalloc(1, sizeof *r);
-  if (sqlite3_open_v2(s->path, &r->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX,
-                      NULL) !=
-      SQLITE_OK)
+  if (sqlite3_open_v2(s->path, &r->db,
+                      SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX,
+                      NULL) != SQLITE_OK)
     goto fail;
   sqlite3_busy_timeout(r->db, READER_BUSY_TIMEOUT_MS);
   char pragma[64];
   snprintf(pragma, sizeof pragma, "PRAGMA cache_size=-%d", READER_CACHE_KIB);
   sqlite3_exec(r->db, pragma, NULL, NULL, NULL);
-  if (prep(r, "SELECT count(*) FROM (SELECT 1 FROM raw_system WHERE ts_ms BETWEEN ?1 AND ?2 "
-              "LIMIT ?3)", &r->count_raw) ||
+  if (prep(r,
+           "SELECT count(*) FROM (SELECT 1 FROM raw_system WHERE ts_ms BETWEEN ?1 AND ?2 "
+           "LIMIT ?3)",
+           &r->count_raw) ||
       prep(r, "SELECT min(ts_ms) FROM raw_system", &r->raw_oldest) ||
       prep(r, "SELECT max(ts_ms) FROM raw_system", &r->raw_newest) ||
       prep(r, "SELECT value FROM meta WHERE key = ?1", &r->rolled_up) ||
       prep(r, "SELECT ts_ms FROM raw_system ORDER BY ts_ms DESC LIMIT 1 OFFSET ?1",
            &r->nth_newest) ||
-      prep(r, "SELECT p.id, n.kind, n.name, p.pid FROM process p "
-              "JOIN process_name n ON n.id = p.name_id ORDER BY p.id", &r->processes) ||
+      prep(r,
+           "SELECT p.id, n.kind, n.name, p.pid FROM process p "
+           "JOIN process_name n ON n.id = p.name_id ORDER BY p.id",
+           &r->processes) ||
       prep(r, "SELECT id, kind, name FROM process_name ORDER BY id", &r->names) ||
       prep_columns(r, &r->raw_proc, "ts_ms,process_id", model_proc_columns, PROC_FIELDS, "",
                    "raw_process WHERE ts_ms BETWEEN ?1 AND ?2 ORDER BY ts_ms, process_id") ||
@@ -214,7 +218,6 @@ void store_readers_invalidate(store *s) {
   pthread_mutex_unlock(&s->pool_lock);
 }
 
-
 /* ---- read sessions ---- */
 
 /* Process identity by id (process.id for raw rows, process_name.id for
@@ -288,7 +291,6 @@ static int single_int(sqlite3_stmt *st, int64_t *out) {
   return found;
 }
 
-
 hiro_err store_read_extent(store_read *rd, store_extent *out) {
   store_reader *r = rd->r;
   memset(out, 0, sizeof *out);
@@ -344,9 +346,9 @@ static bool load_idents(sqlite3_stmt *stmt, bool with_pid, ident_map *m) {
 
 /* How the columns of a system and a process statement are laid out. */
 typedef struct {
-  bool rollup;         /* the counts come from columns, not presence */
-  int first_value;     /* system: first figure column */
-  int proc_first;      /* process: first figure column */
+  bool rollup;     /* the counts come from columns, not presence */
+  int first_value; /* system: first figure column */
+  int proc_first;  /* process: first figure column */
 } row_layout;
 
 /* Fill p's system part from the current row of st. */
@@ -369,8 +371,10 @@ static const ident *ident_find(const ident_map *m, int64_t id) {
   size_t lo = 0, hi = m->n;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
-    if (m->v[mid].id < id) lo = mid + 1;
-    else hi = mid;
+    if (m->v[mid].id < id)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
   return lo < m->n && m->v[lo].id == id ? &m->v[lo] : NULL;
 }
@@ -397,8 +401,7 @@ static bool process_point(store_read *rd, sqlite3_stmt *st, const row_layout *l,
   /* A raw row's group is present when its first column is not NULL (a
    * figure that was not measured is stored as NULL, never 0). */
   for (int i = PROC_FIELDS - 1; i >= 0; i--)
-    pp->n[model_proc_columns[i].group] =
-        sqlite3_column_type(st, l->proc_first + i) != SQLITE_NULL;
+    pp->n[model_proc_columns[i].group] = sqlite3_column_type(st, l->proc_first + i) != SQLITE_NULL;
   return true;
 }
 
@@ -417,8 +420,10 @@ static hiro_err stream(store_read *rd, sqlite3_stmt *sys, sqlite3_stmt *proc, co
     memset(&p, 0, sizeof p);
     system_point(sys, l, &p);
     size_t k = 0;
-    while (pstep == SQLITE_ROW && sqlite3_column_int64(proc, 0) < p.ts_ms) pstep = sqlite3_step(proc);
-    for (; pstep == SQLITE_ROW && sqlite3_column_int64(proc, 0) == p.ts_ms; pstep = sqlite3_step(proc))
+    while (pstep == SQLITE_ROW && sqlite3_column_int64(proc, 0) < p.ts_ms)
+      pstep = sqlite3_step(proc);
+    for (; pstep == SQLITE_ROW && sqlite3_column_int64(proc, 0) == p.ts_ms;
+         pstep = sqlite3_step(proc))
       k += process_point(rd, proc, l, k);
     p.procs = rd->pp;
     p.n_procs = k;
@@ -550,8 +555,10 @@ static int file_schema_version(const char *path, int64_t *app_id, char *err, siz
     goto out;
   }
   sqlite3_busy_timeout(db, READONLY_BUSY_TIMEOUT_MS);
-  if (sqlite3_prepare_v2(db, "SELECT user_version, application_id FROM pragma_user_version, "
-                             "pragma_application_id", -1, &stmt, NULL) != SQLITE_OK ||
+  if (sqlite3_prepare_v2(db,
+                         "SELECT user_version, application_id FROM pragma_user_version, "
+                         "pragma_application_id",
+                         -1, &stmt, NULL) != SQLITE_OK ||
       sqlite3_step(stmt) != SQLITE_ROW) {
     hiro_set_err(err, errlen, "%s: not an SQLite database (or a damaged one): %s", path,
                  sqlite3_errmsg(db));
@@ -582,9 +589,9 @@ hiro_err store_open_readonly(const char *path, store **out, char *err, size_t er
     return HIRO_ESCHEMA;
   }
   if (version != latest) {
-    hiro_set_err(err, errlen,
-                 "%s: schema version %d, this hirocli reads version %d (%s)", path, version,
-                 latest, version > latest ? "upgrade hirocli" : "start the server once to upgrade it");
+    hiro_set_err(err, errlen, "%s: schema version %d, this hirocli reads version %d (%s)", path,
+                 version, latest,
+                 version > latest ? "upgrade hirocli" : "start the server once to upgrade it");
     return HIRO_ESCHEMA;
   }
   store *s = xcalloc(1, sizeof *s);

@@ -17,8 +17,10 @@ void queue_init(record_queue *q, size_t cap, size_t batch_cap) {
 }
 
 void record_free(store_record *rec) {
-  if (rec->kind == REC_SNAPSHOT) snapshot_free(&rec->u.snap);
-  else if (rec->kind == REC_EVENT) free(rec->u.event);
+  if (rec->kind == REC_SNAPSHOT)
+    snapshot_free(&rec->u.snap);
+  else if (rec->kind == REC_EVENT)
+    free(rec->u.event);
   memset(rec, 0, sizeof *rec);
 }
 
@@ -34,9 +36,7 @@ void queue_free(record_queue *q) {
   memset(q, 0, sizeof *q);
 }
 
-size_t queue_depth(const record_queue *q) {
-  return q->count + q->batch_count - q->batch_doomed;
-}
+size_t queue_depth(const record_queue *q) { return q->count + q->batch_count - q->batch_doomed; }
 
 const store_record *queue_oldest(const record_queue *q) {
   return q->count ? &q->ring[q->head] : NULL;

@@ -32,8 +32,10 @@ static int64_t delete_batch(store *s, const char *driver, const char *key, const
   if (sqlite3_prepare_v2(s->db, sql, -1, &stmt, NULL) != SQLITE_OK) goto out;
   sqlite3_bind_int64(stmt, 1, cutoff);
   int rc = sqlite3_step(stmt);
-  if (rc == SQLITE_ROW) bound = sqlite3_column_int64(stmt, 0);
-  else if (rc != SQLITE_DONE) goto out;
+  if (rc == SQLITE_ROW)
+    bound = sqlite3_column_int64(stmt, 0);
+  else if (rc != SQLITE_DONE)
+    goto out;
   sqlite3_finalize(stmt);
   stmt = NULL;
   for (int pass = follower ? 0 : 1; pass < 2; pass++) {

@@ -50,14 +50,14 @@ static void merge_columns(strbuf *b, const model_column *cols, int ncols, const 
     const char *c = cols[i].db;
     const char *k = groups[cols[i].group].count_column;
     sb_printf(b,
-            ",%s_avg=CASE WHEN %s+excluded.%s>0 THEN (coalesce(%s_avg*%s,0)+"
-            "coalesce(excluded.%s_avg*excluded.%s,0))/(%s+excluded.%s) END",
-            c, k, k, c, k, c, k, k, k);
+              ",%s_avg=CASE WHEN %s+excluded.%s>0 THEN (coalesce(%s_avg*%s,0)+"
+              "coalesce(excluded.%s_avg*excluded.%s,0))/(%s+excluded.%s) END",
+              c, k, k, c, k, c, k, k, k);
     /* Scalar min()/max() return NULL when an argument is NULL. */
-    sb_printf(b, ",%s_min=coalesce(min(%s_min,excluded.%s_min),%s_min,excluded.%s_min)", c, c, c,
-            c, c);
-    sb_printf(b, ",%s_max=coalesce(max(%s_max,excluded.%s_max),%s_max,excluded.%s_max)", c, c, c,
-            c, c);
+    sb_printf(b, ",%s_min=coalesce(min(%s_min,excluded.%s_min),%s_min,excluded.%s_min)", c, c, c, c,
+              c);
+    sb_printf(b, ",%s_max=coalesce(max(%s_max,excluded.%s_max),%s_max,excluded.%s_max)", c, c, c, c,
+              c);
     /* Totals add up: a bucket written in parts stays the exact sum. */
     if (cols == model_sys_columns && model_is_rate(&cols[i])) /* process rates keep no total */
       sb_printf(b, ",%s_total=coalesce(%s_total+excluded.%s_total,%s_total,excluded.%s_total)", c,
@@ -93,8 +93,10 @@ static void group_counts(strbuf *b, const model_column *cols, const model_group 
   for (int g = 0; g < ngroups; g++) {
     int first = 0;
     while (cols[first].group != g) first++;
-    if (groups[g].flag_offset < 0) sb_printf(b, ",count(*)");
-    else sb_printf(b, ",count(%s%s)", prefix, cols[first].db);
+    if (groups[g].flag_offset < 0)
+      sb_printf(b, ",count(*)");
+    else
+      sb_printf(b, ",count(%s%s)", prefix, cols[first].db);
   }
 }
 
@@ -276,7 +278,8 @@ bool rollup_has_open(const store *s, int64_t *end_s) {
   for (int t = 0; t < TIERS; t++) {
     if (!s->tier[t].open) continue;
     any = true;
-    if (s->tier[t].bucket + store_tier_seconds[t] < end) end = s->tier[t].bucket + store_tier_seconds[t];
+    if (s->tier[t].bucket + store_tier_seconds[t] < end)
+      end = s->tier[t].bucket + store_tier_seconds[t];
   }
   if (end_s) *end_s = end;
   return any;
@@ -339,9 +342,9 @@ static hiro_err catch_up_tier(store *s, int t, int64_t since_ms, int64_t upto_ms
   hiro_err rc = exec_bound(s, b.data, since_ms);
 
   b.len = 0;
-  sb_printf(&b,
-          "WITH src AS (SELECT r.ts_ms/%lld*%lld AS b,p.name_id AS nid,p.pid AS pid,r.ts_ms AS ts",
-          (long long)(w * 1000), (long long)w);
+  sb_printf(
+      &b, "WITH src AS (SELECT r.ts_ms/%lld*%lld AS b,p.name_id AS nid,p.pid AS pid,r.ts_ms AS ts",
+      (long long)(w * 1000), (long long)w);
   for (int i = 0; i < PROC_FIELDS; i++)
     sb_printf(&b, ",r.%s AS %s", model_proc_columns[i].db, model_proc_columns[i].db);
   sb_printf(&b, " FROM raw_process r JOIN process p ON p.id=r.process_id WHERE r.ts_ms>?1) ");
@@ -356,8 +359,10 @@ static hiro_err catch_up_tier(store *s, int t, int64_t since_ms, int64_t upto_ms
   for (int g = 0; g < MODEL_PROC_GROUPS; g++) {
     int first = 0;
     while (model_proc_columns[first].group != g) first++;
-    if (model_proc_groups[g].flag_offset < 0) sb_printf(&b, ",count(*) AS n%d", g);
-    else sb_printf(&b, ",count(%s) AS n%d", model_proc_columns[first].db, g);
+    if (model_proc_groups[g].flag_offset < 0)
+      sb_printf(&b, ",count(*) AS n%d", g);
+    else
+      sb_printf(&b, ",count(%s) AS n%d", model_proc_columns[first].db, g);
   }
   for (int i = 0; i < PROC_FIELDS; i++) {
     const char *c = model_proc_columns[i].db;
@@ -365,8 +370,9 @@ static hiro_err catch_up_tier(store *s, int t, int64_t since_ms, int64_t upto_ms
   }
   /* "last pid seen": with a single max() SQLite takes the bare column pid
    * from the row holding the maximum. */
-  sb_printf(&b, " FROM src GROUP BY b,nid) a JOIN (SELECT b,nid,pid,max(ts) FROM src GROUP BY b,nid)"
-              " l ON l.b=a.b AND l.nid=a.nid WHERE 1");
+  sb_printf(&b,
+            " FROM src GROUP BY b,nid) a JOIN (SELECT b,nid,pid,max(ts) FROM src GROUP BY b,nid)"
+            " l ON l.b=a.b AND l.nid=a.nid WHERE 1");
   proc_merge(&b);
   if (rc == HIRO_OK) rc = exec_bound(s, b.data, since_ms);
   sb_free(&b);

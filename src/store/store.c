@@ -20,8 +20,8 @@ static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
  * every malloc). Harmless (SQLITE_MISUSE) if SQLite is already initialized. */
 static void configure_sqlite(void) { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
 
-hiro_err store_open(const char *path, const store_retention *retention, store **out,
-                    char *err, size_t errlen) {
+hiro_err store_open(const char *path, const store_retention *retention, store **out, char *err,
+                    size_t errlen) {
   *out = NULL;
   if (err && errlen) err[0] = '\0';
   store *s = xcalloc(1, sizeof *s);
@@ -72,7 +72,7 @@ void store_close(store *s) {
 }
 
 static uint64_t file_size(const char *path, const char *suffix) {
-  char name[sizeof ((store *)0)->path + 8];
+  char name[sizeof((store *)0)->path + 8];
   snprintf(name, sizeof name, "%s%s", path, suffix);
   struct stat info;
   return stat(name, &info) == 0 ? (uint64_t)info.st_size : 0;

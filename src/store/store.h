@@ -44,16 +44,16 @@ extern const int64_t store_tier_seconds[STORE_TIERS]; /* 60, 3600 */
 
 typedef struct {
   char path[4096];
-  uint64_t size_bytes;        /* main file + WAL */
+  uint64_t size_bytes; /* main file + WAL */
   int64_t rows_raw, rows_minute, rows_hour;
   double oldest_timestamp;    /* oldest raw row, 0 when empty */
   size_t queue_depth;         /* records queued, not yet committed */
   uint64_t dropped_snapshots; /* queue overflow drops since open */
   uint64_t written_snapshots; /* committed since open */
   uint64_t dropped_events, written_events;
-  double commit_age;          /* seconds the oldest queued record has waited; 0 when none */
+  double commit_age; /* seconds the oldest queued record has waited; 0 when none */
   bool has_error;
-  char last_error[256];       /* last write error, cleared on success */
+  char last_error[256]; /* last write error, cleared on success */
 } store_status;
 
 /* The schema version this binary writes (number of the last migration). */
@@ -64,8 +64,8 @@ int store_schema_version(void);
  * writer thread. A database newer than this binary, or one that is not an
  * SQLite file, is refused (HIRO_ESCHEMA / HIRO_EIO) with a message in err and
  * is never modified. Never follows a symlink at path. */
-hiro_err store_open(const char *path, const store_retention *retention, store **out,
-                    char *err, size_t errlen) HIRO_MUST_USE;
+hiro_err store_open(const char *path, const store_retention *retention, store **out, char *err,
+                    size_t errlen) HIRO_MUST_USE;
 /* Write everything queued, stop the writer, close. Safe on NULL. */
 void store_close(store *s);
 
@@ -150,9 +150,9 @@ typedef struct {
   double v[MODEL_PROC_COLUMNS]; /* meaningful where n[group] > 0 */
 } store_proc_point;
 typedef struct {
-  int64_t ts_ms;                /* raw: the snapshot's time; rollup: bucket start */
-  int64_t n[MODEL_SYS_GROUPS];  /* samples with each presence group (raw: 0 or 1) */
-  double v[MODEL_SYS_COLUMNS];  /* meaningful where n[group] > 0 */
+  int64_t ts_ms;               /* raw: the snapshot's time; rollup: bucket start */
+  int64_t n[MODEL_SYS_GROUPS]; /* samples with each presence group (raw: 0 or 1) */
+  double v[MODEL_SYS_COLUMNS]; /* meaningful where n[group] > 0 */
   size_t n_procs;
   const store_proc_point *procs;
 } store_point;
@@ -181,10 +181,10 @@ typedef struct {
   int64_t id;
   char process[HIRO_NAME_MAX]; /* plugin name, or "server" */
   bool server;
-  char *key, *name, *tags;     /* owned */
-  int type;                    /* statsd_type */
+  char *key, *name, *tags; /* owned */
+  int type;                /* statsd_type */
   size_t n_rows, n_cols;
-  double *rows;                /* owned */
+  double *rows; /* owned */
 } store_app_series;
 
 /* Application series in [from, to] at the finest tier whose point count
@@ -194,8 +194,8 @@ typedef struct {
  * 3600). Read-only
  * connection of its own. */
 hiro_err store_query_app(store *s, double from, double to, size_t max_points, store_agg agg,
-                         const char *process, const char *name, store_app_series **out,
-                         size_t *n, int *resolution) HIRO_MUST_USE;
+                         const char *process, const char *name, store_app_series **out, size_t *n,
+                         int *resolution) HIRO_MUST_USE;
 void store_app_series_free(store_app_series *list, size_t n);
 /* Columns of a series of this type (timestamp included). */
 size_t store_app_columns(int type);
@@ -205,9 +205,8 @@ size_t store_app_columns(int type);
  * newest max of them, oldest first. *out is a new array the caller frees
  * (NULL when none). Events still queued are committed first. Rows of a kind
  * this binary does not know are skipped. */
-hiro_err store_query_events(store *s, double from, double to, const char *process,
-                            const char *kind, size_t max, hiro_event **out,
-                            size_t *n) HIRO_MUST_USE;
+hiro_err store_query_events(store *s, double from, double to, const char *process, const char *kind,
+                            size_t max, hiro_event **out, size_t *n) HIRO_MUST_USE;
 
 void store_get_status(store *s, store_status *out);
 

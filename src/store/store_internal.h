@@ -85,15 +85,15 @@ typedef struct {
 } sys_acc;
 typedef struct {
   int64_t name_id;
-  int pid; /* last pid seen */
+  int pid;                      /* last pid seen */
   int64_t n[MODEL_PROC_GROUPS]; /* samples per presence group */
   double sum[PROC_FIELDS];
   int64_t min[PROC_FIELDS], max[PROC_FIELDS];
 } proc_acc;
 typedef struct {
   bool open;
-  int64_t bucket;     /* Unix seconds */
-  int64_t max_ts_ms;  /* newest raw row in this bucket (watermark on flush) */
+  int64_t bucket;    /* Unix seconds */
+  int64_t max_ts_ms; /* newest raw row in this bucket (watermark on flush) */
   sys_acc sys;
   proc_acc *procs;
   size_t n_procs, cap_procs;
@@ -140,9 +140,9 @@ typedef struct {
   size_t cap, ring_alloc, head, count;
   store_record *batch; /* the writer's, oldest first; non-empty only in flight */
   size_t batch_cap, batch_count, batch_doomed;
-  size_t queued_bytes;      /* sum of .bytes over ring */
-  uint64_t next_seq;        /* last seq handed out */
-  uint64_t flush_seq;       /* commit up to this one now (store_flush, reads) */
+  size_t queued_bytes; /* sum of .bytes over ring */
+  uint64_t next_seq;   /* last seq handed out */
+  uint64_t flush_seq;  /* commit up to this one now (store_flush, reads) */
   uint64_t dropped[REC_EVENT + 1], written[REC_EVENT + 1]; /* by record_kind */
 } record_queue;
 
@@ -206,7 +206,7 @@ struct store {
   write_stmts stmt;
   proc_cache_entry *cache;
   size_t n_cache, cap_cache;
-  app_store *app; /* application metrics (app_store.c) */
+  app_store *app;    /* application metrics (app_store.c) */
   list_store *lists; /* filesystems, disks, interfaces (list_store.c) */
   tier_acc tier[TIERS];
   int64_t watermark_ms[TIERS];
@@ -215,8 +215,8 @@ struct store {
 
   /* ---- shared state, guarded by lock ---- */
   pthread_mutex_t lock;
-  pthread_cond_t work;  /* writer: something to do */
-  pthread_cond_t done;  /* flush/maintain waiters: progress */
+  pthread_cond_t work; /* writer: something to do */
+  pthread_cond_t done; /* flush/maintain waiters: progress */
   pthread_t thread;
   bool thread_started, stop;
   record_queue queue;
@@ -226,10 +226,10 @@ struct store {
   int64_t oldest_raw_ms; /* INT64_MAX when empty */
   bool has_error;
   char last_error[256];
-  file_id file;        /* the database file the writer has open (set by db.c) */
+  file_id file;           /* the database file the writer has open (set by db.c) */
   event_sink_fn on_event; /* storage_error / storage_recovered (writer thread) */
   void *on_event_ctx;
-  bool reopen_req;     /* a reader found the path naming another file */
+  bool reopen_req; /* a reader found the path naming another file */
 
   /* ---- read-only connection pool (query.c), guarded by pool_lock ---- */
   pthread_mutex_t pool_lock;
@@ -354,7 +354,8 @@ void store_app_finalize(store *s);
 hiro_err store_app_write(store *s, int64_t ts_ms, const struct app_frame *f) HIRO_MUST_USE;
 hiro_err store_app_roll(store *s, int64_t now_s) HIRO_MUST_USE;
 void store_app_rollback(store *s);
-hiro_err store_app_retention(store *s, int64_t raw_cut_ms, const int64_t cut_s[TIERS]) HIRO_MUST_USE;
+hiro_err store_app_retention(store *s, int64_t raw_cut_ms,
+                             const int64_t cut_s[TIERS]) HIRO_MUST_USE;
 
 /* list_store.c: the system context's lists (model_lists), written with the
  * snapshot that carries them; rollups computed from the rows they cover. */
@@ -365,6 +366,7 @@ hiro_err store_lists_write(store *s, int64_t ts_ms, const metrics_snapshot *snap
  * included, at shutdown). Inside a transaction. */
 hiro_err store_lists_roll(store *s, int64_t now_s) HIRO_MUST_USE;
 void store_lists_rollback(store *s);
-hiro_err store_lists_retention(store *s, int64_t raw_cut_ms, const int64_t cut_s[TIERS]) HIRO_MUST_USE;
+hiro_err store_lists_retention(store *s, int64_t raw_cut_ms,
+                               const int64_t cut_s[TIERS]) HIRO_MUST_USE;
 
 #endif

@@ -14,7 +14,8 @@ void txn_set_error(store *s, const char *what) {
 
 hiro_err txn_step(store *s, sqlite3_stmt *stmt, const char *what) {
   int rc;
-  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {}
+  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+  }
   sqlite3_reset(stmt);
   if (rc == SQLITE_DONE) return HIRO_OK;
   txn_set_error(s, what);

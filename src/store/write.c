@@ -42,11 +42,14 @@ hiro_err write_prepare(store *s) {
       prepare(s, "INSERT INTO process_name(kind, name) VALUES(?1, ?2)", &w->insert_name) ||
       prepare(s, "SELECT id FROM process WHERE name_id=?1 AND pid=?2", &w->find_process) ||
       prepare(s, "INSERT INTO process(name_id, pid) VALUES(?1, ?2)", &w->insert_process_row) ||
-      prepare(s, "INSERT INTO events(ts_ms, kind, process, pid, detail, exit_code, signal,"
-                 " errno, cpu_seconds, lifetime_seconds, delay_seconds)"
-                 " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)", &w->insert_event) ||
-      prepare(s, "INSERT INTO meta(key, value) VALUES(?1, ?2) "
-                 "ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)",
+      prepare(s,
+              "INSERT INTO events(ts_ms, kind, process, pid, detail, exit_code, signal,"
+              " errno, cpu_seconds, lifetime_seconds, delay_seconds)"
+              " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)",
+              &w->insert_event) ||
+      prepare(s,
+              "INSERT INTO meta(key, value) VALUES(?1, ?2) "
+              "ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)",
               &w->set_meta) ||
       prepare(s, "SELECT min(ts_ms) FROM raw_system", &w->oldest_raw) ||
       prepare(s, "BEGIN IMMEDIATE", &w->begin) || prepare(s, "COMMIT", &w->commit) ||
@@ -68,13 +71,15 @@ void write_finalize(store *s) {
 }
 
 /* Look up or insert a row; returns its id or -1 (s->werr set). */
-static int64_t find_or_insert(store *s, sqlite3_stmt *find, sqlite3_stmt *insert,
-                              int64_t key, const char *name, int64_t key2) {
+static int64_t find_or_insert(store *s, sqlite3_stmt *find, sqlite3_stmt *insert, int64_t key,
+                              const char *name, int64_t key2) {
   for (int pass = 0; pass < 2; pass++) {
     sqlite3_stmt *stmt = pass == 0 ? find : insert;
     sqlite3_bind_int64(stmt, 1, key);
-    if (name) sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
-    else sqlite3_bind_int64(stmt, 2, key2);
+    if (name)
+      sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
+    else
+      sqlite3_bind_int64(stmt, 2, key2);
     int rc = sqlite3_step(stmt);
     int64_t id =
         rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : sqlite3_last_insert_rowid(s->db);
@@ -209,7 +214,7 @@ static hiro_err write_snapshot(store_txn *tx, const metrics_snapshot *snap) {
   size_t k = 0;
   if (snap->has_process) {
     process_metrics server = snap->process;
-    server.alive = true; /* whatever the caller left there: it is us */
+    server.alive = true;                           /* whatever the caller left there: it is us */
     server.has_tree_cpu = server.has_tree = false; /* trees are the plugins' */
     store_encode_process(&server, &rows[k]);
     pids[k] = snap->process.pid;
@@ -244,20 +249,26 @@ out:
 
 /* Bind text, or NULL when empty. */
 static void bind_text_or_null(sqlite3_stmt *stmt, int i, const char *text) {
-  if (text[0]) sqlite3_bind_text(stmt, i, text, -1, SQLITE_STATIC);
-  else sqlite3_bind_null(stmt, i);
+  if (text[0])
+    sqlite3_bind_text(stmt, i, text, -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_null(stmt, i);
 }
 
 /* Bind an int, or NULL when it does not apply (below min). */
 static void bind_int_from(sqlite3_stmt *stmt, int i, int v, int min) {
-  if (v >= min) sqlite3_bind_int(stmt, i, v);
-  else sqlite3_bind_null(stmt, i);
+  if (v >= min)
+    sqlite3_bind_int(stmt, i, v);
+  else
+    sqlite3_bind_null(stmt, i);
 }
 
 /* Bind a double, or NULL when it does not apply (NaN). */
 static void bind_real(sqlite3_stmt *stmt, int i, double v) {
-  if (v == v) sqlite3_bind_double(stmt, i, v);
-  else sqlite3_bind_null(stmt, i);
+  if (v == v)
+    sqlite3_bind_double(stmt, i, v);
+  else
+    sqlite3_bind_null(stmt, i);
 }
 
 /* An event's row; the numbers that do not apply (model/event.h: -1, NaN,

@@ -14,11 +14,11 @@
 #include "store/store_internal.h"
 
 enum {
-  QUEUE_CAPACITY = 4096,     /* records queued at most: ~2.3 h at 2 s */
-  TXN_MAX_RECORDS = 1024,    /* records per transaction (a backlog takes several) */
+  QUEUE_CAPACITY = 4096,      /* records queued at most: ~2.3 h at 2 s */
+  TXN_MAX_RECORDS = 1024,     /* records per transaction (a backlog takes several) */
   RETENTION_STEPS_COMMIT = 4, /* retention batches riding along one commit */
-  RETENTION_STEPS_IDLE = 4,  /* retention batches per idle transaction */
-  SHUTDOWN_TRIES = 3,        /* last attempts for a failing commit at shutdown */
+  RETENTION_STEPS_IDLE = 4,   /* retention batches per idle transaction */
+  SHUTDOWN_TRIES = 3,         /* last attempts for a failing commit at shutdown */
   SHUTDOWN_PAUSE_MS = 200,
   /* Estimated bytes a record's rows take in the file, for the size trigger
    * (raw_system and raw_process rows with their b-tree overhead, measured
@@ -41,17 +41,17 @@ static const double BACKOFF_MIN = 1.0, BACKOFF_MAX = 5.0; /* seconds between ret
  * and deletes the same rows. */
 static const double RETENTION_PERIOD = 600.0;
 static const double RETENTION_BACKLOG_PAUSE = 0.05; /* between passes of a big backlog */
-static const double ROLLUP_GRACE = 5.0;      /* a bucket this long past its end is flushed */
-static const double FLUSH_ERROR_WAIT = 5.0;  /* store_flush gives up after this, on errors */
-static const double READ_SYNC_WAIT = 2.0;    /* a history read waits at most this for a commit */
+static const double ROLLUP_GRACE = 5.0;             /* a bucket this long past its end is flushed */
+static const double FLUSH_ERROR_WAIT = 5.0;         /* store_flush gives up after this, on errors */
+static const double READ_SYNC_WAIT = 2.0; /* a history read waits at most this for a commit */
 
 /* The writer thread's own state (no lock: only it touches this). */
 typedef struct {
-  double backoff;          /* next retry delay after a failure */
-  double next_try;         /* clock_mono(): no commit retry before this */
-  double next_retention;   /* clock_mono(): next retention pass */
-  bool retention_backlog;  /* the last pass found full batches: go on soon */
-  int64_t rollup_end;      /* wall-clock end of the earliest open bucket; INT64_MAX = none */
+  double backoff;           /* next retry delay after a failure */
+  double next_try;          /* clock_mono(): no commit retry before this */
+  double next_retention;    /* clock_mono(): next retention pass */
+  bool retention_backlog;   /* the last pass found full batches: go on soon */
+  int64_t rollup_end;       /* wall-clock end of the earliest open bucket; INT64_MAX = none */
   double next_housekeeping; /* clock_mono(): after a failed pass, not before this */
 } writer_state;
 
@@ -89,7 +89,8 @@ static void push_record(store *s, store_record *rec) {
 void store_enqueue(store *s, const metrics_snapshot *snap) {
   if (!s || !snap) return;
   store_record rec = {.kind = REC_SNAPSHOT};
-  snapshot_copy(&rec.u.snap, snap); /* outside the lock: producers never wait on each other's copies */
+  snapshot_copy(&rec.u.snap,
+                snap); /* outside the lock: producers never wait on each other's copies */
   size_t procs = snap->n_children + (snap->has_process ? 1 : 0);
   rec.bytes = ROW_BYTES_SYSTEM + procs * ROW_BYTES_PROCESS;
   push_record(s, &rec);
@@ -151,8 +152,10 @@ static void wait_committed(store *s, uint64_t seq, double max_error_wait, double
     if (now >= give_up) break;
     if (s->has_error) {
       /* A persistent write error makes the wait unbounded: give up. */
-      if (error_since == 0) error_since = now;
-      else if (now - error_since > max_error_wait) break;
+      if (error_since == 0)
+        error_since = now;
+      else if (now - error_since > max_error_wait)
+        break;
     } else {
       error_since = 0;
     }
@@ -201,8 +204,7 @@ void writer_sync_for_read(store *s, double to) {
   for (size_t i = 0; i < q->count && !needed; i++)
     needed = record_time(&q->ring[(q->head + i) % q->ring_alloc]) <= to;
   /* While writes fail, answer from what is committed rather than wait. */
-  if (needed && !s->has_error)
-    wait_committed(s, q->next_seq, 0, clock_mono() + READ_SYNC_WAIT);
+  if (needed && !s->has_error) wait_committed(s, q->next_seq, 0, clock_mono() + READ_SYNC_WAIT);
   pthread_mutex_unlock(&s->lock);
 }
 
@@ -297,8 +299,8 @@ static bool housekeeping_due(const store *s, const writer_state *w, double now) 
 static void writer_wait(store *s, const writer_state *w) {
   for (;;) {
     double now = clock_mono();
-    if (s->stop || s->reopen_req || s->maintain_done < s->maintain_req ||
-        commit_due(s, w, now) || housekeeping_due(s, w, now))
+    if (s->stop || s->reopen_req || s->maintain_done < s->maintain_req || commit_due(s, w, now) ||
+        housekeeping_due(s, w, now))
       return;
     double wake = w->next_retention;
     if (s->queue.count) {
@@ -335,8 +337,7 @@ static hiro_err write_batch_txn(store *s, writer_state *w, bool with_retention) 
   store_txn tx;
   if (txn_begin(s, &tx) != HIRO_OK) return HIRO_EIO;
   hiro_err rc = HIRO_OK;
-  for (size_t i = 0; i < q->batch_count && rc == HIRO_OK; i++)
-    rc = write_record(&tx, &q->batch[i]);
+  for (size_t i = 0; i < q->batch_count && rc == HIRO_OK; i++) rc = write_record(&tx, &q->batch[i]);
   if (rc == HIRO_OK && with_retention) rc = retention_in(&tx, w, RETENTION_STEPS_COMMIT);
   if (rc != HIRO_OK) {
     txn_rollback(&tx);
@@ -365,8 +366,10 @@ static bool commit_queued(store *s, writer_state *w) {
     rc = write_batch_txn(s, w, retention);
     /* A failing retention must not hold the records back. */
     if (rc != HIRO_OK && retention) rc = write_batch_txn(s, w, false);
-    if (rc != HIRO_OK) record_error(s, s->werr);
-    else if (retention) retention_vacuum(s, false);
+    if (rc != HIRO_OK)
+      record_error(s, s->werr);
+    else if (retention)
+      retention_vacuum(s, false);
     note_rollup_end(s, w);
   }
   pthread_mutex_unlock(&s->db_lock);
@@ -478,8 +481,7 @@ static void drain_at_shutdown(store *s, writer_state *w) {
   }
   size_t left = queued(s);
   if (left)
-    log_error("store: %zu records could not be written to %s: %s", left, s->path,
-              s->last_error);
+    log_error("store: %zu records could not be written to %s: %s", left, s->path, s->last_error);
   /* A file deleted meanwhile is not re-created just for the buckets: they
    * belong to it, and go with it. */
   pthread_mutex_lock(&s->db_lock);
@@ -510,10 +512,14 @@ static void *writer_main(void *arg) {
     bool commit = commit_due(s, &w, now);
     bool idle_work = housekeeping_due(s, &w, now);
     pthread_mutex_unlock(&s->lock);
-    if (reopen) serve_reopen(s, &w);
-    else if (maintain) serve_maintenance(s, &w, maintain_req);
-    else if (commit) commit_queued(s, &w);
-    else if (idle_work) housekeeping(s, &w, false, RETENTION_STEPS_IDLE);
+    if (reopen)
+      serve_reopen(s, &w);
+    else if (maintain)
+      serve_maintenance(s, &w, maintain_req);
+    else if (commit)
+      commit_queued(s, &w);
+    else if (idle_work)
+      housekeeping(s, &w, false, RETENTION_STEPS_IDLE);
     pthread_mutex_lock(&s->lock);
   }
   pthread_mutex_unlock(&s->lock);
@@ -522,8 +528,8 @@ static void *writer_main(void *arg) {
 }
 
 void store_commit_policy_default(store_commit_policy *policy) {
-  *policy = (store_commit_policy){STORE_DEFAULT_FLUSH_INTERVAL, DEFAULT_MAX_BYTES,
-                                  DEFAULT_MAX_ITEMS};
+  *policy =
+      (store_commit_policy){STORE_DEFAULT_FLUSH_INTERVAL, DEFAULT_MAX_BYTES, DEFAULT_MAX_ITEMS};
 }
 
 hiro_err writer_start(store *s) {

@@ -4,7 +4,7 @@
 #include <stddef.h>
 
 struct ui_asset_raw {
-  const char *path;  /* URL path, e.g. "/app.js" */
+  const char *path; /* URL path, e.g. "/app.js" */
   const char *start;
   const char *end;
   const char *gz_start; /* gzip -9 of the same bytes; NULL when not smaller */

@@ -27,9 +27,9 @@
  * refresh period.) Most plugins sleep: their group is read with one file. */
 struct platform_cgroup {
   pfile cpu_stat, procs;
-  uint64_t last_usec;  /* usage_usec when pids were last read */
-  double last_procs;   /* clock_mono() of that read; < 0: never */
-  int *pids;           /* that read's members (procs_cap entries) */
+  uint64_t last_usec; /* usage_usec when pids were last read */
+  double last_procs;  /* clock_mono() of that read; < 0: never */
+  int *pids;          /* that read's members (procs_cap entries) */
   size_t n_pids, procs_cap;
 };
 

@@ -146,9 +146,8 @@ diskio *diskio_open(const char *proc_root, const char *sys_root) {
   d->disk_lines = SIZE_MAX; /* not resolved yet */
   char path[4096];
   int n = snprintf(path, sizeof path, "%s/block", sys_root);
-  d->sys_block_fd = n > 0 && (size_t)n < sizeof path
-                        ? open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-                        : -1;
+  d->sys_block_fd =
+      n > 0 && (size_t)n < sizeof path ? open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
   n = snprintf(path, sizeof path, "%s/diskstats", proc_root);
   if (n < 0 || (size_t)n >= sizeof path) path[0] = '\0'; /* too long: opens as ENOENT */
   (void)!pfile_open(&d->diskstats, path, 4096, false);   /* a failure shows in reads */

@@ -24,8 +24,7 @@ hiro_err pfile_open(pfile *f, const char *path, size_t initial_cap, bool one_rec
   return HIRO_OK;
 }
 
-hiro_err pfile_openat(pfile *f, int dirfd, const char *path, size_t initial_cap,
-                      bool one_record) {
+hiro_err pfile_openat(pfile *f, int dirfd, const char *path, size_t initial_cap, bool one_record) {
   f->cap = initial_cap ? initial_cap : 256;
   f->buf = xmalloc(f->cap);
   f->len = 0;

@@ -12,8 +12,8 @@
 #define PFILE_MAX_RECORD 512
 
 typedef struct {
-  int fd;      /* -1 when the file could not be opened */
-  char *buf;   /* owned; holds the last read, len bytes, not NUL-terminated */
+  int fd;    /* -1 when the file could not be opened */
+  char *buf; /* owned; holds the last read, len bytes, not NUL-terminated */
   size_t cap;
   size_t len;
   /* The file is produced by the kernel as one record (single_open seq_files

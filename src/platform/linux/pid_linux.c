@@ -14,8 +14,8 @@ bool platform_pid_running(int pid) {
   if (pfile_open(&f, path, 512, true) != HIRO_OK) return false;
   proc_stat_fields fields;
   bool running = pfile_read(&f) == HIRO_OK &&
-                 proc_parse_pid_stat(f.buf, f.len, &fields) == HIRO_OK &&
-                 fields.state != 'Z' && fields.state != 'X' && fields.state != 'x';
+                 proc_parse_pid_stat(f.buf, f.len, &fields) == HIRO_OK && fields.state != 'Z' &&
+                 fields.state != 'X' && fields.state != 'x';
   pfile_close(&f);
   return running;
 }

@@ -45,8 +45,10 @@ static void count_cpus_libc(platform *p) {
  * the fixture tree says in tests), else what libc says. */
 static void count_cpus(platform *p) {
   int n = proc_parse_cpu_count(p->stat.buf, p->stat.len);
-  if (n > 0) p->cpu_count = n;
-  else count_cpus_libc(p);
+  if (n > 0)
+    p->cpu_count = n;
+  else
+    count_cpus_libc(p);
   p->stat_reads = 0;
 }
 
@@ -74,8 +76,10 @@ platform *platform_open(const char *proc_root, const char *sys_root) {
   long page = sysconf(_SC_PAGESIZE);
   p->page_size = page > 0 ? (uint64_t)page : 4096;
 
-  if (pfile_read(&p->stat) == HIRO_OK) count_cpus(p);
-  else count_cpus_libc(p);
+  if (pfile_read(&p->stat) == HIRO_OK)
+    count_cpus(p);
+  else
+    count_cpus_libc(p);
   /* Disk I/O needs <sys>/block to tell a disk from a partition; without it
    * the first read fails and is logged then, once. */
   p->disk = diskio_open(proc_root, sys_root);
@@ -114,8 +118,10 @@ hiro_err platform_uptime(platform *p, double *seconds) {
 hiro_err platform_read_cpu(platform *p, cpu_times *out) {
   hiro_err err = pfile_read(&p->stat);
   if (err == HIRO_OK) err = proc_parse_stat_cpu(p->stat.buf, p->stat.len, out);
-  if (err != HIRO_OK) platform_warn_once(p, PLATFORM_WARN_CPU, "CPU times (stat)", err);
-  else if (++p->stat_reads >= CPU_COUNT_EVERY) count_cpus(p);
+  if (err != HIRO_OK)
+    platform_warn_once(p, PLATFORM_WARN_CPU, "CPU times (stat)", err);
+  else if (++p->stat_reads >= CPU_COUNT_EVERY)
+    count_cpus(p);
   return err;
 }
 
@@ -153,7 +159,8 @@ hiro_err platform_read_disk_io(platform *p, disk_io *out) {
 hiro_err platform_read_disks(platform *p, disk_io *total, disk_dev_io *devs, size_t max,
                              size_t *n) {
   hiro_err err = diskio_read_devices(p->disk, total, devs, max, n);
-  if (err != HIRO_OK) platform_warn_once(p, PLATFORM_WARN_DISK, "disk I/O (diskstats, <sys>/block)", err);
+  if (err != HIRO_OK)
+    platform_warn_once(p, PLATFORM_WARN_DISK, "disk I/O (diskstats, <sys>/block)", err);
   return err;
 }
 
@@ -168,7 +175,8 @@ hiro_err platform_read_fs_usage(platform *p, const char *path, fs_usage *out) {
   /* What df shows: blocks reserved for root are neither used nor free. */
   uint64_t frsize = vfs.f_frsize ? vfs.f_frsize : vfs.f_bsize;
   uint64_t total, used, avail;
-  if (vfs.f_bfree > vfs.f_blocks || __builtin_mul_overflow((uint64_t)vfs.f_blocks, frsize, &total) ||
+  if (vfs.f_bfree > vfs.f_blocks ||
+      __builtin_mul_overflow((uint64_t)vfs.f_blocks, frsize, &total) ||
       __builtin_mul_overflow((uint64_t)(vfs.f_blocks - vfs.f_bfree), frsize, &used) ||
       __builtin_mul_overflow((uint64_t)vfs.f_bavail, frsize, &avail)) {
     err = HIRO_EPARSE;

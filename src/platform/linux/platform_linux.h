@@ -36,11 +36,11 @@ struct platform {
   pfile stat, meminfo, uptime, net_dev;
   diskio *disk;
   struct sysinfo_files *sysinfo; /* sysinfo_linux.c: opened on first use */
-  bool swap_known;      /* the last meminfo read succeeded ... */
-  uint64_t swap_total;  /* ... and showed this much swap space */
-  int cpu_count;        /* online CPUs, recounted every CPU_COUNT_EVERY stat reads */
-  unsigned stat_reads;  /* stat reads since the last count */
-  unsigned warned;      /* PLATFORM_WARN_* bits already logged */
+  bool swap_known;               /* the last meminfo read succeeded ... */
+  uint64_t swap_total;           /* ... and showed this much swap space */
+  int cpu_count;                 /* online CPUs, recounted every CPU_COUNT_EVERY stat reads */
+  unsigned stat_reads;           /* stat reads since the last count */
+  unsigned warned;               /* PLATFORM_WARN_* bits already logged */
 };
 
 /* Log "what: reason" as a warning the first time metric (a PLATFORM_WARN_*

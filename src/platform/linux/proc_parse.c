@@ -125,8 +125,7 @@ hiro_err proc_parse_pid_statm(const char *buf, size_t len, uint64_t *vms_pages,
   if (!ends_with_newline(buf, len)) return HIRO_EPARSE;
   const char *p = buf, *end = buf + len;
   uint64_t size, resident;
-  if (!proc_parse_u64(&p, end, &size) || !proc_parse_u64(&p, end, &resident))
-    return HIRO_EPARSE;
+  if (!proc_parse_u64(&p, end, &size) || !proc_parse_u64(&p, end, &resident)) return HIRO_EPARSE;
   *vms_pages = size;
   *rss_pages = resident;
   return HIRO_OK;
@@ -193,8 +192,8 @@ static bool meminfo_value(const char *p, const char *end, uint64_t *bytes) {
 
 hiro_err proc_parse_meminfo(const char *buf, size_t len, mem_info *out) {
   if (!ends_with_newline(buf, len)) return HIRO_EPARSE;
-  static const char *const keys[] = {"MemTotal:", "MemAvailable:", "MemFree:", "Buffers:",
-                                     "Cached:",   "SwapTotal:",    "SwapFree:"};
+  static const char *const keys[] = {
+      "MemTotal:", "MemAvailable:", "MemFree:", "Buffers:", "Cached:", "SwapTotal:", "SwapFree:"};
   enum { TOTAL, AVAILABLE, FREE, BUFFERS, CACHED, SWAP_TOTAL, SWAP_FREE, NKEYS };
   uint64_t values[NKEYS] = {0};
   bool found[NKEYS] = {false};
@@ -225,7 +224,8 @@ hiro_err proc_parse_meminfo(const char *buf, size_t len, mem_info *out) {
   }
   if (out->available_bytes > out->total_bytes) out->available_bytes = out->total_bytes;
   out->swap_total_bytes = values[SWAP_TOTAL];
-  out->swap_free_bytes = values[SWAP_FREE] < values[SWAP_TOTAL] ? values[SWAP_FREE] : values[SWAP_TOTAL];
+  out->swap_free_bytes =
+      values[SWAP_FREE] < values[SWAP_TOTAL] ? values[SWAP_FREE] : values[SWAP_TOTAL];
   return HIRO_OK;
 }
 

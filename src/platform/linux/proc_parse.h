@@ -17,13 +17,13 @@
 
 /* The fields of /proc/PID/stat the collector needs. */
 typedef struct {
-  char state;            /* field 3: R, S, D, Z, X, ... */
-  int ppid;              /* field 4 */
-  uint64_t majflt;       /* field 12: major page faults */
-  uint64_t utime, stime; /* fields 14, 15: clock ticks */
+  char state;              /* field 3: R, S, D, Z, X, ... */
+  int ppid;                /* field 4 */
+  uint64_t majflt;         /* field 12: major page faults */
+  uint64_t utime, stime;   /* fields 14, 15: clock ticks */
   uint64_t cutime, cstime; /* fields 16, 17: reaped descendants, clock ticks */
-  int num_threads;       /* field 20 */
-  uint64_t start_ticks;  /* field 22: clock ticks after boot */
+  int num_threads;         /* field 20 */
+  uint64_t start_ticks;    /* field 22: clock ticks after boot */
 } proc_stat_fields;
 
 /* Parse /proc/PID/stat. Fields are counted after the LAST ')' because the
@@ -96,7 +96,7 @@ hiro_err proc_parse_net_dev_each(const char *buf, size_t len, net_if_io *ifs, si
 /* One line of /proc/self/mountinfo (newline excluded). */
 typedef struct {
   unsigned major, minor;
-  bool root_is_slash;            /* mounts the filesystem's root, not a bind of a subdirectory */
+  bool root_is_slash;             /* mounts the filesystem's root, not a bind of a subdirectory */
   char mount[PLATFORM_MOUNT_MAX]; /* mount point, octal escapes undone */
   char fstype[32];
   char source[PLATFORM_MOUNT_MAX];

@@ -74,8 +74,10 @@ hiro_err proc_parse_vmstat_swap(const char *buf, size_t len, uint64_t *pages_in,
     if (!is_in && !is_out) continue;
     const char *p = line + (is_in ? 7 : 8);
     if (!proc_parse_u64(&p, line + line_len, is_in ? pages_in : pages_out)) return HIRO_EPARSE;
-    if (is_in) got_in = true;
-    else got_out = true;
+    if (is_in)
+      got_in = true;
+    else
+      got_out = true;
   }
   /* Kernels without swap support print neither: that is "no swap I/O". */
   if (!got_in) *pages_in = 0;
@@ -131,8 +133,8 @@ static bool unescape_field(const char *p, const char *end, char *out, size_t cap
   size_t n = 0;
   while (p < end) {
     char c = *p++;
-    if (c == '\\' && end - p >= 3 && (unsigned)(p[0] - '0') <= 3u &&
-        (unsigned)(p[1] - '0') <= 7u && (unsigned)(p[2] - '0') <= 7u) {
+    if (c == '\\' && end - p >= 3 && (unsigned)(p[0] - '0') <= 3u && (unsigned)(p[1] - '0') <= 7u &&
+        (unsigned)(p[2] - '0') <= 7u) {
       c = (char)((p[0] - '0') * 64 + (p[1] - '0') * 8 + (p[2] - '0'));
       p += 3;
     }

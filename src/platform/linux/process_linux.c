@@ -52,13 +52,13 @@ struct platform_proc {
   platform *platform;
   int pid;
   pfile stat, statm;
-  int task_fd;          /* O_PATH on /proc/PID/task, -1 when absent */
-  clockid_t cpu_clock;  /* valid when task_fd >= 0 */
+  int task_fd;         /* O_PATH on /proc/PID/task, -1 when absent */
+  clockid_t cpu_clock; /* valid when task_fd >= 0 */
   uint64_t start_ticks;
-  bool warned; /* a non-exit failure was logged already */
-  proc_sample last;     /* the last full read on the fast path ... */
-  double last_full;     /* ... and its clock_mono(); < 0 when there is none */
-  bool fresh;           /* the last read was a full one */
+  bool warned;      /* a non-exit failure was logged already */
+  proc_sample last; /* the last full read on the fast path ... */
+  double last_full; /* ... and its clock_mono(); < 0 when there is none */
+  bool fresh;       /* the last read was a full one */
 };
 
 /* A zombie (Z) or dead (X, x) process has exited: it only waits to be reaped. */
@@ -94,7 +94,8 @@ static void open_fast_path(platform_proc *h) {
 static hiro_err read_statm(platform_proc *h, proc_sample *out) {
   uint64_t vms_pages = 0, rss_pages = 0;
   hiro_err err = pfile_read(&h->statm);
-  if (err == HIRO_OK) err = proc_parse_pid_statm(h->statm.buf, h->statm.len, &vms_pages, &rss_pages);
+  if (err == HIRO_OK)
+    err = proc_parse_pid_statm(h->statm.buf, h->statm.len, &vms_pages, &rss_pages);
   if (err != HIRO_OK) return err;
   if (vms_pages == 0) return HIRO_ENOENT; /* a zombie has no memory map left */
   uint64_t page = h->platform->page_size;
@@ -169,7 +170,8 @@ platform_proc *platform_proc_open(platform *p, int pid) {
   if (err == HIRO_OK) err = read_stat(&h->stat, &fields);
   if (err == HIRO_OK && state_is_exited(fields.state)) err = HIRO_ENOENT;
   if (err != HIRO_OK) {
-    if (err != HIRO_ENOENT) log_warn("platform: cannot open process %d: %s", pid, hiro_strerror(err));
+    if (err != HIRO_ENOENT)
+      log_warn("platform: cannot open process %d: %s", pid, hiro_strerror(err));
     platform_proc_close(h);
     return NULL;
   }

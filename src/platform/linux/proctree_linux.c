@@ -241,8 +241,10 @@ hiro_err proc_parse_pid_io(const char *buf, size_t len, uint64_t *read_bytes,
   while (proc_next_line(&pos, end, &line, &line_len)) {
     uint64_t *dst = NULL;
     size_t skip = 0;
-    if (line_len > 12 && memcmp(line, "read_bytes: ", 12) == 0) dst = read_bytes, skip = 12;
-    else if (line_len > 13 && memcmp(line, "write_bytes: ", 13) == 0) dst = write_bytes, skip = 13;
+    if (line_len > 12 && memcmp(line, "read_bytes: ", 12) == 0)
+      dst = read_bytes, skip = 12;
+    else if (line_len > 13 && memcmp(line, "write_bytes: ", 13) == 0)
+      dst = write_bytes, skip = 13;
     if (!dst) continue;
     const char *p = line + skip;
     if (!proc_parse_u64(&p, line + line_len, dst)) return HIRO_EPARSE;

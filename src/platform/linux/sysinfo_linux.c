@@ -27,9 +27,9 @@
 struct sysinfo_files {
   pfile loadavg, vmstat, mountinfo;
   pfile pressure[PLATFORM_PSI_COUNT];
-  bool swap_valid;              /* swap_in/out hold a real vmstat read */
-  bool swap_skipped;            /* ... and vmstat was skipped since */
-  uint64_t swap_in, swap_out;   /* pages */
+  bool swap_valid;            /* swap_in/out hold a real vmstat read */
+  bool swap_skipped;          /* ... and vmstat was skipped since */
+  uint64_t swap_in, swap_out; /* pages */
 };
 
 static void open_proc_file(platform *p, pfile *f, const char *name, size_t cap, bool one) {
@@ -48,7 +48,8 @@ static struct sysinfo_files *files(platform *p) {
   open_proc_file(p, &sf->mountinfo, "self/mountinfo", 8192, false);
   static const char *const psi[PLATFORM_PSI_COUNT] = {"pressure/cpu", "pressure/memory",
                                                       "pressure/io"};
-  for (int i = 0; i < PLATFORM_PSI_COUNT; i++) open_proc_file(p, &sf->pressure[i], psi[i], 256, true);
+  for (int i = 0; i < PLATFORM_PSI_COUNT; i++)
+    open_proc_file(p, &sf->pressure[i], psi[i], 256, true);
   return p->sysinfo = sf;
 }
 
@@ -128,7 +129,7 @@ size_t platform_list_filesystems(platform *p, char (*mounts)[PLATFORM_MOUNT_MAX]
     platform_warn_once(p, PLATFORM_WARN_MOUNTS, "mounted filesystems (mountinfo)", HIRO_ENOENT);
     return 0;
   }
-  char (*sources)[PLATFORM_MOUNT_MAX] = xcalloc(max ? max : 1, sizeof *sources);
+  char(*sources)[PLATFORM_MOUNT_MAX] = xcalloc(max ? max : 1, sizeof *sources);
   size_t n = 0;
   const char *pos = f->buf, *end = f->buf + f->len, *line;
   size_t line_len;
