@@ -234,6 +234,7 @@ function chartFrame(page, id) {
       yMax: o.yAxis[0].max,
       gaps: marks && marks.markArea ? marks.markArea.data.map(([a, b]) => ({ a: a.xAxis, b: b.xAxis, name: a.name })) : [],
       events: marks && marks.markLine ? marks.markLine.data.length : 0,
+      eventNames: marks && marks.markLine ? marks.markLine.data.map((d) => d.name) : [],
       series: o.series.map((s) => s.name),
     };
   }, id);
@@ -364,7 +365,7 @@ function defineChecks({ live, spike, token, page, consoleProblems, loadResult })
       assert(/^last 5 min: min .* · max .*%$/.test(foot), `CPU footer reads "${foot}"`);
     }],
 
-    ['plugin table: live plugin with its real PID, exited and never-started plugins, totals (point 8)', async () => {
+    ['plugin table: live plugin with its real PID, exited and never-started plugins, totals, event markers (points 8, 9)', async () => {
       const snapshot = await getJson(live.rest('/metrics'));
       const d = (snapshot.children || []).find((c) => c.name === 'demo');
       assert(d && d.pid > 0, `REST /metrics has no live demo child: ${JSON.stringify(snapshot.children)}`);
@@ -373,6 +374,12 @@ function defineChecks({ live, spike, token, page, consoleProblems, loadResult })
       assert((await row.getAttribute('data-state')) === 'running', 'demo row not running');
       const dead = page.locator('#plugins-table tr.plugin-row[data-plugin="short-lived"]');
       await waitFor(async () => ['stopped', 'exited'].includes(await dead.getAttribute('data-state')), 15_000, 'short-lived shown stopped');
+      // Lifecycle events are markers on the time charts, named for what happened.
+      const marked = await waitFor(async () => {
+        const names = (await chartFrame(page, 'chart-disk-io')).eventNames;
+        return names.some((n) => /short-lived: plugin exited \(code 0\)/.test(n)) && names;
+      }, 15_000, 'an event marker for short-lived\'s exit');
+      assert(marked.some((n) => /never: plugin start failed/.test(n)), `no marker for the plugin that never started: ${marked}`);
       const deadText = (await dead.locator('.status').textContent()).trim();
       assert(/^(stopped \(no restart\)|exited)$/.test(deadText), `short-lived status reads "${deadText}"`);
       assert((await dead.locator('td.cpu').textContent()).trim() === '—', 'a dead plugin shows a CPU figure');
