@@ -20,7 +20,7 @@ typedef struct {
 
 /* The kv table as the HTTP layer hands parameters over. */
 static bool parse(kv *q, history_params *hp, char *err) {
-  api_query_arg args[16];
+  api_query_arg args[16] = {{0}};
   size_t n = 0;
   for (const kv *p = q; p->key && n < 16; p++)
     args[n++] = (api_query_arg){p->key, p->value, p->len ? p->len : strlen(p->value)};
