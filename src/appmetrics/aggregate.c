@@ -357,17 +357,17 @@ static void expire_idle(aggregate *a, source *src, double now) {
 
 /* Queue an event (and log it) when a limit was hit since the last report and
  * the period has passed (lock held). */
-static void check_limit(source *src, limit_state *st, const char *kind, const char *what,
+static void check_limit(source *src, limit_state *limit, const char *kind, const char *what,
                         double now, pending_event *out, size_t *n_out) {
-  if (!st->since_report || now < st->next_report) return;
+  if (!limit->since_report || now < limit->next_report) return;
   pending_event *ev = &out[(*n_out)++];
   hiro_strlcpy(ev->plugin, src->plugin, sizeof ev->plugin);
   ev->server = src->server;
   ev->kind = kind;
   snprintf(ev->detail, sizeof ev->detail, "%s: %llu lines dropped", what,
-           (unsigned long long)st->since_report);
-  st->since_report = 0;
-  st->next_report = now + EVENT_PERIOD;
+           (unsigned long long)limit->since_report);
+  limit->since_report = 0;
+  limit->next_report = now + EVENT_PERIOD;
 }
 
 /* Log refused lines at most once a period per publisher (lock held). The

@@ -111,8 +111,8 @@ void appmetrics_get_status(appmetrics *am, appmetrics_status *out) {
   pthread_mutex_unlock(&am->lock);
 }
 
-void appmetrics_status_free(appmetrics_status *st) {
-  free(st->sources);
-  st->sources = NULL;
-  st->n_sources = 0;
+void appmetrics_status_free(appmetrics_status *status) {
+  free(status->sources);
+  status->sources = NULL;
+  status->n_sources = 0;
 }

@@ -63,6 +63,6 @@ app_frame *appmetrics_latest(appmetrics *am);
 size_t appmetrics_history(appmetrics *am, double from, double to, app_frame ***out, double *oldest);
 
 void appmetrics_get_status(appmetrics *am, appmetrics_status *out);
-void appmetrics_status_free(appmetrics_status *st);
+void appmetrics_status_free(appmetrics_status *status);
 
 #endif

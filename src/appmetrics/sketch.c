@@ -57,16 +57,16 @@ static double key_value(int32_t key) {
 
 /* ---- one store ---- */
 
-static void store_free(bucket_store *st) {
-  free(st->counts);
-  memset(st, 0, sizeof *st);
+static void store_free(bucket_store *bs) {
+  free(bs->counts);
+  memset(bs, 0, sizeof *bs);
 }
 
 /* Make the keys [lo, hi] (span <= SKETCH_MAX_BUCKETS) addressable, in a new
  * array centred on them when they are not, keeping the counts of the used
- * keys that fall inside. st->lo and st->hi are the caller's to update. */
-static void store_fit(bucket_store *st, int32_t lo, int32_t hi) {
-  if (st->counts && lo >= st->offset && hi < st->offset + (int32_t)st->cap) return;
+ * keys that fall inside. bs->lo and bs->hi are the caller's to update. */
+static void store_fit(bucket_store *bs, int32_t lo, int32_t hi) {
+  if (bs->counts && lo >= bs->offset && hi < bs->offset + (int32_t)bs->cap) return;
   uint32_t span = (uint32_t)(hi - lo + 1);
   /* Half again the span: room to grow either way without much slack. */
   uint32_t cap = span + span / 2 + STORE_INITIAL_CAP;
@@ -75,48 +75,48 @@ static void store_fit(bucket_store *st, int32_t lo, int32_t hi) {
   if (offset < KEY_MIN) offset = KEY_MIN;
   if (offset + (int32_t)cap - 1 > KEY_MAX) offset = KEY_MAX - (int32_t)cap + 1;
   uint32_t *counts = xcalloc(cap, sizeof *counts);
-  if (st->counts && st->total) {
-    int32_t from = st->lo > lo ? st->lo : lo, to = st->hi < hi ? st->hi : hi;
-    for (int32_t k = from; k <= to; k++) counts[k - offset] = st->counts[k - st->offset];
+  if (bs->counts && bs->total) {
+    int32_t from = bs->lo > lo ? bs->lo : lo, to = bs->hi < hi ? bs->hi : hi;
+    for (int32_t k = from; k <= to; k++) counts[k - offset] = bs->counts[k - bs->offset];
   }
-  free(st->counts);
-  st->counts = counts;
-  st->cap = cap;
-  st->offset = offset;
+  free(bs->counts);
+  bs->counts = counts;
+  bs->cap = cap;
+  bs->offset = offset;
 }
 
-static void store_add(bucket_store *st, int32_t key, uint64_t weight) {
-  if (st->total == 0) {
-    store_fit(st, key, key);
-    st->lo = st->hi = key;
-  } else if (key < st->lo) {
-    int32_t floor_key = st->hi - SKETCH_MAX_BUCKETS + 1;
+static void store_add(bucket_store *bs, int32_t key, uint64_t weight) {
+  if (bs->total == 0) {
+    store_fit(bs, key, key);
+    bs->lo = bs->hi = key;
+  } else if (key < bs->lo) {
+    int32_t floor_key = bs->hi - SKETCH_MAX_BUCKETS + 1;
     if (key < floor_key) key = floor_key; /* collapses into the lowest bucket kept */
-    store_fit(st, key, st->hi);
-    st->lo = key;
-  } else if (key > st->hi) {
+    store_fit(bs, key, bs->hi);
+    bs->lo = key;
+  } else if (key > bs->hi) {
     int32_t floor_key = key - SKETCH_MAX_BUCKETS + 1;
     uint64_t folded = 0;
-    if (floor_key > st->lo) { /* slide up: fold what falls off into the new lowest */
-      for (int32_t k = st->lo; k < floor_key && k <= st->hi; k++) {
-        folded += st->counts[k - st->offset];
-        st->counts[k - st->offset] = 0;
+    if (floor_key > bs->lo) { /* slide up: fold what falls off into the new lowest */
+      for (int32_t k = bs->lo; k < floor_key && k <= bs->hi; k++) {
+        folded += bs->counts[k - bs->offset];
+        bs->counts[k - bs->offset] = 0;
       }
-      store_fit(st, floor_key, key);
-      st->lo = floor_key;
+      store_fit(bs, floor_key, key);
+      bs->lo = floor_key;
     } else {
-      store_fit(st, st->lo, key);
+      store_fit(bs, bs->lo, key);
     }
-    st->hi = key;
-    uint32_t before = st->counts[st->lo - st->offset];
-    st->counts[st->lo - st->offset] = add_sat32(before, folded);
-    st->total = st->total - folded + (st->counts[st->lo - st->offset] - before);
+    bs->hi = key;
+    uint32_t before = bs->counts[bs->lo - bs->offset];
+    bs->counts[bs->lo - bs->offset] = add_sat32(before, folded);
+    bs->total = bs->total - folded + (bs->counts[bs->lo - bs->offset] - before);
   }
   /* The total counts what the buckets hold, so a saturated bucket keeps
    * count and ranks consistent. */
-  uint32_t before = st->counts[key - st->offset];
-  st->counts[key - st->offset] = add_sat32(before, weight);
-  st->total += st->counts[key - st->offset] - before;
+  uint32_t before = bs->counts[key - bs->offset];
+  bs->counts[key - bs->offset] = add_sat32(before, weight);
+  bs->total += bs->counts[key - bs->offset] - before;
 }
 
 static void store_merge(bucket_store *dst, const bucket_store *src) {
@@ -211,15 +211,15 @@ double sketch_quantile(const sketch *s, double q) {
 
 /* ---- encoding ---- */
 
-static void encode_store(const bucket_store *st, strbuf *out) {
+static void encode_store(const bucket_store *bs, strbuf *out) {
   uint64_t nonzero = 0;
-  for (int32_t k = st->lo; st->total && k <= st->hi; k++)
-    nonzero += st->counts[k - st->offset] != 0;
+  for (int32_t k = bs->lo; bs->total && k <= bs->hi; k++)
+    nonzero += bs->counts[k - bs->offset] != 0;
   varint_put(out, nonzero);
   int32_t prev = 0;
   bool first = true;
-  for (int32_t k = st->lo; st->total && k <= st->hi; k++) {
-    uint32_t c = st->counts[k - st->offset];
+  for (int32_t k = bs->lo; bs->total && k <= bs->hi; k++) {
+    uint32_t c = bs->counts[k - bs->offset];
     if (!c) continue;
     if (first)
       varint_put(out, varint_zigzag(k));
@@ -238,7 +238,7 @@ void sketch_encode(const sketch *s, strbuf *out) {
   encode_store(&s->neg, out);
 }
 
-static bool decode_store(bucket_store *st, const uint8_t **p, const uint8_t *end) {
+static bool decode_store(bucket_store *bs, const uint8_t **p, const uint8_t *end) {
   uint64_t n, raw, count;
   if (!varint_get(p, end, &n) || n > (uint64_t)(end - *p)) return false;
   int64_t key = 0;
@@ -251,7 +251,7 @@ static bool decode_store(bucket_store *st, const uint8_t **p, const uint8_t *end
     else
       key += (int64_t)raw;
     if (key < KEY_MIN || key > KEY_MAX) return false;
-    store_add(st, (int32_t)key, count);
+    store_add(bs, (int32_t)key, count);
   }
   return true;
 }

@@ -246,16 +246,16 @@ static cJSON *collect_status(cli_ctx *ctx, const char *workspace, const pidfile_
   return out;
 }
 
-static void print_status(const cJSON *st) {
-  const char *workspace = cJSON_GetObjectItemCaseSensitive(st, "workspace")->valuestring;
-  if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(st, "running"))) {
+static void print_status(const cJSON *status) {
+  const char *workspace = cJSON_GetObjectItemCaseSensitive(status, "workspace")->valuestring;
+  if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(status, "running"))) {
     printf("not running (workspace %s)\n", workspace);
     return;
   }
-  const cJSON *pid = cJSON_GetObjectItemCaseSensitive(st, "pid");
-  const cJSON *url = cJSON_GetObjectItemCaseSensitive(st, "url");
-  const cJSON *admin = cJSON_GetObjectItemCaseSensitive(st, "admin_ui_url");
-  const cJSON *metrics = cJSON_GetObjectItemCaseSensitive(st, "metrics");
+  const cJSON *pid = cJSON_GetObjectItemCaseSensitive(status, "pid");
+  const cJSON *url = cJSON_GetObjectItemCaseSensitive(status, "url");
+  const cJSON *admin = cJSON_GetObjectItemCaseSensitive(status, "admin_ui_url");
+  const cJSON *metrics = cJSON_GetObjectItemCaseSensitive(status, "metrics");
   printf("running (pid %.0f, workspace %s)\n", pid->valuedouble, workspace);
   if (cJSON_IsString(url)) printf("REST API at %s\n", url->valuestring);
   if (cJSON_IsString(admin)) printf("admin UI at %s\n", admin->valuestring);
@@ -263,7 +263,7 @@ static void print_status(const cJSON *st) {
     metrics_print_status_line(metrics);
   else
     printf("metrics: status unavailable (the REST API does not answer)\n");
-  metrics_print_plugins(cJSON_GetObjectItemCaseSensitive(st, "plugins"),
+  metrics_print_plugins(cJSON_GetObjectItemCaseSensitive(status, "plugins"),
                         cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(metrics, "enabled")));
 }
 
@@ -275,14 +275,14 @@ static int run_status(cli_ctx *ctx, const cli_command *cmd, int argc, char **arg
   pidfile_info info;
   const char *workspace = cli_existing_workspace(ctx, &info);
   if (!workspace) return CLI_EXIT_FAIL;
-  cJSON *st = collect_status(ctx, workspace, &info);
+  cJSON *status = collect_status(ctx, workspace, &info);
   if (vals[SS_JSON].set) {
-    char *text = cJSON_Print(st);
+    char *text = cJSON_Print(status);
     printf("%s\n", text);
     cJSON_free(text);
   } else {
-    print_status(st);
+    print_status(status);
   }
-  cJSON_Delete(st);
+  cJSON_Delete(status);
   return info.pid ? CLI_EXIT_OK : CLI_EXIT_FAIL;
 }

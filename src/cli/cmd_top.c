@@ -264,17 +264,17 @@ static void system_lines(strbuf *out, const cJSON *s) {
 static void build_frame(strbuf *out, const api_target *t, const char *workspace, int cols,
                         bool utf8, bool interactive, double *interval) {
   int status = 0;
-  cJSON *st = NULL, *history = NULL;
+  cJSON *info = NULL, *history = NULL;
   time_t now = time(NULL);
   char when[16];
   strftime(when, sizeof when, "%H:%M:%S", localtime(&now));
-  if (api_fetch(t, "/metrics/status", &status, &st) != HIRO_OK || status != 200) {
+  if (api_fetch(t, "/metrics/status", &status, &info) != HIRO_OK || status != 200) {
     sb_printf(out, "hirocli top - %s - the server of %s does not answer (port %d)\n", when,
               workspace, t->port);
     goto out;
   }
-  bool enabled = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(st, "enabled"));
-  if (!isnan(num(st, "interval"))) *interval = num(st, "interval");
+  bool enabled = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(info, "enabled"));
+  if (!isnan(num(info, "interval"))) *interval = num(info, "interval");
   sb_printf(out, "hirocli top - %s - %s - every %.1f s%s\n", when, workspace, *interval,
             interactive ? " - q quits" : "");
   if (!enabled) {
@@ -291,7 +291,7 @@ static void build_frame(strbuf *out, const api_target *t, const char *workspace,
   sb_putc(out, '\n');
   process_table(out, history, latest, cols, utf8);
 out:
-  cJSON_Delete(st);
+  cJSON_Delete(info);
   cJSON_Delete(history);
 }
 

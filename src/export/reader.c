@@ -275,26 +275,26 @@ static const char events_header[] = "time,timestamp,kind,process,pid,detail,exit
 
 /* One event: the times, then each column as stored (text quoted as needed,
  * NULL as an empty cell). */
-static void write_event_row(FILE *f, sqlite3_stmt *st) {
+static void write_event_row(FILE *f, sqlite3_stmt *stmt) {
   char cell[64];
-  int64_t ms = (int64_t)sqlite3_column_int64(st, 0);
+  int64_t ms = (int64_t)sqlite3_column_int64(stmt, 0);
   csv_format_iso(ms, true, cell, sizeof cell);
   fputs(cell, f);
   fprintf(f, ",%lld.%03d", (long long)(ms / 1000), (int)(ms % 1000)); /* all three decimals */
-  for (int i = 1; i < sqlite3_column_count(st); i++) {
+  for (int i = 1; i < sqlite3_column_count(stmt); i++) {
     fputc(',', f);
-    switch (sqlite3_column_type(st, i)) {
+    switch (sqlite3_column_type(stmt, i)) {
     case SQLITE_NULL: break;
     case SQLITE_INTEGER:
-      *csv_put_int(cell, (int64_t)sqlite3_column_int64(st, i)) = '\0';
+      *csv_put_int(cell, (int64_t)sqlite3_column_int64(stmt, i)) = '\0';
       fputs(cell, f);
       break;
     case SQLITE_FLOAT:
-      csv_format_real(sqlite3_column_double(st, i), cell, sizeof cell);
+      csv_format_real(sqlite3_column_double(stmt, i), cell, sizeof cell);
       fputs(cell, f);
       break;
     default: {
-      const char *text = (const char *)sqlite3_column_text(st, i);
+      const char *text = (const char *)sqlite3_column_text(stmt, i);
       csv_write_field(f, text ? text : "", text ? strlen(text) : 0);
     }
     }
@@ -316,11 +316,11 @@ static bool write_header(FILE *f, export_table table) {
 
 /* One value cell at p: nothing for NULL, exact text for stored integers,
  * at most 4 decimals for averages. Writes at most 48 bytes; returns the end. */
-static char *put_value(char *p, sqlite3_stmt *st, int i, model_scale kind) {
-  switch (sqlite3_column_type(st, i)) {
+static char *put_value(char *p, sqlite3_stmt *stmt, int i, model_scale kind) {
+  switch (sqlite3_column_type(stmt, i)) {
   case SQLITE_NULL: return p;
   case SQLITE_INTEGER: {
-    int64_t v = (int64_t)sqlite3_column_int64(st, i);
+    int64_t v = (int64_t)sqlite3_column_int64(stmt, i);
     if (kind == MODEL_X100) return csv_put_scaled(p, v, 2);
     if (kind == MODEL_MS) return csv_put_scaled(p, v, 3);
     if (kind != MODEL_KIB) return csv_put_int(p, v);
@@ -329,7 +329,7 @@ static char *put_value(char *p, sqlite3_stmt *st, int i, model_scale kind) {
     return p + strlen(p);
   }
   default: {
-    double v = sqlite3_column_double(st, i);
+    double v = sqlite3_column_double(stmt, i);
     csv_format_real(kind == MODEL_X100  ? v / 100
                     : kind == MODEL_KIB ? v * 1024
                     : kind == MODEL_MS  ? v / 1000
@@ -351,9 +351,9 @@ typedef struct {
 
 /* Write one row: built in a buffer and written with one fwrite, except the
  * process name, which csv_write_field quotes as needed. */
-static void write_row(FILE *f, sqlite3_stmt *st, export_table table, bool raw, time_cache *tc) {
+static void write_row(FILE *f, sqlite3_stmt *stmt, export_table table, bool raw, time_cache *tc) {
   char line[LINE_MAX_BYTES], *p = line;
-  int64_t ms = (int64_t)sqlite3_column_int64(st, 0);
+  int64_t ms = (int64_t)sqlite3_column_int64(stmt, 0);
   if (!tc->valid || tc->ms != ms) {
     char *t = tc->text;
     csv_format_iso(ms, raw, t, 40);
@@ -375,18 +375,18 @@ static void write_row(FILE *f, sqlite3_stmt *st, export_table table, bool raw, t
   }
   memcpy(p, tc->text, tc->len);
   p += tc->len;
-  p = csv_put_int(p, (int64_t)sqlite3_column_int64(st, 1));
+  p = csv_put_int(p, (int64_t)sqlite3_column_int64(stmt, 1));
   int col = 3;
   if (list_of(table) >= 0) {
     const model_list *ml = &model_lists[list_of(table)];
     *p++ = ',';
     fwrite(line, 1, (size_t)(p - line), f);
     p = line;
-    const char *name = (const char *)sqlite3_column_text(st, 2);
+    const char *name = (const char *)sqlite3_column_text(stmt, 2);
     csv_write_field(f, name ? name : "", name ? strlen(name) : 0);
     for (int i = 0; i < ml->n_columns; i++) {
       *p++ = ',';
-      p = put_value(p, st, 3 + i, ml->columns[i].scale);
+      p = put_value(p, stmt, 3 + i, ml->columns[i].scale);
     }
     memcpy(p, CSV_EOL, sizeof CSV_EOL - 1);
     p += sizeof CSV_EOL - 1;
@@ -395,23 +395,23 @@ static void write_row(FILE *f, sqlite3_stmt *st, export_table table, bool raw, t
   }
   if (table == EXPORT_TABLE_SYSTEM) {
     *p++ = ',';
-    p = put_value(p, st, 2, MODEL_X100);
+    p = put_value(p, stmt, 2, MODEL_X100);
   }
   const model_column *cols = model_sys_columns;
   size_t ncols = MODEL_SYS_COLUMNS;
   if (table == EXPORT_TABLE_PROCESSES) {
-    const char *kind = sqlite3_column_int64(st, 2) == 0 ? ",server," : ",channel,";
+    const char *kind = sqlite3_column_int64(stmt, 2) == 0 ? ",server," : ",channel,";
     size_t klen = strlen(kind);
     memcpy(p, kind, klen);
     p += klen;
     fwrite(line, 1, (size_t)(p - line), f);
     p = line;
-    const char *name = (const char *)sqlite3_column_text(st, 3);
+    const char *name = (const char *)sqlite3_column_text(stmt, 3);
     /* Up to a NUL, as the server reads names (C strings) for its JSON. */
     csv_write_field(f, name ? name : "", name ? strlen(name) : 0);
     *p++ = ',';
     /* pid 0: a plugin that never started has no pid (an empty cell). */
-    int64_t pid = (int64_t)sqlite3_column_int64(st, 4);
+    int64_t pid = (int64_t)sqlite3_column_int64(stmt, 4);
     if (pid > 0) p = csv_put_int(p, pid);
     col = 5;
     cols = model_proc_columns;
@@ -420,7 +420,7 @@ static void write_row(FILE *f, sqlite3_stmt *st, export_table table, bool raw, t
   /* Every cell is at most 49 bytes: the line fits LINE_MAX_BYTES. */
   for (size_t i = 0; i < ncols; i++) {
     *p++ = ',';
-    p = put_value(p, st, col + (int)i, cols[i].scale);
+    p = put_value(p, stmt, col + (int)i, cols[i].scale);
   }
   memcpy(p, CSV_EOL, sizeof CSV_EOL - 1);
   p += sizeof CSV_EOL - 1;
@@ -466,24 +466,24 @@ static const char app_csv_header[] =
     "time,timestamp,samples,seconds,process,series,name,tags,type,rate,count,total,value,"
     "distinct,sum,min,max,p50,p90,p99";
 
-static void write_app_row(FILE *f, sqlite3_stmt *st, bool raw) {
+static void write_app_row(FILE *f, sqlite3_stmt *stmt, bool raw) {
   char cell[64];
-  int64_t ms = (int64_t)sqlite3_column_int64(st, 0);
+  int64_t ms = (int64_t)sqlite3_column_int64(stmt, 0);
   csv_format_iso(ms, raw, cell, sizeof cell);
   fputs(cell, f);
   csv_format_scaled(ms, 3, cell, sizeof cell);
-  fprintf(f, ",%s,%" PRId64 ",", cell, (int64_t)sqlite3_column_int64(st, 1));
-  csv_format_real(sqlite3_column_double(st, 2), cell, sizeof cell);
+  fprintf(f, ",%s,%" PRId64 ",", cell, (int64_t)sqlite3_column_int64(stmt, 1));
+  csv_format_real(sqlite3_column_double(stmt, 2), cell, sizeof cell);
   fputs(cell, f);
   for (int i = 3; i < 8; i++) {
-    const char *text = (const char *)sqlite3_column_text(st, i);
+    const char *text = (const char *)sqlite3_column_text(stmt, i);
     fputc(',', f);
     csv_write_field(f, text ? text : "", text ? strlen(text) : 0);
   }
   for (int i = 8; i < 19; i++) {
     fputc(',', f);
-    if (sqlite3_column_type(st, i) == SQLITE_NULL) continue;
-    csv_format_real(sqlite3_column_double(st, i), cell, sizeof cell);
+    if (sqlite3_column_type(stmt, i) == SQLITE_NULL) continue;
+    csv_format_real(sqlite3_column_double(stmt, i), cell, sizeof cell);
     fputs(cell, f);
   }
   fputs(CSV_EOL, f);
@@ -492,12 +492,12 @@ static void write_app_row(FILE *f, sqlite3_stmt *st, bool raw) {
 /* True when the database has the application tables (a file written by a
  * binary older than them has not). */
 static bool has_table(sqlite3 *db, const char *name) {
-  sqlite3_stmt *st = NULL;
-  bool found = sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE name = ?1", -1, &st,
+  sqlite3_stmt *stmt = NULL;
+  bool found = sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE name = ?1", -1, &stmt,
                                   NULL) == SQLITE_OK &&
-               sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC) == SQLITE_OK &&
-               sqlite3_step(st) == SQLITE_ROW;
-  sqlite3_finalize(st);
+               sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC) == SQLITE_OK &&
+               sqlite3_step(stmt) == SQLITE_ROW;
+  sqlite3_finalize(stmt);
   return found;
 }
 
@@ -507,7 +507,7 @@ hiro_err export_run(const export_options *o, FILE *out, export_stats *stats, cha
   sqlite3 *db = NULL;
   hiro_err rc = open_db(o->db_path, &db, err, errlen);
   if (rc != HIRO_OK) return rc;
-  sqlite3_stmt *st = NULL;
+  sqlite3_stmt *stmt = NULL;
   uint64_t n = 0;
   int res = o->resolution;
   rc = HIRO_EIO;
@@ -541,23 +541,23 @@ hiro_err export_run(const export_options *o, FILE *out, export_stats *stats, cha
     build_list_sql(list_of(o->table), res, o->agg, sql, sizeof sql);
   else
     build_sql(o->table, res, o->agg, sql, sizeof sql);
-  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+  if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK) {
     hiro_set_err(err, errlen, "%s: cannot query: %s", o->db_path, sqlite3_errmsg(db));
     goto out;
   }
   double from = o->has_from ? o->from : -1e16, to = o->has_to ? o->to : 1e16;
   if (res == EXPORT_RES_RAW) {
-    sqlite3_bind_int64(st, 1, to_int(from * 1000, ceil));
-    sqlite3_bind_int64(st, 2, to_int(to * 1000, floor));
+    sqlite3_bind_int64(stmt, 1, to_int(from * 1000, ceil));
+    sqlite3_bind_int64(stmt, 2, to_int(to * 1000, floor));
   } else {
     /* Buckets that overlap [from, to]: bucket + width > from, bucket <= to. */
-    sqlite3_bind_int64(st, 1, to_int(from, floor) - res + 1);
-    sqlite3_bind_int64(st, 2, to_int(to, floor));
+    sqlite3_bind_int64(stmt, 1, to_int(from, floor) - res + 1);
+    sqlite3_bind_int64(stmt, 2, to_int(to, floor));
   }
   if (o->process)
-    sqlite3_bind_text(st, 3, o->process, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 3, o->process, -1, SQLITE_STATIC);
   else
-    sqlite3_bind_null(st, 3);
+    sqlite3_bind_null(stmt, 3);
 
   if (o->table == EXPORT_TABLE_APP ? fprintf(out, "%s" CSV_EOL, app_csv_header) < 0
                                    : !write_header(out, o->table)) {
@@ -566,13 +566,13 @@ hiro_err export_run(const export_options *o, FILE *out, export_stats *stats, cha
   }
   int step;
   time_cache tc = {0};
-  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+  while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
     if (o->table == EXPORT_TABLE_APP)
-      write_app_row(out, st, res == EXPORT_RES_RAW);
+      write_app_row(out, stmt, res == EXPORT_RES_RAW);
     else if (o->table == EXPORT_TABLE_EVENTS)
-      write_event_row(out, st);
+      write_event_row(out, stmt);
     else
-      write_row(out, st, o->table, res == EXPORT_RES_RAW, &tc);
+      write_row(out, stmt, o->table, res == EXPORT_RES_RAW, &tc);
     /* stdio keeps the error flag: checking now and then is enough. */
     if ((++n & 4095) == 0 && ferror(out)) break;
   }
@@ -591,7 +591,7 @@ out:
     stats->rows = n;
     stats->resolution = (export_resolution)res;
   }
-  sqlite3_finalize(st);
+  sqlite3_finalize(stmt);
   sqlite3_close(db); /* ends the read transaction; nothing was written */
   return rc;
 }

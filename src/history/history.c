@@ -58,7 +58,7 @@ static double seconds_of(int64_t ms) { return (double)ms / 1000.0; }
 
 /* ---- facts and plan ---- */
 
-static hiro_err gather(query *q, store *st, char *err, size_t errlen) {
+static hiro_err gather(query *q, store *db, char *err, size_t errlen) {
   history_facts *f = &q->facts;
   double oldest, newest;
   if (q->coll && collector_history_bounds(q->coll, &oldest, &newest)) {
@@ -66,8 +66,8 @@ static hiro_err gather(query *q, store *st, char *err, size_t errlen) {
     f->ring_oldest_ms = ms_of(oldest);
     f->ring_newest_ms = ms_of(newest);
   }
-  if (st) {
-    q->rd = store_read_begin(st);
+  if (db) {
+    q->rd = store_read_begin(db);
     if (q->rd && store_read_extent(q->rd, &f->ext) == HIRO_OK) {
       f->has_store = true;
     } else if (!q->coll) {
@@ -262,12 +262,12 @@ static void mark_points(const query *q, metrics_snapshot *v, size_t n) {
   }
 }
 
-hiro_err history_query(collector *coll, store *st, const history_request *req, history_answer *out,
+hiro_err history_query(collector *coll, store *db, const history_request *req, history_answer *out,
                        char *err, size_t errlen) {
   memset(out, 0, sizeof *out);
   out->resolution_text = "raw";
   query q = {.coll = coll, .req = req, .from_ms = ms_of(req->from), .to_ms = ms_of(req->to)};
-  hiro_err rc = gather(&q, st, err, errlen);
+  hiro_err rc = gather(&q, db, err, errlen);
   out->from_disk = q.facts.has_store && !q.facts.has_ring;
   if (rc != HIRO_OK || q.span.empty) goto out;
   out->resolution = q.plan.resolution;

@@ -48,10 +48,10 @@ typedef struct {
   bool from_disk;              /* false: every point came from the ring */
 } history_answer;
 
-/* Answer req from coll (the ring; NULL offline) and st (NULL without
+/* Answer req from coll (the ring; NULL offline) and db (NULL without
  * persistence); at least one must be given. On error (the database cannot be
  * read) returns HIRO_EIO with the reason in err and *out empty. */
-hiro_err history_query(collector *coll, store *st, const history_request *req, history_answer *out,
+hiro_err history_query(collector *coll, store *db, const history_request *req, history_answer *out,
                        char *err, size_t errlen) HIRO_MUST_USE;
 void history_answer_free(history_answer *a);
 

@@ -63,11 +63,11 @@ static void handle_latest(const api_context *ctx, const api_request *req, api_re
   (void)req;
   char *json = latest_cache_json(ctx->latest, ctx->coll, ctx->app);
   if (!json) {
-    collector_status st;
-    collector_get_status(ctx->coll, &st);
+    collector_status cstat;
+    collector_get_status(ctx->coll, &cstat);
     api_error(resp, 503,
-              st.enabled ? "metrics collector is starting; no snapshot yet"
-                         : "metrics collector is disabled");
+              cstat.enabled ? "metrics collector is starting; no snapshot yet"
+                            : "metrics collector is disabled");
     return;
   }
   set_body(resp, 200, "application/json", json);
@@ -109,13 +109,14 @@ static void put_plugins_json(strbuf *b, const api_context *ctx) {
 }
 
 static void put_status_json(strbuf *b, const api_context *ctx) {
-  collector_status st;
-  collector_get_status(ctx->coll, &st);
-  sb_printf(b, "{\"enabled\":%s,\"interval\":", st.enabled ? "true" : "false");
-  sb_double(b, st.interval, 3);
-  sb_printf(b, ",\"history_size\":%zu,\"history_count\":%zu,\"uptime_seconds\":", st.history_size,
-            st.history_count);
-  sb_double(b, st.uptime_seconds, 1);
+  collector_status cstat;
+  collector_get_status(ctx->coll, &cstat);
+  sb_printf(b, "{\"enabled\":%s,\"interval\":", cstat.enabled ? "true" : "false");
+  sb_double(b, cstat.interval, 3);
+  sb_printf(b,
+            ",\"history_size\":%zu,\"history_count\":%zu,\"uptime_seconds\":", cstat.history_size,
+            cstat.history_count);
+  sb_double(b, cstat.uptime_seconds, 1);
   /* The dashboard shows itself read-only when it cannot change settings. */
   sb_printf(b, ",\"configure_requires_token\":%s", ctx->api_token ? "true" : "false");
   put_plugins_json(b, ctx);
@@ -127,12 +128,12 @@ static void put_status_json(strbuf *b, const api_context *ctx) {
 }
 
 static void put_persistence_json(strbuf *b, const api_context *ctx) {
-  if (!ctx->st) {
+  if (!ctx->db) {
     sb_puts(b, "null");
     return;
   }
   store_status ps;
-  store_get_status(ctx->st, &ps);
+  store_get_status(ctx->db, &ps);
   sb_puts(b, "{\"db_path\":");
   sb_json_string(b, ps.path);
   sb_printf(b, ",\"size_bytes\":%llu,\"rows\":{\"raw\":%lld,\"minute\":%lld,\"hour\":%lld}",
@@ -178,7 +179,7 @@ static void handle_configure(const api_context *ctx, const api_request *req, api
                       p.has_history_size ? &p.history_size : NULL);
   /* Disabling loses nothing: what waits for a group commit is committed
    * before the answer (CONTRACT §11). */
-  if (p.has_enabled && !p.enabled) store_flush(ctx->st);
+  if (p.has_enabled && !p.enabled) store_flush(ctx->db);
   char warning[256] = "";
   if (p.has_history_size &&
       ring_budget_warning(p.history_size, ctx->n_plugins, 0, warning, sizeof warning))
@@ -196,14 +197,14 @@ static void handle_configure(const api_context *ctx, const api_request *req, api
 
 static void handle_prometheus(const api_context *ctx, const api_request *req, api_response *resp) {
   (void)req;
-  char *text = prometheus_render(ctx->coll, ctx->st);
+  char *text = prometheus_render(ctx->coll, ctx->db);
   if (text && ctx->app) text = prometheus_app_append(text, ctx->app);
   if (!text) {
-    collector_status st;
-    collector_get_status(ctx->coll, &st);
+    collector_status cstat;
+    collector_get_status(ctx->coll, &cstat);
     set_body(resp, 503, "text/plain; charset=utf-8",
-             xstrdup(st.enabled ? "metrics collector is starting; no snapshot yet\n"
-                                : "metrics collector is disabled; nothing to scrape\n"));
+             xstrdup(cstat.enabled ? "metrics collector is starting; no snapshot yet\n"
+                                   : "metrics collector is disabled; nothing to scrape\n"));
     return;
   }
   set_body(resp, 200, "text/plain; version=0.0.4; charset=utf-8", text);

@@ -19,7 +19,7 @@
 /* What the handlers work on. Pointers are not owned. */
 typedef struct {
   collector *coll;
-  store *st;                   /* NULL when persistence is off */
+  store *db;                   /* NULL when persistence is off */
   const char *api_token;       /* NULL when none is configured */
   bool token_for_reads;        /* non-loopback REST bind: every REST endpoint needs the token */
   struct latest_cache *latest; /* JSON of the latest snapshot per tick; may be NULL */

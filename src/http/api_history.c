@@ -24,7 +24,7 @@ void api_history(const api_context *ctx, const api_request *req, api_response *r
       .n_processes = hp.range.n_processes,
   };
   history_answer ans;
-  if (history_query(ctx->coll, ctx->st, &hr, &ans, err, sizeof err) != HIRO_OK) {
+  if (history_query(ctx->coll, ctx->db, &hr, &ans, err, sizeof err) != HIRO_OK) {
     api_error(resp, 500, err);
     return;
   }

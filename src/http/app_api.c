@@ -54,9 +54,9 @@ void app_api_status_json(strbuf *b, appmetrics *app) {
     sb_puts(b, "null");
     return;
   }
-  appmetrics_status st;
-  appmetrics_get_status(app, &st);
-  const receiver_stats *r = &st.receiver;
+  appmetrics_status astat;
+  appmetrics_get_status(app, &astat);
+  const receiver_stats *r = &astat.receiver;
   sb_puts(b, "{\"socket\":");
   if (r->socket_path[0])
     sb_json_string(b, r->socket_path);
@@ -67,8 +67,8 @@ void app_api_status_json(strbuf *b, appmetrics *app) {
     sb_i64(b, r->udp_port);
   else
     sb_puts(b, "null");
-  sb_printf(b, ",\"max_series\":%zu,\"max_rate\":", st.max_series);
-  sb_double(b, st.max_rate, 1);
+  sb_printf(b, ",\"max_series\":%zu,\"max_rate\":", astat.max_series);
+  sb_double(b, astat.max_rate, 1);
   sb_putc(b, ',');
   put_count(b, "datagrams", r->datagrams);
   sb_putc(b, ',');
@@ -85,13 +85,13 @@ void app_api_status_json(strbuf *b, appmetrics *app) {
   sb_putc(b, ',');
   put_count(b, "kernel_dropped_datagrams", r->kernel_dropped);
   sb_printf(b, ",\"memory_history\":{\"frames\":%zu,\"bytes\":%zu},\"publishers\":[",
-            st.history_frames, st.history_bytes);
-  for (size_t i = 0; i < st.n_sources; i++) {
+            astat.history_frames, astat.history_bytes);
+  for (size_t i = 0; i < astat.n_sources; i++) {
     if (i) sb_putc(b, ',');
-    put_source(b, &st.sources[i]);
+    put_source(b, &astat.sources[i]);
   }
   sb_puts(b, "]}");
-  appmetrics_status_free(&st);
+  appmetrics_status_free(&astat);
 }
 
 /* ---- history ---- */
@@ -233,12 +233,12 @@ static void answer_envelope(strbuf *b, const history_params *hp, const char *pro
 }
 
 /* Rows from the store, or NULL when the query failed. */
-static char *history_from_disk(store *st, const history_params *hp, const char *process,
+static char *history_from_disk(store *db, const history_params *hp, const char *process,
                                const char *name, const char **resolution) {
   store_app_series *list;
   size_t n;
   int res;
-  if (store_query_app(st, hp->range.from, hp->range.to, hp->max_points, hp->agg, process, name,
+  if (store_query_app(db, hp->range.from, hp->range.to, hp->max_points, hp->agg, process, name,
                       &list, &n, &res) != HIRO_OK)
     return NULL;
   *resolution = res == 3600 ? "3600" : res == 60 ? "60" : "raw";
@@ -270,7 +270,7 @@ static char *history_from_disk(store *st, const history_params *hp, const char *
 /* Does memory hold the whole range (its oldest frame within an interval of
  * from), or is there no store to ask instead? */
 static bool memory_covers(const api_context *ctx, double from) {
-  if (!ctx->st) return true;
+  if (!ctx->db) return true;
   app_frame **frames;
   double oldest;
   size_t n = appmetrics_history(ctx->app, from, from, &frames, &oldest);
@@ -361,7 +361,7 @@ void app_api_history(const api_context *ctx, const api_request *req, api_respons
     return;
   }
   const char *resolution = "raw";
-  char *body = history_from_disk(ctx->st, &hp, process, name, &resolution);
+  char *body = history_from_disk(ctx->db, &hp, process, name, &resolution);
   if (!body) {
     api_error(resp, 500, "application history query failed (see server.log)");
     return;

@@ -59,12 +59,12 @@ void events_route(const api_context *ctx, const api_request *req, api_response *
   event_filter f = {ep.range.from, ep.range.to, ep.range.processes, ep.range.n_processes, ep.kind};
   hiro_event *events = NULL;
   size_t n = 0;
-  if (ctx->st) {
+  if (ctx->db) {
     /* The database keeps every run's events (retention like the minute
      * tier); one process is filtered there, several here. */
     const char *one = ep.range.n_processes == 1 ? ep.range.processes[0] : NULL;
     const char *kind = ep.kind >= 0 ? event_kind_name((event_kind)ep.kind) : NULL;
-    if (store_query_events(ctx->st, f.from, f.to, one, kind, EVENTS_MAX, &events, &n) != HIRO_OK) {
+    if (store_query_events(ctx->db, f.from, f.to, one, kind, EVENTS_MAX, &events, &n) != HIRO_OK) {
       api_error(resp, 500, "events query failed (see server.log)");
       return;
     }

@@ -344,13 +344,13 @@ static void render_list_gauges(strbuf *b, const metrics_snapshot *s) {
   }
 }
 
-char *prometheus_render(collector *c, store *st) {
+char *prometheus_render(collector *c, store *db) {
   metrics_snapshot s = {0};
   if (!collector_latest(c, &s)) return NULL;
   collector_status cs;
   collector_get_status(c, &cs);
   store_status ss;
-  if (st) store_get_status(st, &ss);
+  if (db) store_get_status(db, &ss);
   const void *base[] = {
       [SRC_SNAPSHOT] = &s,
       [SRC_DISK] = s.has_disk ? &s : NULL,
@@ -358,7 +358,7 @@ char *prometheus_render(collector *c, store *st) {
       [SRC_SWAP] = s.has_swap ? &s : NULL,
       [SRC_PRESSURE] = s.has_pressure ? &s : NULL,
       [SRC_COLLECTOR] = &cs,
-      [SRC_STORE] = st ? &ss : NULL,
+      [SRC_STORE] = db ? &ss : NULL,
   };
   strbuf b;
   sb_init(&b, 8192);

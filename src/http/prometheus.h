@@ -7,8 +7,8 @@
 #include "store/store.h"
 
 /* Render the exposition (malloc'd), or NULL when the collector is disabled or
- * has no snapshot yet. st may be NULL (persistence off). */
-char *prometheus_render(collector *c, store *st);
+ * has no snapshot yet. db may be NULL (persistence off). */
+char *prometheus_render(collector *c, store *db);
 
 /* Append a label value escaped per the format: \ -> \\, " -> \", newline -> \n;
  * bytes that are not valid UTF-8 become U+FFFD. Never fails. */

@@ -99,14 +99,14 @@ static void report_drops(plugin_output *po, source *s, double now, bool force) {
 }
 
 /* Split bytes into lines and emit them. Returns whether any was dropped. */
-static bool consume(plugin_output *po, stream *st, const char *buf, size_t n, double now) {
-  source *s = &po->sources[st->src];
+static bool consume(plugin_output *po, stream *stm, const char *buf, size_t n, double now) {
+  source *s = &po->sources[stm->src];
   bool dropped = false;
   for (size_t i = 0; i < n; i++) {
-    if (buf[i] != '\n') st->line[st->len++] = buf[i];
-    if (buf[i] == '\n' || st->len == sizeof st->line) {
-      dropped |= !emit(po, s, st->line, st->len, now);
-      st->len = 0;
+    if (buf[i] != '\n') stm->line[stm->len++] = buf[i];
+    if (buf[i] == '\n' || stm->len == sizeof stm->line) {
+      dropped |= !emit(po, s, stm->line, stm->len, now);
+      stm->len = 0;
     }
   }
   return dropped;
@@ -114,11 +114,11 @@ static bool consume(plugin_output *po, stream *st, const char *buf, size_t n, do
 
 /* Close a stream after logging its partial last line. */
 static void stream_close(plugin_output *po, size_t k, double now) {
-  stream *st = po->streams[k];
-  if (st->len) consume(po, st, "\n", 1, now);
-  report_drops(po, &po->sources[st->src], now, true);
-  close(st->fd);
-  free(st);
+  stream *stm = po->streams[k];
+  if (stm->len) consume(po, stm, "\n", 1, now);
+  report_drops(po, &po->sources[stm->src], now, true);
+  close(stm->fd);
+  free(stm);
   po->streams[k] = po->streams[--po->n_streams];
 }
 
@@ -126,12 +126,12 @@ static void stream_close(plugin_output *po, size_t k, double now) {
  * something is dropped, and then not again for PAUSE seconds). Returns false
  * when the stream ended (closed and removed; k now holds another stream). */
 static bool stream_read(plugin_output *po, size_t k, size_t budget, bool pause) {
-  stream *st = po->streams[k];
+  stream *stm = po->streams[k];
   char buf[READ_CHUNK];
   size_t got = 0;
   bool dropped = false;
   while (got < budget) {
-    ssize_t n = read(st->fd, buf, sizeof buf);
+    ssize_t n = read(stm->fd, buf, sizeof buf);
     double now = clock_mono();
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno == EAGAIN) break;
@@ -139,12 +139,12 @@ static bool stream_read(plugin_output *po, size_t k, size_t budget, bool pause) 
       stream_close(po, k, now);
       return false;
     }
-    dropped |= consume(po, st, buf, (size_t)n, now);
+    dropped |= consume(po, stm, buf, (size_t)n, now);
     got += (size_t)n;
     if (dropped && pause) break;
   }
   /* Over the rate: let the pipe fill and the plugin wait a moment. */
-  if (dropped && pause) st->paused_until = clock_mono() + PAUSE;
+  if (dropped && pause) stm->paused_until = clock_mono() + PAUSE;
   return true;
 }
 
@@ -155,10 +155,10 @@ static void take_pending(plugin_output *po) {
       po->cap_streams = po->cap_streams ? 2 * po->cap_streams : 16;
       po->streams = xrealloc(po->streams, po->cap_streams * sizeof *po->streams);
     }
-    stream *st = xcalloc(1, sizeof *st);
-    st->fd = po->pending_fd[i];
-    st->src = po->pending_src[i];
-    po->streams[po->n_streams++] = st;
+    stream *stm = xcalloc(1, sizeof *stm);
+    stm->fd = po->pending_fd[i];
+    stm->src = po->pending_src[i];
+    po->streams[po->n_streams++] = stm;
   }
   po->n_pending = 0;
   pthread_mutex_unlock(&po->lock);
@@ -173,11 +173,11 @@ static void poll_once(plugin_output *po, struct pollfd **fds, size_t *cap) {
   double now = clock_mono(), next = -1;
   (*fds)[0] = (struct pollfd){.fd = po->wake_fd, .events = POLLIN};
   for (size_t k = 0; k < po->n_streams; k++) {
-    stream *st = po->streams[k];
-    bool paused = st->paused_until > now;
-    (*fds)[k + 1] = (struct pollfd){.fd = paused ? -1 : st->fd, .events = POLLIN};
-    double due = paused ? st->paused_until : -1;
-    source *s = &po->sources[st->src];
+    stream *stm = po->streams[k];
+    bool paused = stm->paused_until > now;
+    (*fds)[k + 1] = (struct pollfd){.fd = paused ? -1 : stm->fd, .events = POLLIN};
+    double due = paused ? stm->paused_until : -1;
+    source *s = &po->sources[stm->src];
     if (s->drop_since >= 0 && (due < 0 || s->drop_since + REPORT_EVERY < due))
       due = s->drop_since + REPORT_EVERY;
     if (due >= 0 && (next < 0 || due < next)) next = due;

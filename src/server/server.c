@@ -36,7 +36,7 @@ typedef struct {
   int pid_fd;
   int db_lock_fd; /* <metrics db>.lock, held while the store is open */
   platform *plat;
-  store *st;
+  store *db;
   collector *coll;
   plugin_manager *chans;
   appmetrics *app;             /* NULL when its socket could not be bound */
@@ -81,7 +81,7 @@ static void server_teardown(server *s, bool started) {
   plugin_output_free(s->output); /* what the stopped plugins left in their pipes */
   if (started) server_event(s, EVENT_SERVER_STOPPED, "server stopped cleanly");
   if (s->events) eventlog_set_sink(s->events, NULL, NULL); /* the store goes next */
-  store_close(s->st); /* writes what is queued (the events too), closes rollup buckets */
+  store_close(s->db); /* writes what is queued (the events too), closes rollup buckets */
   dblock_release(s->db_lock_fd);
   eventlog_free(s->events);
   platform_close(s->plat);
@@ -100,7 +100,7 @@ static bool load_config(server *s, const server_options *opt, char *err, size_t 
   return true; /* config_load refuses a non-loopback http_host without api_token */
 }
 
-static void event_to_store(void *st, const hiro_event *e) { store_enqueue_event(st, e); }
+static void event_to_store(void *db, const hiro_event *e) { store_enqueue_event(db, e); }
 
 static bool open_store(server *s, const char *workspace, char *err, size_t errlen) {
   if (!s->cfg.metrics_persist) return true;
@@ -111,18 +111,18 @@ static bool open_store(server *s, const char *workspace, char *err, size_t errle
   store_retention ret = {s->cfg.retention_raw_hours, s->cfg.retention_minute_days,
                          s->cfg.retention_hour_days};
   char why[512];
-  if (store_open(s->cfg.metrics_db_path, &ret, &s->st, why, sizeof why) != HIRO_OK) {
+  if (store_open(s->cfg.metrics_db_path, &ret, &s->db, why, sizeof why) != HIRO_OK) {
     snprintf(err, errlen, "cannot open the metrics database: %s", why);
     return false;
   }
   store_commit_policy policy;
   store_commit_policy_default(&policy);
   policy.max_delay = s->cfg.metrics_flush_interval;
-  store_set_commit_policy(s->st, &policy);
+  store_set_commit_policy(s->db, &policy);
   /* Lifecycle events are recorded in the database, and the store's own
    * (storage failing, recovering) join the log. */
-  store_set_event_sink(s->st, eventlog_push, s->events);
-  eventlog_set_sink(s->events, event_to_store, s->st);
+  store_set_event_sink(s->db, eventlog_push, s->events);
+  eventlog_set_sink(s->events, event_to_store, s->db);
   return true;
 }
 
@@ -133,9 +133,9 @@ static void preload_one(void *coll, const metrics_snapshot *snap) {
 /* Refill the ring from disk so history reads continue across a restart,
  * streamed row by row into the ring (no second copy of the whole history). */
 static void warm_restart(server *s) {
-  if (!s->st) return;
+  if (!s->db) return;
   double t0 = clock_mono();
-  size_t n = store_load_recent_each(s->st, s->cfg.metrics_history_size, preload_one, s->coll);
+  size_t n = store_load_recent_each(s->db, s->cfg.metrics_history_size, preload_one, s->coll);
   if (n)
     log_info("history: %zu snapshots restored from the database in %.2f s", n, clock_mono() - t0);
 }
@@ -147,10 +147,11 @@ static void publish_self(server *s) {
   int n = snprintf(lines, sizeof lines, "http.requests:%llu|c\n",
                    (unsigned long long)(requests - s->requests_published));
   s->requests_published = requests;
-  if (s->st) {
-    store_status st;
-    store_get_status(s->st, &st);
-    n += snprintf(lines + n, sizeof lines - (size_t)n, "store.queue_depth:%zu|g\n", st.queue_depth);
+  if (s->db) {
+    store_status sstat;
+    store_get_status(s->db, &sstat);
+    n += snprintf(lines + n, sizeof lines - (size_t)n, "store.queue_depth:%zu|g\n",
+                  sstat.queue_depth);
   }
   appmetrics_publish(s->app, lines, (size_t)n);
 }
@@ -164,19 +165,19 @@ static void snapshot_sink(void *ctx, const metrics_snapshot *snap) {
     publish_self(s);
     frame = appmetrics_tick(s->app, snap->timestamp);
   }
-  if (s->st) {
+  if (s->db) {
     /* The store's copy carries the frame (same timestamp, same transaction,
      * dropped together under pressure); the collector's ring does not. A
      * shallow view is enough: store_enqueue deep-copies it. */
     metrics_snapshot recorded = *snap;
     recorded.extra = frame ? &frame->base : NULL;
-    store_enqueue(s->st, &recorded);
+    store_enqueue(s->db, &recorded);
     /* A tick that was under way while the collector was disabled arrives
      * after configure committed what was queued: commit it too, so that
      * disabling loses nothing (CONTRACT §11). */
     collector_status cs;
     collector_get_status(s->coll, &cs);
-    if (!cs.enabled) store_flush(s->st);
+    if (!cs.enabled) store_flush(s->db);
   }
   app_frame_release(frame);
 }
@@ -226,7 +227,7 @@ static bool start_listeners(server *s, const server_options *opt, char *url, siz
   s->api.coll = s->coll;
   s->api.events = s->events;
   s->api.latest = latest_cache_new();
-  s->api.st = s->st;
+  s->api.db = s->db;
   s->api.api_token = s->cfg.api_token;
   s->api.token_for_reads = !http_host_is_loopback(s->cfg.http_host);
   s->api.n_plugins = s->cfg.n_channels;

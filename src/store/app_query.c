@@ -27,8 +27,8 @@ static const char tail_sql[] =
     " AND (?3 IS NULL OR (CASE n.kind WHEN 0 THEN 'server' ELSE n.name END) = ?3)"
     " AND (?4 IS NULL OR a.name = ?4) ORDER BY a.id, 8";
 
-static double col(sqlite3_stmt *st, int i) {
-  return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
+static double col(sqlite3_stmt *stmt, int i) {
+  return sqlite3_column_type(stmt, i) == SQLITE_NULL ? NAN : sqlite3_column_double(stmt, i);
 }
 
 size_t store_app_columns(int type) {
@@ -41,60 +41,60 @@ size_t store_app_columns(int type) {
 }
 
 /* One row of the answer from the statement's current row. */
-static void make_row(sqlite3_stmt *st, int tier, int type, store_agg agg, double *row) {
+static void make_row(sqlite3_stmt *stmt, int tier, int type, store_agg agg, double *row) {
   bool raw = tier == 0;
-  double seconds = col(st, 8), count = col(st, 9);
-  row[0] = col(st, 7);
+  double seconds = col(stmt, 8), count = col(stmt, 9);
+  row[0] = col(stmt, 7);
   switch (type) {
   case STATSD_COUNTER:
     row[1] = seconds > 0 ? count / seconds : NAN;
     row[2] = count;
-    row[3] = col(st, 13); /* raw: value; rollups: value_last (the total) */
+    row[3] = col(stmt, 13); /* raw: value; rollups: value_last (the total) */
     break;
   case STATSD_GAUGE:
-    row[1] = raw ? col(st, 10)
-                 : col(st, agg == STORE_AGG_MIN   ? 11
-                           : agg == STORE_AGG_MAX ? 12
-                                                  : 10);
+    row[1] = raw ? col(stmt, 10)
+                 : col(stmt, agg == STORE_AGG_MIN   ? 11
+                             : agg == STORE_AGG_MAX ? 12
+                                                    : 10);
     break;
-  case STATSD_SET: row[1] = raw ? col(st, 10) : col(st, 14); break;
+  case STATSD_SET: row[1] = raw ? col(stmt, 10) : col(stmt, 14); break;
   default:
     row[1] = count;
-    for (int i = 0; i < 6; i++) row[2 + i] = col(st, 15 + i);
+    for (int i = 0; i < 6; i++) row[2 + i] = col(stmt, 15 + i);
   }
 }
 
 static store_app_series *series_append(store_app_series **list, size_t *n, size_t *cap,
-                                       sqlite3_stmt *st) {
+                                       sqlite3_stmt *stmt) {
   if (*n == *cap) {
     *cap = *cap ? *cap * 2 : 8;
     *list = xrealloc(*list, *cap * sizeof **list);
   }
   store_app_series *sr = &(*list)[(*n)++];
   memset(sr, 0, sizeof *sr);
-  sr->id = sqlite3_column_int64(st, 0);
-  sr->server = sqlite3_column_int(st, 1) == 0;
-  hiro_strlcpy(sr->process, sr->server ? "server" : (const char *)sqlite3_column_text(st, 2),
+  sr->id = sqlite3_column_int64(stmt, 0);
+  sr->server = sqlite3_column_int(stmt, 1) == 0;
+  hiro_strlcpy(sr->process, sr->server ? "server" : (const char *)sqlite3_column_text(stmt, 2),
                sizeof sr->process);
-  sr->key = xstrdup((const char *)sqlite3_column_text(st, 3));
-  sr->name = xstrdup((const char *)sqlite3_column_text(st, 4));
-  sr->tags = xstrdup((const char *)sqlite3_column_text(st, 5));
-  sr->type = sqlite3_column_int(st, 6);
+  sr->key = xstrdup((const char *)sqlite3_column_text(stmt, 3));
+  sr->name = xstrdup((const char *)sqlite3_column_text(stmt, 4));
+  sr->tags = xstrdup((const char *)sqlite3_column_text(stmt, 5));
+  sr->type = sqlite3_column_int(stmt, 6);
   sr->n_cols = store_app_columns(sr->type);
   return sr;
 }
 
 /* The tier for the range: raw when the snapshots in it fit max_points. */
 static int choose_tier(sqlite3 *db, double from, double to, size_t max_points) {
-  sqlite3_stmt *st = NULL;
+  sqlite3_stmt *stmt = NULL;
   int64_t snapshots = INT64_MAX;
   if (sqlite3_prepare_v2(db, "SELECT count(*) FROM raw_system WHERE ts_ms >= ?1 AND ts_ms <= ?2",
-                         -1, &st, NULL) == SQLITE_OK) {
-    sqlite3_bind_int64(st, 1, (int64_t)(from * 1000));
-    sqlite3_bind_int64(st, 2, (int64_t)(to * 1000));
-    if (sqlite3_step(st) == SQLITE_ROW) snapshots = sqlite3_column_int64(st, 0);
+                         -1, &stmt, NULL) == SQLITE_OK) {
+    sqlite3_bind_int64(stmt, 1, (int64_t)(from * 1000));
+    sqlite3_bind_int64(stmt, 2, (int64_t)(to * 1000));
+    if (sqlite3_step(stmt) == SQLITE_ROW) snapshots = sqlite3_column_int64(stmt, 0);
   }
-  sqlite3_finalize(st);
+  sqlite3_finalize(stmt);
   if (snapshots <= (int64_t)max_points) return 0;
   return (to - from) / 60.0 <= (double)max_points ? 1 : 2;
 }
@@ -128,31 +128,31 @@ hiro_err store_query_app(store *s, double from, double to, size_t max_points, st
            "%s JOIN app_series a ON a.id = r.series_id JOIN process_name n "
            "ON n.id = a.name_id%s%s",
            tier_sql[tier], tier_where[tier], tail_sql);
-  sqlite3_stmt *st = NULL;
+  sqlite3_stmt *stmt = NULL;
   hiro_err rc = HIRO_EIO;
   size_t cap = 0, row_cap = 0;
-  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) goto out;
-  sqlite3_bind_double(st, 1, floor(from));
-  sqlite3_bind_double(st, 2, to);
-  if (process) sqlite3_bind_text(st, 3, process, -1, SQLITE_STATIC);
-  if (name) sqlite3_bind_text(st, 4, name, -1, SQLITE_STATIC);
+  if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK) goto out;
+  sqlite3_bind_double(stmt, 1, floor(from));
+  sqlite3_bind_double(stmt, 2, to);
+  if (process) sqlite3_bind_text(stmt, 3, process, -1, SQLITE_STATIC);
+  if (name) sqlite3_bind_text(stmt, 4, name, -1, SQLITE_STATIC);
   int step;
-  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+  while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
     store_app_series *sr = *n ? &(*out)[*n - 1] : NULL;
-    if (!sr || sr->id != sqlite3_column_int64(st, 0)) {
-      sr = series_append(out, n, &cap, st);
+    if (!sr || sr->id != sqlite3_column_int64(stmt, 0)) {
+      sr = series_append(out, n, &cap, stmt);
       row_cap = 0;
     }
     if (sr->n_rows == row_cap) {
       row_cap = row_cap ? row_cap * 2 : 64;
       sr->rows = xrealloc(sr->rows, row_cap * sr->n_cols * sizeof *sr->rows);
     }
-    make_row(st, tier, sr->type, agg, sr->rows + sr->n_rows++ * sr->n_cols);
+    make_row(stmt, tier, sr->type, agg, sr->rows + sr->n_rows++ * sr->n_cols);
   }
   if (step == SQLITE_DONE) rc = HIRO_OK;
   for (size_t i = 0; i < *n; i++) thin(&(*out)[i], max_points);
 out:
-  sqlite3_finalize(st);
+  sqlite3_finalize(stmt);
   reader_release(s, r, slot);
   if (rc != HIRO_OK) {
     store_app_series_free(*out, *n);

@@ -41,8 +41,8 @@ struct app_store {
 
 /* ---- statements ---- */
 
-static int prep(store *s, const char *sql, sqlite3_stmt **st) {
-  return sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL);
+static int prep(store *s, const char *sql, sqlite3_stmt **stmt) {
+  return sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, stmt, NULL);
 }
 
 hiro_err store_app_prepare(store *s) {
@@ -94,30 +94,30 @@ void store_app_rollback(store *s) {
 
 /* ---- small SQL helpers ---- */
 
-static void bind_number(sqlite3_stmt *st, int i, double v) {
+static void bind_number(sqlite3_stmt *stmt, int i, double v) {
   if (isfinite(v))
-    sqlite3_bind_double(st, i, v);
+    sqlite3_bind_double(stmt, i, v);
   else
-    sqlite3_bind_null(st, i);
+    sqlite3_bind_null(stmt, i);
 }
 
-static double column_number(sqlite3_stmt *st, int i) {
-  return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
+static double column_number(sqlite3_stmt *stmt, int i) {
+  return sqlite3_column_type(stmt, i) == SQLITE_NULL ? NAN : sqlite3_column_double(stmt, i);
 }
 
 static bool load_watermarks(store *s) {
   app_store *a = s->app;
   if (a->loaded) return true;
   for (int t = 0; t < TIERS; t++) {
-    sqlite3_stmt *st = NULL;
+    sqlite3_stmt *stmt = NULL;
     a->watermark_ms[t] = 0;
-    if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key=?1", -1, &st, NULL) !=
+    if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key=?1", -1, &stmt, NULL) !=
         SQLITE_OK)
       return false;
-    sqlite3_bind_text(st, 1, app_meta_keys[t], -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) a->watermark_ms[t] = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+    sqlite3_bind_text(stmt, 1, app_meta_keys[t], -1, SQLITE_STATIC);
+    int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) a->watermark_ms[t] = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) return false;
   }
   a->loaded = true;
@@ -125,10 +125,10 @@ static bool load_watermarks(store *s) {
 }
 
 static hiro_err set_watermark(store *s, int t, int64_t ms) {
-  sqlite3_stmt *st = s->stmt.set_meta;
-  sqlite3_bind_text(st, 1, app_meta_keys[t], -1, SQLITE_STATIC);
-  sqlite3_bind_int64(st, 2, ms);
-  if (txn_step(s, st, "writing the app rollup watermark") != HIRO_OK) return HIRO_EIO;
+  sqlite3_stmt *stmt = s->stmt.set_meta;
+  sqlite3_bind_text(stmt, 1, app_meta_keys[t], -1, SQLITE_STATIC);
+  sqlite3_bind_int64(stmt, 2, ms);
+  if (txn_step(s, stmt, "writing the app rollup watermark") != HIRO_OK) return HIRO_EIO;
   if (ms > s->app->watermark_ms[t]) s->app->watermark_ms[t] = ms;
   return HIRO_OK;
 }
@@ -140,12 +140,13 @@ static int64_t name_id(store *s, bool server, const char *plugin) {
   app_store *a = s->app;
   const char *name = server ? "server" : plugin;
   for (int pass = 0; pass < 2; pass++) {
-    sqlite3_stmt *st = pass ? a->insert_name : a->find_name;
-    sqlite3_bind_int(st, 1, server ? 0 : 1);
-    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : sqlite3_last_insert_rowid(s->db);
-    sqlite3_reset(st);
+    sqlite3_stmt *stmt = pass ? a->insert_name : a->find_name;
+    sqlite3_bind_int(stmt, 1, server ? 0 : 1);
+    sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(stmt);
+    int64_t id =
+        rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : sqlite3_last_insert_rowid(s->db);
+    sqlite3_reset(stmt);
     if ((pass == 0 && rc == SQLITE_ROW) || (pass == 1 && rc == SQLITE_DONE)) return id;
     if (rc != SQLITE_DONE) break;
   }
@@ -161,21 +162,21 @@ static int64_t series_id(store *s, int64_t nid, const app_point *p) {
       return e->series_id;
   }
   int64_t id = -1;
-  sqlite3_stmt *st = a->find_series;
-  sqlite3_bind_int64(st, 1, nid);
-  sqlite3_bind_text(st, 2, p->key, -1, SQLITE_STATIC);
-  sqlite3_bind_int(st, 3, (int)p->type);
-  int rc = sqlite3_step(st);
-  if (rc == SQLITE_ROW) id = sqlite3_column_int64(st, 0);
-  sqlite3_reset(st);
+  sqlite3_stmt *stmt = a->find_series;
+  sqlite3_bind_int64(stmt, 1, nid);
+  sqlite3_bind_text(stmt, 2, p->key, -1, SQLITE_STATIC);
+  sqlite3_bind_int(stmt, 3, (int)p->type);
+  int rc = sqlite3_step(stmt);
+  if (rc == SQLITE_ROW) id = sqlite3_column_int64(stmt, 0);
+  sqlite3_reset(stmt);
   if (rc == SQLITE_DONE) {
-    st = a->insert_series;
-    sqlite3_bind_int64(st, 1, nid);
-    sqlite3_bind_text(st, 2, p->key, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, p->name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, p->tags, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 5, (int)p->type);
-    if (txn_step(s, st, "inserting an app series") != HIRO_OK) return -1;
+    stmt = a->insert_series;
+    sqlite3_bind_int64(stmt, 1, nid);
+    sqlite3_bind_text(stmt, 2, p->key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 3, p->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 4, p->tags, -1, SQLITE_STATIC);
+    sqlite3_bind_int(stmt, 5, (int)p->type);
+    if (txn_step(s, stmt, "inserting an app series") != HIRO_OK) return -1;
     id = sqlite3_last_insert_rowid(s->db);
   } else if (rc != SQLITE_ROW) {
     txn_set_error(s, "looking up an app series");
@@ -189,24 +190,24 @@ static int64_t series_id(store *s, int64_t nid, const app_point *p) {
 
 static hiro_err insert_point(store *s, int64_t ts_ms, int64_t sid, int64_t interval_ms,
                              const app_point *p) {
-  sqlite3_stmt *st = s->app->insert_raw;
-  sqlite3_bind_int64(st, 1, ts_ms);
-  sqlite3_bind_int64(st, 2, sid);
-  sqlite3_bind_int64(st, 3, interval_ms);
+  sqlite3_stmt *stmt = s->app->insert_raw;
+  sqlite3_bind_int64(stmt, 1, ts_ms);
+  sqlite3_bind_int64(stmt, 2, sid);
+  sqlite3_bind_int64(stmt, 3, interval_ms);
   bool counter = p->type == STATSD_COUNTER, summary = app_type_is_summary(p->type);
-  bind_number(st, 4, counter || summary ? p->count : NAN);
-  bind_number(st, 5, counter ? p->total : summary ? NAN : p->value);
-  bind_number(st, 6, summary ? p->sum : NAN);
-  bind_number(st, 7, p->min);
-  bind_number(st, 8, p->max);
-  bind_number(st, 9, p->p50);
-  bind_number(st, 10, p->p90);
-  bind_number(st, 11, p->p99);
+  bind_number(stmt, 4, counter || summary ? p->count : NAN);
+  bind_number(stmt, 5, counter ? p->total : summary ? NAN : p->value);
+  bind_number(stmt, 6, summary ? p->sum : NAN);
+  bind_number(stmt, 7, p->min);
+  bind_number(stmt, 8, p->max);
+  bind_number(stmt, 9, p->p50);
+  bind_number(stmt, 10, p->p90);
+  bind_number(stmt, 11, p->p99);
   if (p->blob_len)
-    sqlite3_bind_blob(st, 12, p->blob, (int)p->blob_len, SQLITE_STATIC);
+    sqlite3_bind_blob(stmt, 12, p->blob, (int)p->blob_len, SQLITE_STATIC);
   else
-    sqlite3_bind_null(st, 12);
-  return txn_step(s, st, "inserting app rows");
+    sqlite3_bind_null(stmt, 12);
+  return txn_step(s, stmt, "inserting app rows");
 }
 
 static hiro_err roll_after_write(store *s, int64_t ts_ms);
@@ -300,36 +301,36 @@ static void acc_add(bucket_acc *acc, int64_t n, double seconds, double count, do
 
 static hiro_err acc_write(store *s, int t, bucket_acc *acc) {
   if (acc->n == 0) return HIRO_OK;
-  sqlite3_stmt *st = s->app->upsert[t];
+  sqlite3_stmt *stmt = s->app->upsert[t];
   bool summary = app_type_is_summary((statsd_type)acc->type), set = acc->type == STATSD_SET;
   bool valued = !summary;
-  sqlite3_bind_int64(st, 1, acc->bucket);
-  sqlite3_bind_int64(st, 2, acc->series_id);
-  sqlite3_bind_int64(st, 3, acc->n);
-  sqlite3_bind_double(st, 4, acc->seconds);
-  bind_number(st, 5, acc->type == STATSD_COUNTER || summary ? acc->count : NAN);
-  bind_number(st, 6, valued ? acc->value_weighted / (double)acc->n : NAN);
-  bind_number(st, 7, valued ? acc->value_min : NAN);
-  bind_number(st, 8, valued ? acc->value_max : NAN);
-  bind_number(st, 9, valued ? acc->value_last : NAN);
-  bind_number(st, 10, set ? (acc->set ? (double)distinct_count(acc->set) : 0.0) : NAN);
-  bind_number(st, 11, summary ? acc->sum : NAN);
-  bind_number(st, 12, acc->min);
-  bind_number(st, 13, acc->max);
+  sqlite3_bind_int64(stmt, 1, acc->bucket);
+  sqlite3_bind_int64(stmt, 2, acc->series_id);
+  sqlite3_bind_int64(stmt, 3, acc->n);
+  sqlite3_bind_double(stmt, 4, acc->seconds);
+  bind_number(stmt, 5, acc->type == STATSD_COUNTER || summary ? acc->count : NAN);
+  bind_number(stmt, 6, valued ? acc->value_weighted / (double)acc->n : NAN);
+  bind_number(stmt, 7, valued ? acc->value_min : NAN);
+  bind_number(stmt, 8, valued ? acc->value_max : NAN);
+  bind_number(stmt, 9, valued ? acc->value_last : NAN);
+  bind_number(stmt, 10, set ? (acc->set ? (double)distinct_count(acc->set) : 0.0) : NAN);
+  bind_number(stmt, 11, summary ? acc->sum : NAN);
+  bind_number(stmt, 12, acc->min);
+  bind_number(stmt, 13, acc->max);
   bool has_sketch = acc->sk && sketch_count(acc->sk);
-  bind_number(st, 14, has_sketch ? sketch_quantile(acc->sk, 0.5) : NAN);
-  bind_number(st, 15, has_sketch ? sketch_quantile(acc->sk, 0.9) : NAN);
-  bind_number(st, 16, has_sketch ? sketch_quantile(acc->sk, 0.99) : NAN);
+  bind_number(stmt, 14, has_sketch ? sketch_quantile(acc->sk, 0.5) : NAN);
+  bind_number(stmt, 15, has_sketch ? sketch_quantile(acc->sk, 0.9) : NAN);
+  bind_number(stmt, 16, has_sketch ? sketch_quantile(acc->sk, 0.99) : NAN);
   strbuf blob = {0};
   if (has_sketch)
     sketch_encode(acc->sk, &blob);
   else if (acc->set)
     distinct_encode(acc->set, &blob);
   if (blob.len)
-    sqlite3_bind_blob(st, 17, blob.data, (int)blob.len, SQLITE_TRANSIENT);
+    sqlite3_bind_blob(stmt, 17, blob.data, (int)blob.len, SQLITE_TRANSIENT);
   else
-    sqlite3_bind_null(st, 17);
-  hiro_err rc = txn_step(s, st, "writing app rollups");
+    sqlite3_bind_null(stmt, 17);
+  hiro_err rc = txn_step(s, stmt, "writing app rollups");
   sb_free(&blob);
   return rc;
 }
@@ -347,25 +348,26 @@ static hiro_err roll_range(store *s, int t, int64_t from_s, int64_t to_s) {
       "coalesce(r.value_max, r.distinct_members), coalesce(r.value_last, r.distinct_members), "
       "r.sum, r.min, r.max, r.sketch FROM app_1m r JOIN app_series a ON a.id = r.series_id "
       "WHERE r.bucket >= ?1 AND r.bucket < ?2 ORDER BY r.series_id, r.bucket"};
-  sqlite3_stmt *st = NULL;
-  if (sqlite3_prepare_v2(s->db, source[t], -1, &st, NULL) != SQLITE_OK) {
+  sqlite3_stmt *stmt = NULL;
+  if (sqlite3_prepare_v2(s->db, source[t], -1, &stmt, NULL) != SQLITE_OK) {
     txn_set_error(s, "reading app rows for rollups");
     return HIRO_EIO;
   }
-  sqlite3_bind_int64(st, 1, from_s);
-  sqlite3_bind_int64(st, 2, to_s);
+  sqlite3_bind_int64(stmt, 1, from_s);
+  sqlite3_bind_int64(stmt, 2, to_s);
   bucket_acc acc = {0};
   hiro_err rc = HIRO_OK;
   int step;
-  while (rc == HIRO_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
-    int64_t sid = sqlite3_column_int64(st, 0), bucket = sqlite3_column_int64(st, 1);
+  while (rc == HIRO_OK && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
+    int64_t sid = sqlite3_column_int64(stmt, 0), bucket = sqlite3_column_int64(stmt, 1);
     if (acc.n && (sid != acc.series_id || bucket != acc.bucket)) rc = acc_write(s, t, &acc);
     if (!acc.n || sid != acc.series_id || bucket != acc.bucket)
-      acc_reset(&acc, sid, bucket, sqlite3_column_int(st, 2));
-    acc_add(&acc, sqlite3_column_int64(st, 3), sqlite3_column_double(st, 4), column_number(st, 5),
-            column_number(st, 6), column_number(st, 7), column_number(st, 8), column_number(st, 9),
-            column_number(st, 10), column_number(st, 11), column_number(st, 12),
-            sqlite3_column_blob(st, 13), sqlite3_column_bytes(st, 13));
+      acc_reset(&acc, sid, bucket, sqlite3_column_int(stmt, 2));
+    acc_add(&acc, sqlite3_column_int64(stmt, 3), sqlite3_column_double(stmt, 4),
+            column_number(stmt, 5), column_number(stmt, 6), column_number(stmt, 7),
+            column_number(stmt, 8), column_number(stmt, 9), column_number(stmt, 10),
+            column_number(stmt, 11), column_number(stmt, 12), sqlite3_column_blob(stmt, 13),
+            sqlite3_column_bytes(stmt, 13));
   }
   if (rc == HIRO_OK && step != SQLITE_DONE) {
     txn_set_error(s, "reading app rows for rollups");
@@ -373,7 +375,7 @@ static hiro_err roll_range(store *s, int t, int64_t from_s, int64_t to_s) {
   }
   if (rc == HIRO_OK) rc = acc_write(s, t, &acc);
   acc_reset(&acc, 0, 0, 0);
-  sqlite3_finalize(st);
+  sqlite3_finalize(stmt);
   return rc;
 }
 
@@ -419,12 +421,12 @@ hiro_err store_app_roll(store *s, int64_t now_s) {
   if (!s->app || !load_watermarks(s)) return HIRO_EIO;
   bool all = now_s == INT64_MAX;
   if (all) { /* up to the newest raw row, its bucket included */
-    sqlite3_stmt *st = NULL;
+    sqlite3_stmt *stmt = NULL;
     now_s = 0;
-    if (sqlite3_prepare_v2(s->db, "SELECT max(ts_ms) FROM raw_app", -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-      now_s = sqlite3_column_int64(st, 0) / 1000;
-    sqlite3_finalize(st);
+    if (sqlite3_prepare_v2(s->db, "SELECT max(ts_ms) FROM raw_app", -1, &stmt, NULL) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW)
+      now_s = sqlite3_column_int64(stmt, 0) / 1000;
+    sqlite3_finalize(stmt);
     if (now_s == 0) return HIRO_OK;
   }
   if (roll_until(s, 0, now_s, all) != HIRO_OK) return HIRO_EIO;
@@ -438,13 +440,13 @@ hiro_err store_app_retention(store *s, int64_t raw_cut_ms, const int64_t cut_s[T
                                     "DELETE FROM app_1h WHERE bucket < ?1"};
   int64_t bound[] = {raw_cut_ms, cut_s[0], cut_s[1]};
   for (int i = 0; i < 3; i++) {
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(s->db, sql[i], -1, &st, NULL);
+    sqlite3_stmt *stmt = NULL;
+    int rc = sqlite3_prepare_v2(s->db, sql[i], -1, &stmt, NULL);
     if (rc == SQLITE_OK) {
-      sqlite3_bind_int64(st, 1, bound[i]);
-      rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+      sqlite3_bind_int64(stmt, 1, bound[i]);
+      rc = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
     }
-    sqlite3_finalize(st);
+    sqlite3_finalize(stmt);
     if (rc != SQLITE_OK) {
       txn_set_error(s, "enforcing app retention");
       return HIRO_EIO;

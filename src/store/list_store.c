@@ -43,12 +43,12 @@ struct list_store {
   int64_t last_recorded_ms[MODEL_LISTS]; /* per list, with record_every_ms */
 };
 
-static int prep(store *s, const char *sql, sqlite3_stmt **st) {
-  return sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL);
+static int prep(store *s, const char *sql, sqlite3_stmt **stmt) {
+  return sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, stmt, NULL);
 }
 
 /* "INSERT OR REPLACE INTO raw_fs(ts_ms,name_id,total,...) VALUES(?1,?2,...)" */
-static int prep_insert(store *s, const model_list *ml, sqlite3_stmt **st) {
+static int prep_insert(store *s, const model_list *ml, sqlite3_stmt **stmt) {
   strbuf b;
   sb_init(&b, 512);
   sb_printf(&b, "INSERT OR REPLACE INTO raw_%s(ts_ms,name_id", ml->table);
@@ -56,7 +56,7 @@ static int prep_insert(store *s, const model_list *ml, sqlite3_stmt **st) {
   sb_puts(&b, ") VALUES(?1,?2");
   for (int c = 0; c < ml->n_columns; c++) sb_printf(&b, ",?%d", c + 3);
   sb_putc(&b, ')');
-  int rc = prep(s, b.data, st);
+  int rc = prep(s, b.data, stmt);
   sb_free(&b);
   return rc;
 }
@@ -64,7 +64,7 @@ static int prep_insert(store *s, const model_list *ml, sqlite3_stmt **st) {
 /* Whole buckets of tier t in [?1, ?2) seconds, from raw rows (minutes) or
  * minute rows (hours). An hour's average weighs each minute by its samples;
  * NULLs (a figure missing in a row) are left out of min, max and average. */
-static int prep_roll(store *s, const model_list *ml, int t, sqlite3_stmt **st) {
+static int prep_roll(store *s, const model_list *ml, int t, sqlite3_stmt **stmt) {
   strbuf b;
   sb_init(&b, 2048);
   sb_printf(&b, "INSERT OR REPLACE INTO %s_%s(bucket,name_id,n", ml->table, store_tiers[t].suffix);
@@ -90,7 +90,7 @@ static int prep_roll(store *s, const model_list *ml, int t, sqlite3_stmt **st) {
     }
     sb_printf(&b, " FROM %s_1m WHERE bucket>=?1 AND bucket<?2 GROUP BY 1,2", ml->table);
   }
-  int rc = prep(s, b.data, st);
+  int rc = prep(s, b.data, stmt);
   sb_free(&b);
   return rc;
 }
@@ -134,15 +134,15 @@ static bool load_watermarks(store *s) {
   list_store *ls = s->lists;
   if (ls->loaded) return true;
   for (int t = 0; t < TIERS; t++) {
-    sqlite3_stmt *st = NULL;
+    sqlite3_stmt *stmt = NULL;
     ls->watermark_ms[t] = 0;
-    if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key=?1", -1, &st, NULL) !=
+    if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key=?1", -1, &stmt, NULL) !=
         SQLITE_OK)
       return false;
-    sqlite3_bind_text(st, 1, list_meta_keys[t], -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) ls->watermark_ms[t] = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+    sqlite3_bind_text(stmt, 1, list_meta_keys[t], -1, SQLITE_STATIC);
+    int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) ls->watermark_ms[t] = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) return false;
   }
   ls->loaded = true;
@@ -150,10 +150,10 @@ static bool load_watermarks(store *s) {
 }
 
 static hiro_err set_watermark(store *s, int t, int64_t ms) {
-  sqlite3_stmt *st = s->stmt.set_meta;
-  sqlite3_bind_text(st, 1, list_meta_keys[t], -1, SQLITE_STATIC);
-  sqlite3_bind_int64(st, 2, ms);
-  if (txn_step(s, st, "writing the list rollup watermark") != HIRO_OK) return HIRO_EIO;
+  sqlite3_stmt *stmt = s->stmt.set_meta;
+  sqlite3_bind_text(stmt, 1, list_meta_keys[t], -1, SQLITE_STATIC);
+  sqlite3_bind_int64(stmt, 2, ms);
+  if (txn_step(s, stmt, "writing the list rollup watermark") != HIRO_OK) return HIRO_EIO;
   if (ms > s->lists->watermark_ms[t]) s->lists->watermark_ms[t] = ms;
   return HIRO_OK;
 }
@@ -165,13 +165,13 @@ static int64_t name_id(store *s, int list, const char *name) {
     if (ls->names[i].list == list && ls->names[i].name == name) return ls->names[i].id;
   int64_t id = -1;
   for (int pass = 0; pass < 2 && id < 0; pass++) {
-    sqlite3_stmt *st = pass ? ls->insert_name : ls->find_name;
-    sqlite3_bind_int(st, 1, list);
-    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    if (pass == 0 && rc == SQLITE_ROW) id = sqlite3_column_int64(st, 0);
+    sqlite3_stmt *stmt = pass ? ls->insert_name : ls->find_name;
+    sqlite3_bind_int(stmt, 1, list);
+    sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(stmt);
+    if (pass == 0 && rc == SQLITE_ROW) id = sqlite3_column_int64(stmt, 0);
     if (pass == 1 && rc == SQLITE_DONE) id = sqlite3_last_insert_rowid(s->db);
-    sqlite3_reset(st);
+    sqlite3_reset(stmt);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
       txn_set_error(s, "looking up a filesystem, disk or interface name");
       return -1;
@@ -188,10 +188,11 @@ static int64_t name_id(store *s, int list, const char *name) {
 /* Recompute the buckets of tier t in [from_s, to_s) for every list. */
 static hiro_err roll_range(store *s, int t, int64_t from_s, int64_t to_s) {
   for (int l = 0; l < MODEL_LISTS; l++) {
-    sqlite3_stmt *st = s->lists->roll[l][t];
-    sqlite3_bind_int64(st, 1, from_s);
-    sqlite3_bind_int64(st, 2, to_s);
-    if (txn_step(s, st, "rolling up filesystems, disks and interfaces") != HIRO_OK) return HIRO_EIO;
+    sqlite3_stmt *stmt = s->lists->roll[l][t];
+    sqlite3_bind_int64(stmt, 1, from_s);
+    sqlite3_bind_int64(stmt, 2, to_s);
+    if (txn_step(s, stmt, "rolling up filesystems, disks and interfaces") != HIRO_OK)
+      return HIRO_EIO;
   }
   return HIRO_OK;
 }
@@ -237,7 +238,7 @@ hiro_err store_lists_write(store *s, int64_t ts_ms, const metrics_snapshot *snap
   bool any = false;
   for (int l = 0; l < MODEL_LISTS; l++) {
     const model_list *ml = &model_lists[l];
-    sqlite3_stmt *st = ls->insert_raw[l];
+    sqlite3_stmt *stmt = ls->insert_raw[l];
     if (record_every_ms[l] && ts_ms >= ls->last_recorded_ms[l] &&
         ts_ms / record_every_ms[l] == ls->last_recorded_ms[l] / record_every_ms[l])
       continue; /* recorded in this minute already */
@@ -246,11 +247,11 @@ hiro_err store_lists_write(store *s, int64_t ts_ms, const metrics_snapshot *snap
       const void *item = model_list_item(snap, l, i);
       int64_t id = name_id(s, l, model_list_name(ml, item));
       if (id < 0) return HIRO_EIO;
-      sqlite3_bind_int64(st, 1, ts_ms);
-      sqlite3_bind_int64(st, 2, id);
+      sqlite3_bind_int64(stmt, 1, ts_ms);
+      sqlite3_bind_int64(stmt, 2, id);
       for (int c = 0; c < ml->n_columns; c++)
-        sqlite3_bind_int64(st, c + 3, model_stored(item, &ml->columns[c]));
-      if (txn_step(s, st, "inserting filesystem, disk and interface rows") != HIRO_OK)
+        sqlite3_bind_int64(stmt, c + 3, model_stored(item, &ml->columns[c]));
+      if (txn_step(s, stmt, "inserting filesystem, disk and interface rows") != HIRO_OK)
         return HIRO_EIO;
       any = true;
     }
@@ -265,12 +266,12 @@ hiro_err store_lists_roll(store *s, int64_t now_s) {
     now_s = 0;
     for (int l = 0; l < MODEL_LISTS; l++) {
       char sql[96];
-      sqlite3_stmt *st = NULL;
+      sqlite3_stmt *stmt = NULL;
       snprintf(sql, sizeof sql, "SELECT max(ts_ms) FROM raw_%s", model_lists[l].table);
-      if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK &&
-          sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) / 1000 > now_s)
-        now_s = sqlite3_column_int64(st, 0) / 1000;
-      sqlite3_finalize(st);
+      if (sqlite3_prepare_v2(s->db, sql, -1, &stmt, NULL) == SQLITE_OK &&
+          sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_int64(stmt, 0) / 1000 > now_s)
+        now_s = sqlite3_column_int64(stmt, 0) / 1000;
+      sqlite3_finalize(stmt);
     }
     if (now_s == 0) return HIRO_OK;
   }
@@ -288,13 +289,13 @@ hiro_err store_lists_retention(store *s, int64_t raw_cut_ms, const int64_t cut_s
       else
         snprintf(sql, sizeof sql, "DELETE FROM %s_%s WHERE bucket < ?1", t,
                  store_tiers[k - 1].suffix);
-      sqlite3_stmt *st = NULL;
-      int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+      sqlite3_stmt *stmt = NULL;
+      int rc = sqlite3_prepare_v2(s->db, sql, -1, &stmt, NULL);
       if (rc == SQLITE_OK) {
-        sqlite3_bind_int64(st, 1, k == 0 ? raw_cut_ms : cut_s[k - 1]);
-        rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+        sqlite3_bind_int64(stmt, 1, k == 0 ? raw_cut_ms : cut_s[k - 1]);
+        rc = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
       }
-      sqlite3_finalize(st);
+      sqlite3_finalize(stmt);
       if (rc != SQLITE_OK) {
         txn_set_error(s, "enforcing retention of filesystems, disks and interfaces");
         return HIRO_EIO;

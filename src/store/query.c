@@ -54,20 +54,20 @@ static void reader_free(store_reader *r) {
   free(r);
 }
 
-static int prep(store_reader *r, const char *sql, sqlite3_stmt **st) {
-  return sqlite3_prepare_v3(r->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL);
+static int prep(store_reader *r, const char *sql, sqlite3_stmt **stmt) {
+  return sqlite3_prepare_v3(r->db, sql, -1, SQLITE_PREPARE_PERSISTENT, stmt, NULL);
 }
 
 /* Prepare "SELECT <lead>,<column>[_<suffix>]... FROM <from>". Returns an
  * SQLite error code (0 on success). */
-static int prep_columns(store_reader *r, sqlite3_stmt **st, const char *lead,
+static int prep_columns(store_reader *r, sqlite3_stmt **stmt, const char *lead,
                         const model_column *cols, int n, const char *suffix, const char *from) {
   strbuf sql;
   sb_init(&sql, 2048);
   sb_printf(&sql, "SELECT %s", lead);
   for (int i = 0; i < n; i++) sb_printf(&sql, ",%s%s%s", cols[i].db, *suffix ? "_" : "", suffix);
   sb_printf(&sql, " FROM %s", from);
-  int rc = prep(r, sql.data, st);
+  int rc = prep(r, sql.data, stmt);
   sb_free(&sql);
   return rc;
 }
@@ -279,15 +279,15 @@ void store_read_end(store_read *rd) {
 
 /* Step a one-value statement: 1 with *out set, 0 for NULL or no row, -1 on
  * an error. */
-static int single_int(sqlite3_stmt *st, int64_t *out) {
-  int rc = sqlite3_step(st), found = 0;
-  if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
-    *out = sqlite3_column_int64(st, 0);
+static int single_int(sqlite3_stmt *stmt, int64_t *out) {
+  int rc = sqlite3_step(stmt), found = 0;
+  if (rc == SQLITE_ROW && sqlite3_column_type(stmt, 0) != SQLITE_NULL) {
+    *out = sqlite3_column_int64(stmt, 0);
     found = 1;
   } else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
     found = -1;
   }
-  sqlite3_reset(st);
+  sqlite3_reset(stmt);
   return found;
 }
 
@@ -314,12 +314,12 @@ hiro_err store_read_extent(store_read *rd, store_extent *out) {
 }
 
 int64_t store_read_count_raw(store_read *rd, int64_t from_ms, int64_t to_ms, int64_t limit) {
-  sqlite3_stmt *st = rd->r->count_raw;
-  sqlite3_bind_int64(st, 1, from_ms);
-  sqlite3_bind_int64(st, 2, to_ms);
-  sqlite3_bind_int64(st, 3, limit);
+  sqlite3_stmt *stmt = rd->r->count_raw;
+  sqlite3_bind_int64(stmt, 1, from_ms);
+  sqlite3_bind_int64(stmt, 2, to_ms);
+  sqlite3_bind_int64(stmt, 3, limit);
   int64_t n = 0;
-  single_int(st, &n);
+  single_int(stmt, &n);
   return n;
 }
 
@@ -351,20 +351,20 @@ typedef struct {
   int proc_first;  /* process: first figure column */
 } row_layout;
 
-/* Fill p's system part from the current row of st. */
-static void system_point(sqlite3_stmt *st, const row_layout *l, store_point *p) {
-  p->ts_ms = sqlite3_column_int64(st, 0);
+/* Fill p's system part from the current row of stmt. */
+static void system_point(sqlite3_stmt *stmt, const row_layout *l, store_point *p) {
+  p->ts_ms = sqlite3_column_int64(stmt, 0);
   for (int i = 0; i < SYS_FIELDS; i++) {
     int col = l->first_value + i;
-    p->v[i] = sqlite3_column_type(st, col) == SQLITE_NULL ? 0 : sqlite3_column_double(st, col);
+    p->v[i] = sqlite3_column_type(stmt, col) == SQLITE_NULL ? 0 : sqlite3_column_double(stmt, col);
   }
   if (l->rollup) {
-    for (int g = 0; g < MODEL_SYS_GROUPS; g++) p->n[g] = sqlite3_column_int64(st, 1 + g);
+    for (int g = 0; g < MODEL_SYS_GROUPS; g++) p->n[g] = sqlite3_column_int64(stmt, 1 + g);
     return;
   }
   /* A raw row's group is present when its first column is not NULL. */
   for (int i = SYS_FIELDS - 1; i >= 0; i--)
-    p->n[model_sys_columns[i].group] = sqlite3_column_type(st, l->first_value + i) != SQLITE_NULL;
+    p->n[model_sys_columns[i].group] = sqlite3_column_type(stmt, l->first_value + i) != SQLITE_NULL;
 }
 
 static const ident *ident_find(const ident_map *m, int64_t id) {
@@ -379,11 +379,11 @@ static const ident *ident_find(const ident_map *m, int64_t id) {
   return lo < m->n && m->v[lo].id == id ? &m->v[lo] : NULL;
 }
 
-/* Append the process row at st to the session's buffer; false when its id
+/* Append the process row at stmt to the session's buffer; false when its id
  * is unknown (skipped). */
-static bool process_point(store_read *rd, sqlite3_stmt *st, const row_layout *l, size_t k) {
+static bool process_point(store_read *rd, sqlite3_stmt *stmt, const row_layout *l, size_t k) {
   const ident_map *ids = l->rollup ? &rd->names : &rd->procs;
-  const ident *who = ident_find(ids, sqlite3_column_int64(st, 1));
+  const ident *who = ident_find(ids, sqlite3_column_int64(stmt, 1));
   if (!who) return false;
   if (k == rd->cap_pp) {
     rd->cap_pp = rd->cap_pp ? 2 * rd->cap_pp : POINT_PROCS_INITIAL;
@@ -392,16 +392,17 @@ static bool process_point(store_read *rd, sqlite3_stmt *st, const row_layout *l,
   store_proc_point *pp = &rd->pp[k];
   pp->kind = who->kind;
   pp->name = who->name;
-  pp->pid = l->rollup ? sqlite3_column_int(st, 2) : who->pid;
-  for (int i = 0; i < PROC_FIELDS; i++) pp->v[i] = sqlite3_column_double(st, l->proc_first + i);
+  pp->pid = l->rollup ? sqlite3_column_int(stmt, 2) : who->pid;
+  for (int i = 0; i < PROC_FIELDS; i++) pp->v[i] = sqlite3_column_double(stmt, l->proc_first + i);
   if (l->rollup) {
-    for (int g = 0; g < MODEL_PROC_GROUPS; g++) pp->n[g] = sqlite3_column_int64(st, 3 + g);
+    for (int g = 0; g < MODEL_PROC_GROUPS; g++) pp->n[g] = sqlite3_column_int64(stmt, 3 + g);
     return true;
   }
   /* A raw row's group is present when its first column is not NULL (a
    * figure that was not measured is stored as NULL, never 0). */
   for (int i = PROC_FIELDS - 1; i >= 0; i--)
-    pp->n[model_proc_columns[i].group] = sqlite3_column_type(st, l->proc_first + i) != SQLITE_NULL;
+    pp->n[model_proc_columns[i].group] =
+        sqlite3_column_type(stmt, l->proc_first + i) != SQLITE_NULL;
   return true;
 }
 
