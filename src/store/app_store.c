@@ -434,10 +434,11 @@ hiro_err store_app_roll(store *s, int64_t now_s) {
 }
 
 hiro_err store_app_retention(store *s, int64_t raw_cut_ms, const int64_t cut_s[TIERS]) {
-  static const char *const sql[] = {"DELETE FROM raw_app WHERE ts_ms < min(?1, coalesce((SELECT "
-                                    "min(ts_ms) FROM raw_system), ?1))",
-                                    "DELETE FROM app_1m WHERE bucket < ?1",
-                                    "DELETE FROM app_1h WHERE bucket < ?1"};
+  static const char *const sql[] = {
+      /* Raw app rows stay while raw system rows of their time remain. */
+      ("DELETE FROM raw_app WHERE ts_ms < "
+       "min(?1, coalesce((SELECT min(ts_ms) FROM raw_system), ?1))"),
+      "DELETE FROM app_1m WHERE bucket < ?1", "DELETE FROM app_1h WHERE bucket < ?1"};
   int64_t bound[] = {raw_cut_ms, cut_s[0], cut_s[1]};
   for (int i = 0; i < 3; i++) {
     sqlite3_stmt *stmt = NULL;
