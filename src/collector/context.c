@@ -41,6 +41,8 @@ struct context_sampler {
   double fs_listed_at;  /* clock_mono of the last listing; 0 = never */
   bool swap_ok, psi_ok; /* the previous read succeeded: rates are real */
   bool disk_ok, net_ok;
+  fs_usage root; /* this tick's statvfs("/"), for the filesystem list too */
+  bool root_ok;
   disk_io disk_prev;
   net_io net_prev;
   /* Scratch for one read, and each device's previous counters. */
@@ -149,6 +151,8 @@ static void take_disks(context_sampler *cs, double elapsed, metrics_snapshot *ou
   disk_io io;
   size_t n = 0;
   hiro_err err = platform_read_fs_usage(cs->plat, "/", &fu);
+  cs->root_ok = err == HIRO_OK;
+  if (cs->root_ok) cs->root = fu;
   hiro_err io_err = platform_read_disks(cs->plat, &io, cs->disks, PLATFORM_MAX_DEVICES, &n);
   out->has_disk = err == HIRO_OK && io_err == HIRO_OK && cs->disk_ok;
   if (err == HIRO_OK) {
@@ -265,7 +269,10 @@ static void take_filesystems(context_sampler *cs, metrics_snapshot *out) {
   for (size_t i = 0; i < cs->n_fs; i++) {
     fs_usage fu;
     /* Unmounted since the listing, or unreadable: left out this tick. */
-    if (platform_read_fs_usage(cs->plat, cs->fs[i].mount, &fu) != HIRO_OK) continue;
+    if (cs->root_ok && strcmp(cs->fs[i].mount, "/") == 0)
+      fu = cs->root;
+    else if (platform_read_fs_usage(cs->plat, cs->fs[i].mount, &fu) != HIRO_OK)
+      continue;
     filesystem_metrics *f = &out->filesystems[n++];
     f->mount = cs->fs[i].mount;
     f->workspace = cs->fs[i].workspace;

@@ -147,12 +147,9 @@ static void publish_self(server *s) {
   int n = snprintf(lines, sizeof lines, "http.requests:%llu|c\n",
                    (unsigned long long)(requests - s->requests_published));
   s->requests_published = requests;
-  if (s->db) {
-    store_status sstat;
-    store_get_status(s->db, &sstat);
+  if (s->db)
     n += snprintf(lines + n, sizeof lines - (size_t)n, "store.queue_depth:%zu|g\n",
-                  sstat.queue_depth);
-  }
+                  store_queue_depth(s->db));
   appmetrics_publish(s->app, lines, (size_t)n);
 }
 

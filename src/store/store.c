@@ -78,6 +78,13 @@ static uint64_t file_size(const char *path, const char *suffix) {
   return stat(name, &info) == 0 ? (uint64_t)info.st_size : 0;
 }
 
+size_t store_queue_depth(store *s) {
+  pthread_mutex_lock(&s->lock);
+  size_t depth = queue_depth(&s->queue);
+  pthread_mutex_unlock(&s->lock);
+  return depth;
+}
+
 void store_get_status(store *s, store_status *out) {
   memset(out, 0, sizeof *out);
   hiro_strlcpy(out->path, s->path, sizeof out->path);

@@ -210,6 +210,10 @@ hiro_err store_query_events(store *s, double from, double to, const char *proces
 
 void store_get_status(store *s, store_status *out);
 
+/* Snapshots and events waiting for the writer: store_get_status's
+ * queue_depth without its file-size stat()s, for callers on every tick. */
+size_t store_queue_depth(store *s);
+
 /* Run retention to completion now (as of clock_wall()) on the writer thread,
  * then return file pages with incremental_vacuum; blocks until done. The
  * writer also does this by itself, a few small batches per idle cycle. */
