@@ -224,8 +224,8 @@ static void test_parse_net_dev(void **state) {
       "  eth0: 1000 10 0 0 0 0 0 0 2000\n",                     /* too few fields */
       "  eth0 1000 10 0 0 0 0 0 0 2000 20 0 0 0 0 0 0\n",       /* no colon */
       "  eth0: 1000 10 0 0 0 0 0 0 2000 2x 0 0 0 0 0 0\n",
-      "  eth0: 18446744073709551615 1 0 0 0 0 0 0 1 1 0 0 0 0 0 0\n"
-      "  eth1: 1 1 0 0 0 0 0 0 1 1 0 0 0 0 0 0\n",            /* sum overflows */
+      ("  eth0: 18446744073709551615 1 0 0 0 0 0 0 1 1 0 0 0 0 0 0\n"
+       "  eth1: 1 1 0 0 0 0 0 0 1 1 0 0 0 0 0 0\n"),           /* sum overflows */
       "  eth0: 1000 10 0 0 0 0 0 0 2000 20 0 0 0 0 0 0",       /* no final newline */
   };
   for (size_t i = 0; i < HIRO_ARRAY_LEN(bad); i++) assert_int_equal(parse_net(bad[i], &n), HIRO_EPARSE);
@@ -762,6 +762,7 @@ static void test_real_self(void **state) {
   assert_true(start == s1.start_ticks);
   volatile uint64_t spin = 0;
   for (uint64_t i = 0; i < 50000000; i++) spin += i;
+  (void)spin;
   assert_int_equal(platform_proc_read(h, &s2), HIRO_OK);
   assert_true(s2.cpu_ns >= s1.cpu_ns);
   platform_proc_close(h);
