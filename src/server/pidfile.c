@@ -10,6 +10,13 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "platform/platform.h"
+
+/* How long a lock held by a server that has already exited may take to go:
+ * after a SIGKILL the main thread shows as exited while other threads are
+ * still being torn down (unmapping memory) with the lock's descriptor open. */
+#define EXITING_HOLDER_WAIT_MS 3000
+
 char *pidfile_path(const char *workspace, char *buf, size_t n) {
   size_t len = strlen(workspace);
   while (len > 1 && workspace[len - 1] == '/') len--;
@@ -37,6 +44,27 @@ static void parse(const char *text, pidfile_info *info) {
   info->admin_ui_port = field(text, "admin_ui_port ", 65535);
 }
 
+/* Take the lock (LOCK_SH or LOCK_EX) without blocking on a live server: when
+ * it is held, wait only while the pid recorded in the file has exited.
+ * Returns 0 with the lock, -1 (errno EWOULDBLOCK) when a live server holds
+ * it; *holder gets what the file recorded. */
+static int lock_unless_live(int fd, int op, pidfile_info *holder) {
+  memset(holder, 0, sizeof *holder);
+  for (int waited = 0;; waited += 10) {
+    if (flock(fd, op | LOCK_NB) == 0) return 0;
+    if (errno != EWOULDBLOCK) return -1;
+    char buf[128];
+    ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+    buf[n > 0 ? n : 0] = '\0';
+    parse(buf, holder);
+    if (holder->pid <= 0 || platform_pid_running(holder->pid) || waited >= EXITING_HOLDER_WAIT_MS) {
+      errno = EWOULDBLOCK;
+      return -1;
+    }
+    usleep(10 * 1000);
+  }
+}
+
 hiro_err pidfile_read(const char *path, pidfile_info *info, char *err, size_t errlen) {
   memset(info, 0, sizeof *info);
   int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -47,12 +75,8 @@ hiro_err pidfile_read(const char *path, pidfile_info *info, char *err, size_t er
     return HIRO_EIO;
   }
   /* Our shared lock succeeds only when no server holds the exclusive one. */
-  if (flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK) {
-    char buf[128];
-    ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
-    buf[n > 0 ? n : 0] = '\0';
-    parse(buf, info);
-  }
+  pidfile_info holder;
+  if (lock_unless_live(fd, LOCK_SH, &holder) != 0 && errno == EWOULDBLOCK) *info = holder;
   close(fd); /* also drops a shared lock we may have taken */
   return HIRO_OK;
 }
@@ -65,12 +89,8 @@ int pidfile_acquire(const char *path, hiro_err *why, char *err, size_t errlen) {
                  errno == ELOOP ? " (refusing to follow a symlink)" : "");
     return -1;
   }
-  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    char buf[128];
-    ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
-    buf[n > 0 ? n : 0] = '\0';
-    pidfile_info info;
-    parse(buf, &info);
+  pidfile_info info;
+  if (lock_unless_live(fd, LOCK_EX, &info) != 0) {
     hiro_set_err(err, errlen, "a server is already running in this workspace (pid %d)", info.pid);
     *why = HIRO_EBUSY;
     close(fd);
