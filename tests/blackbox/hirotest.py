@@ -199,15 +199,29 @@ class Workspace:
                              env=self.env(env), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self.procs.append(p)
         wait_for(lambda: self.port_open() or p.poll() is not None, 15, what="server port")
+        # The admin UI listener opens just after the REST one.
+        if p.poll() is None and self.admin_ui_expected(args, env):
+            wait_for(lambda: self.port_open(self.ui_port) or p.poll() is not None, 15,
+                     what="admin UI port")
         if p.poll() is not None:
             out, err = p.communicate()
             raise AssertionError(f"server exited {p.returncode}: {err.decode()}")
         return p
 
-    def port_open(self):
+    def admin_ui_expected(self, args, env):
+        if "--admin-ui" in args or (env or {}).get("HIRO_ADMIN_UI") == "1":
+            return True
+        try:
+            cfg = self.read_config()
+        except (OSError, ValueError):
+            return False
+        return isinstance(cfg, dict) and cfg.get("admin_ui_enabled") is True and \
+            "--admin-ui-port" not in args
+
+    def port_open(self, port=None):
         with socket.socket() as s:
             s.settimeout(0.2)
-            return s.connect_ex(("127.0.0.1", self.port)) == 0
+            return s.connect_ex(("127.0.0.1", port or self.port)) == 0
 
     def get(self, path, **kw):
         return http("GET", self.url + path, **kw)
