@@ -49,10 +49,13 @@ static double key_lower_bound(int32_t key) {
   return ldexp(1.0 + (double)sub / SUBBUCKETS, exponent);
 }
 
-/* The value that is within 1/129 of everything in the bucket [a, b). */
+/* The value that is within 1/129 of everything in the bucket [a, b): their
+ * harmonic mean, computed so that it stays finite: 2ab / (a + b) overflows
+ * (inf / inf = NaN) from a ~ 1e154 on, and the top bucket's b is 2^1024. */
 static double key_value(int32_t key) {
   double a = key_lower_bound(key), b = key_lower_bound(key + 1);
-  return 2.0 * a * b / (a + b);
+  double v = a * (2.0 / (1.0 + a / b));
+  return isfinite(v) ? v : DBL_MAX;
 }
 
 /* ---- one store ---- */

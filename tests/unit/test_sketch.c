@@ -2,6 +2,7 @@
  * quantiles on random data of several shapes, merge = union (bucket for
  * bucket), weights, the collapsing store on huge ranges, encode/decode round
  * trips and hostile blobs. */
+#include <float.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -55,8 +56,8 @@ static void check_quantiles(const double *values, size_t n, const char *what) {
     if (err > SKETCH_RELATIVE_ERROR + 1e-12)
       fail_msg("%s: q=%.3f exact %.17g sketch %.17g (error %.5f)", what, q, exact, got, err);
   }
-  print_message("%-12s n=%zu worst relative error %.5f (bound %.5f), %zu bytes\n", what, n,
-                worst, SKETCH_RELATIVE_ERROR, sketch_memory(s));
+  print_message("%-12s n=%zu worst relative error %.5f (bound %.5f), %zu bytes\n", what, n, worst,
+                SKETCH_RELATIVE_ERROR, sketch_memory(s));
   free(sorted);
   sketch_free(s);
 }
@@ -77,6 +78,17 @@ static void test_quantile_error_on_random_data(void **state) {
   for (size_t i = 0; i < 7; i++) v[i] = (double)(i * i) + 0.5;
   check_quantiles(v, 7, "tiny");
   free(v);
+}
+
+/* Values from 1e300 up to DBL_MAX (fewer than SKETCH_MAX_BUCKETS keys apart):
+ * a bucket's representative stays finite and within the bound (it was NaN
+ * from ~1e154 on; found by fuzz_statsd). */
+static void test_huge_values(void **state) {
+  (void)state;
+  double v[200];
+  for (size_t i = 0; i < 199; i++) v[i] = 1e300 * pow(10.0, 8.2 * uniform01());
+  v[199] = DBL_MAX;
+  check_quantiles(v, 200, "huge");
 }
 
 static void test_merge_is_union(void **state) {
@@ -176,9 +188,9 @@ static void test_encode_decode_round_trip(void **state) {
   sketch_add(s, 0.0, 4);
   strbuf blob = {0};
   sketch_encode(s, &blob);
-  assert_int_equal(sketch_decode(back, blob.data, blob.len, sketch_sum(s), sketch_min(s),
-                                 sketch_max(s)),
-                   HIRO_OK);
+  assert_int_equal(
+      sketch_decode(back, blob.data, blob.len, sketch_sum(s), sketch_min(s), sketch_max(s)),
+      HIRO_OK);
   assert_int_equal(sketch_count(back), sketch_count(s));
   for (double q = 0; q <= 1; q += 0.01)
     assert_float_equal(sketch_quantile(back, q), sketch_quantile(s, q), 0);
@@ -186,8 +198,7 @@ static void test_encode_decode_round_trip(void **state) {
   sketch_encode(back, &again);
   assert_int_equal(again.len, blob.len);
   assert_memory_equal(again.data, blob.data, blob.len);
-  print_message("%zu values: %zu bytes encoded\n", sketch_count(s),
-                blob.len);
+  print_message("%zu values: %zu bytes encoded\n", sketch_count(s), blob.len);
   /* Without stored extremes the bucket bounds stand in. */
   assert_int_equal(sketch_decode(back, blob.data, blob.len, 0, NAN, NAN), HIRO_OK);
   assert_true(fabs(sketch_max(back) - sketch_max(s)) / sketch_max(s) <= SKETCH_RELATIVE_ERROR);
@@ -242,6 +253,7 @@ static void test_clear_releases_buckets(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_quantile_error_on_random_data),
+      cmocka_unit_test(test_huge_values),
       cmocka_unit_test(test_merge_is_union),
       cmocka_unit_test(test_weights_match_repetition),
       cmocka_unit_test(test_collapse_keeps_upper_quantiles),
