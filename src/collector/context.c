@@ -41,8 +41,6 @@ struct context_sampler {
   double fs_listed_at;  /* clock_mono of the last listing; 0 = never */
   bool swap_ok, psi_ok; /* the previous read succeeded: rates are real */
   bool disk_ok, net_ok;
-  fs_usage root; /* this tick's statvfs("/"), for the filesystem list too */
-  bool root_ok;
   disk_io disk_prev;
   net_io net_prev;
   /* Scratch for one read, and each device's previous counters. */
@@ -143,23 +141,21 @@ static const char *device_name(const device_prev *prev, size_t n, const char *na
   return p ? p->name : model_intern(name);
 }
 
-/* Step 4: root filesystem usage, disk I/O of the whole physical disks, and
- * each of them. A disk seen for the first time is listed from its second
- * read on, so that none of its rates is a placeholder. */
-static void take_disks(context_sampler *cs, double elapsed, metrics_snapshot *out) {
-  fs_usage fu;
+/* Step 4: root filesystem usage (root: this tick's, NULL when unreadable),
+ * disk I/O of the whole physical disks, and each of them. A disk seen for the
+ * first time is listed from its second read on, so that none of its rates is
+ * a placeholder. */
+static void take_disks(context_sampler *cs, double elapsed, const fs_usage *root,
+                       metrics_snapshot *out) {
   disk_io io;
   size_t n = 0;
-  hiro_err err = platform_read_fs_usage(cs->plat, "/", &fu);
-  cs->root_ok = err == HIRO_OK;
-  if (cs->root_ok) cs->root = fu;
   hiro_err io_err = platform_read_disks(cs->plat, &io, cs->disks, PLATFORM_MAX_DEVICES, &n);
-  out->has_disk = err == HIRO_OK && io_err == HIRO_OK && cs->disk_ok;
-  if (err == HIRO_OK) {
-    out->disk.total_bytes = fu.total_bytes;
-    out->disk.used_bytes = fu.used_bytes;
-    out->disk.free_bytes = fu.free_bytes;
-    out->disk.percent = fu.percent;
+  out->has_disk = root && io_err == HIRO_OK && cs->disk_ok;
+  if (root) {
+    out->disk.total_bytes = root->total_bytes;
+    out->disk.used_bytes = root->used_bytes;
+    out->disk.free_bytes = root->free_bytes;
+    out->disk.percent = root->percent;
   }
   snapshot_set_list(out, MODEL_LIST_DISKS, n);
   size_t listed = 0;
@@ -261,7 +257,8 @@ static void list_filesystems(context_sampler *cs) {
   cs->fs_listed_at = clock_mono();
 }
 
-static void take_filesystems(context_sampler *cs, metrics_snapshot *out) {
+/* root: the tick's usage of "/" (read once for the disk figures), or NULL. */
+static void take_filesystems(context_sampler *cs, const fs_usage *root, metrics_snapshot *out) {
   if (cs->fs_listed_at == 0 || clock_mono() - cs->fs_listed_at >= MOUNTS_REFRESH_SECONDS)
     list_filesystems(cs);
   snapshot_set_list(out, MODEL_LIST_FILESYSTEMS, cs->n_fs);
@@ -269,8 +266,8 @@ static void take_filesystems(context_sampler *cs, metrics_snapshot *out) {
   for (size_t i = 0; i < cs->n_fs; i++) {
     fs_usage fu;
     /* Unmounted since the listing, or unreadable: left out this tick. */
-    if (cs->root_ok && strcmp(cs->fs[i].mount, "/") == 0)
-      fu = cs->root;
+    if (root && strcmp(cs->fs[i].mount, "/") == 0)
+      fu = *root;
     else if (platform_read_fs_usage(cs->plat, cs->fs[i].mount, &fu) != HIRO_OK)
       continue;
     filesystem_metrics *f = &out->filesystems[n++];
@@ -288,9 +285,11 @@ static void take_filesystems(context_sampler *cs, metrics_snapshot *out) {
 
 void context_take(context_sampler *cs, double elapsed, const mem_info *mi, metrics_snapshot *out) {
   if (elapsed <= 0) cs->disk_ok = cs->net_ok = false; /* a prime: the last reads are stale */
-  take_disks(cs, elapsed, out);
+  fs_usage root;
+  bool root_ok = platform_read_fs_usage(cs->plat, "/", &root) == HIRO_OK;
+  take_disks(cs, elapsed, root_ok ? &root : NULL, out);
   take_network(cs, elapsed, out);
-  take_filesystems(cs, out);
+  take_filesystems(cs, root_ok ? &root : NULL, out);
   take_load(cs, out);
   take_swap(cs, elapsed, mi, out);
   take_pressure(cs, elapsed, out);
